@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// A failure inside the crypto layer, with OpenSSL's own reason where it gave one.
-public struct CryptoError: Error, CustomStringConvertible, Sendable {
+public struct CryptoError: Error, CustomStringConvertible, Equatable, Sendable {
     public let operation: String
     public let detail: String
 

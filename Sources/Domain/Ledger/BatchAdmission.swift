@@ -1,0 +1,108 @@
+import Dispatch
+import YibaoCrypto
+
+/// Everything checked before a batch may queue for the writer, on the caller's thread so that hashing and
+/// SM2 verification spread over the cores: shape and limits, the org, every record's leaf hash, the signature.
+/// Record-level faults (unknown kind, empty, oversized) do not fail the batch: the record fails alone.
+struct BatchAdmission {
+    let configuration: LedgerConfiguration
+    let hashing: MerkleHashing
+    let published: LedgerPublishedState
+
+    struct Admitted {
+        let entries: [[UInt8]]
+        let leafHashes: [Digest32]
+        let refusals: [Int: LedgerError]
+        let digest: Digest32
+    }
+
+    /// Below this many records a batch is hashed on the caller's thread alone.
+    static let parallelHashingThreshold = 64
+
+    static func checkOrgCode(_ org: String) throws(LedgerError) {
+        guard !org.isEmpty, org.utf8.count <= LedgerEntry.maxOrgLength,
+              org.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            throw LedgerError(.invalidArgument,
+                              "org code must be 1 to \(LedgerEntry.maxOrgLength) printable ASCII characters, got '\(org.prefix(80))'")
+        }
+    }
+
+    func admit(_ batch: SignedBatch) throws(LedgerError) -> Admitted {
+        try Self.checkOrgCode(batch.org)
+        guard !batch.requestId.isEmpty, batch.requestId.utf8.count <= LedgerEntry.maxRequestIdLength,
+              !batch.requestId.utf8.contains(0) else {
+            throw LedgerError(.invalidArgument,
+                              "request_id must be 1 to \(LedgerEntry.maxRequestIdLength) bytes without NUL, got \(batch.requestId.utf8.count) bytes")
+        }
+        guard !batch.records.isEmpty else { throw LedgerError(.invalidArgument, "records: the batch is empty") }
+        guard batch.records.count <= configuration.maxRecordsPerBatch else {
+            throw LedgerError(.invalidArgument,
+                              "records: the batch holds \(batch.records.count) records; the limit is \(configuration.maxRecordsPerBatch)")
+        }
+        guard let org = published.org(batch.org) else {
+            throw LedgerError(.unauthenticated, "org \(batch.org) is not in the registry")
+        }
+        guard !batch.signature.isEmpty else {
+            throw LedgerError(.unauthenticated, "signature: the batch of org \(batch.org) is unsigned")
+        }
+
+        let (entries, leaves) = encodeAndHash(batch)
+        let message = BatchSigningMessage.bytes(org: batch.org, requestId: batch.requestId, leafHashes: leaves)
+        guard org.publicKey.isValidSignature(batch.signature, for: message) else {
+            throw LedgerError(.unauthenticated,
+                              "signature: does not verify with org \(batch.org)'s registered key over the batch's \(batch.records.count) records")
+        }
+
+        var refusals: [Int: LedgerError] = [:]
+        let kinds = Dictionary(configuration.submittableKinds.map { ($0.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
+        for (position, record) in batch.records.enumerated() {
+            if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
+                refusals[position] = refusal
+            }
+        }
+        return Admitted(entries: entries, leafHashes: leaves, refusals: refusals, digest: configuration.hashAlgorithm.hash(message))
+    }
+
+    private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: [UInt16: EntryKind]) -> LedgerError? {
+        guard kinds[record.kind] != nil else {
+            if let known = [EntryKind.genesis, .orgRegistered, .batchSeal].first(where: { $0.rawValue == record.kind }) {
+                return LedgerError(.permissionDenied, "records[\(position)].kind: \(known.name) entries are written by the node only")
+            }
+            return LedgerError(.invalidArgument, "records[\(position)].kind: unknown entry kind \(record.kind)")
+        }
+        guard !record.payload.isEmpty else {
+            return LedgerError(.invalidArgument, "records[\(position)].payload: is empty")
+        }
+        guard entrySize <= configuration.maxEntryBytes else {
+            return LedgerError(.invalidArgument,
+                               "records[\(position)].payload: the entry is \(entrySize) bytes; the limit is \(configuration.maxEntryBytes)")
+        }
+        return nil
+    }
+
+    /// Encodes each record's entry and hashes its leaf; large batches are split across the cores.
+    private func encodeAndHash(_ batch: SignedBatch) -> ([[UInt8]], [Digest32]) {
+        let count = batch.records.count
+        var entries = [[UInt8]](repeating: [], count: count)
+        var leaves = [Digest32](repeating: .zero, count: count)
+        let hashing = self.hashing
+        entries.withUnsafeMutableBufferPointer { entryBuffer in
+            leaves.withUnsafeMutableBufferPointer { leafBuffer in
+                // Each position is written by exactly one iteration, so the buffers are shared without a lock.
+                nonisolated(unsafe) let entryBuffer = entryBuffer
+                nonisolated(unsafe) let leafBuffer = leafBuffer
+                let chunks = count < Self.parallelHashingThreshold ? 1 : 8
+                let chunkSize = (count + chunks - 1) / chunks
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    for position in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) {
+                        let entry = batch.records[position].entry(org: batch.org, requestId: batch.requestId,
+                                                                  position: position).encoded
+                        leafBuffer[position] = hashing.leafHash(entry)
+                        entryBuffer[position] = entry
+                    }
+                }
+            }
+        }
+        return (entries, leaves)
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import YibaoCrypto
+
+/// The ledger engine: an append-only log of entries in LMDB, an SM3 Merkle tree over them (RFC 9162),
+/// a signed tree head after every commit, and a single group-commit writer. Writes are request batches signed
+/// by an org; reads (entries, proofs, heads) run on any thread against LMDB snapshots.
+public final class Ledger: Sendable {
+    public let configuration: LedgerConfiguration
+    public let nodePublicKey: SM2PublicKey
+    public let hashing: MerkleHashing
+    public let directory: String
+
+    let env: LMDBEnvironment
+    let schema: LedgerSchema
+    let nodes: MerkleNodeStore
+    let transactions: TransactionIndex
+    let published: LedgerPublishedState
+    private let queue: WriteQueue
+    private let writer: LedgerWriter
+    private let folderLock: FolderLock
+
+    /// Opens the ledger in `directory`, creating it (with its genesis entry) if empty.
+    /// Refuses a folder another process holds, and a node key other than the one in genesis.
+    public init(directory: String, nodeKey: SM2PrivateKey, configuration: LedgerConfiguration = LedgerConfiguration()) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        self.configuration = configuration
+        self.hashing = MerkleHashing(configuration.hashAlgorithm)
+        self.nodePublicKey = nodeKey.publicKey
+        folderLock = try FolderLock(directory: directory)
+
+        var options = LMDBEnvironment.Options()
+        options.durable = configuration.durable
+        options.mapSize = configuration.initialMapSize
+        options.maximumMapSize = configuration.maximumMapSize
+        env = try LMDBEnvironment(path: directory, options: options)
+        schema = try LedgerSchema(env)
+        nodes = MerkleNodeStore(db: schema.merkle)
+        transactions = TransactionIndex(db: schema.transactions)
+
+        let recovered = try LedgerRecovery(env: env, schema: schema, nodeKey: nodeKey, configuration: configuration).run()
+        published = LedgerPublishedState(size: recovered.frontier.size)
+        for org in recovered.orgs { published.register(org) }
+        transactions.addCommitted(recovered.unindexed)
+        if let head = recovered.latestHead { published.signed(head) }
+
+        queue = WriteQueue(capacityRecords: configuration.queueCapacityRecords, capacityBytes: configuration.queueCapacityBytes)
+        let published = self.published
+        let queue = self.queue
+        let signer = TreeHeadSigner(key: nodeKey) { head in
+            published.signed(head)
+            queue.wake()  // so an idle writer stores it
+        }
+        writer = LedgerWriter(env: env, schema: schema, transactions: transactions, queue: queue, signer: signer,
+                              configuration: configuration, published: published, frontier: recovered.frontier,
+                              lastCommitTimeMs: recovered.lastCommitTimeMs, indexedThrough: recovered.indexedThrough)
+        writer.start()
+        if recovered.needsHead { signer.submit(recovered.currentHead) }
+    }
+
+    /// Stops taking writes, commits everything already queued, stores the last signed head, releases the folder.
+    public func shutdown() {
+        queue.close()
+        writer.waitUntilFinished()
+        folderLock.release()
+    }
+
+    // MARK: writing
+
+    /// Submits a signed request batch and waits for its durable outcome, one per record in order.
+    /// Throws for the batch as a whole (bad shape, unknown org, bad signature, overloaded, reused request id).
+    public func submit(_ batch: SignedBatch) async throws -> [RecordOutcome] {
+        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published).admit(batch)
+        return try await withCheckedThrowingContinuation { continuation in
+            let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
+                                         leafHashes: check.leafHashes, refusals: check.refusals,
+                                         signature: batch.signature, digest: check.digest, continuation: continuation)
+            do {
+                try queue.enqueue(.batch(prepared))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Adds an org to the registry (or replaces its key); the registration is itself a ledger entry.
+    @discardableResult
+    public func registerOrg(code: String, role: String, publicKey: SM2PublicKey) async throws -> Receipt {
+        try BatchAdmission.checkOrgCode(code)
+        guard !role.isEmpty, role.utf8.count <= 32 else {
+            throw LedgerError(.invalidArgument, "role must be 1 to 32 bytes, got \(role.utf8.count)")
+        }
+        let registration = OrgRegistration(code: code, role: role, publicKeyDER: publicKey.derRepresentation)
+        let payload = registration.encoded
+        let schema = self.schema
+        let published = self.published
+        return try await withCheckedThrowingContinuation { continuation in
+            let command = WriteCommand.nodeEntry(
+                kind: .orgRegistered, requestId: OrgRegistration.requestId, payload: payload,
+                apply: { txn in
+                    try Array(code.utf8).withUnsafeBytes { k in try payload.withUnsafeBytes { try txn.put(schema.orgs, key: k, value: $0) } }
+                },
+                afterCommit: { published.register(.init(registration: registration, publicKey: publicKey)) },
+                continuation: continuation)
+            do {
+                try queue.enqueue(command)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    // MARK: reading
+
+    /// Entries committed so far (the size of the newest tree).
+    public var treeSize: UInt64 { published.committedSize }
+
+    /// The newest signed tree head (it may trail the newest commit by the one being signed).
+    public var latestTreeHead: SignedTreeHead? { published.latestHead }
+
+    public var writeQueueDepth: (records: Int, bytes: Int) { queue.depth }
+
+    public func org(_ code: String) -> (role: String, publicKey: SM2PublicKey)? {
+        published.org(code).map { ($0.registration.role, $0.publicKey) }
+    }
+
+    /// The stored head for exactly `treeSize`, if one was signed at that size.
+    public func treeHead(atSize treeSize: UInt64) throws -> SignedTreeHead? {
+        try env.read { txn in
+            guard let value = try txn.get(schema.heads, key: treeSize) else { return nil }
+            return try SignedTreeHead(decoding: value)
+        }
+    }
+
+    public func entry(at index: UInt64) throws -> StoredEntry {
+        try env.read { txn in
+            guard let value = try txn.get(schema.entries, key: index), value.count >= 8 else {
+                throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
+            }
+            return StoredEntry(index: index, commitTimeMs: UInt64(bigEndian: value.loadUnaligned(as: UInt64.self)),
+                               bytes: Array(value.dropFirst(8)), leafHash: try nodes.leafHash(at: index, in: txn))
+        }
+    }
+
+    /// The index of the entry whose Merkle leaf hash (transaction hash) is `hash`.
+    public func index(ofTransaction hash: Digest32) throws -> UInt64? {
+        try transactions.index(of: hash, in: env)
+    }
+
+    public func inclusionProof(index: UInt64, treeSize requested: UInt64? = nil) throws -> InclusionProof {
+        let size = try checkedSize(requested)
+        guard index < size else {
+            throw LedgerError(.invalidArgument, "index \(index) is not below tree size \(size)")
+        }
+        let path = try env.read { txn in
+            try MerkleProofGenerator(hashing.algorithm).inclusionProof(leafIndex: index, treeSize: size) {
+                try nodes.subtreeRoot($0, in: txn)
+            }
+        }
+        return InclusionProof(leafIndex: index, treeSize: size, path: path, algorithm: hashing.algorithm)
+    }
+
+    public func consistencyProof(from oldSize: UInt64, to requested: UInt64? = nil) throws -> ConsistencyProof {
+        let newSize = try checkedSize(requested)
+        guard oldSize >= 1, oldSize <= newSize else {
+            throw LedgerError(.invalidArgument, "old size \(oldSize) must be between 1 and the new size \(newSize)")
+        }
+        let path = try env.read { txn in
+            try MerkleProofGenerator(hashing.algorithm).consistencyProof(oldSize: oldSize, newSize: newSize) {
+                try nodes.subtreeRoot($0, in: txn)
+            }
+        }
+        return ConsistencyProof(oldSize: oldSize, newSize: newSize, path: path, algorithm: hashing.algorithm)
+    }
+
+    /// The Merkle root of the first `treeSize` entries.
+    public func root(atSize requested: UInt64? = nil) throws -> Digest32 {
+        let size = try checkedSize(requested)
+        return try env.read { txn in
+            try MerkleProofGenerator(hashing.algorithm).root(treeSize: size) { try nodes.subtreeRoot($0, in: txn) }
+        }
+    }
+
+    /// Bytes of the LMDB map in use.
+    public var storeBytes: Int { env.usedBytes() }
+
+    private func checkedSize(_ requested: UInt64?) throws -> UInt64 {
+        let current = treeSize
+        let size = requested ?? current
+        guard size >= 1, size <= current else {
+            throw LedgerError(.invalidArgument, "tree size \(size) is outside 1...\(current)")
+        }
+        return size
+    }
+}
+
+/// One entry as stored: its exact bytes, commit time and Merkle leaf (transaction) hash.
+public struct StoredEntry: Sendable, Equatable {
+    public let index: UInt64
+    public let commitTimeMs: UInt64
+    public let bytes: [UInt8]
+    public let leafHash: Digest32
+
+    public func decoded() throws -> LedgerEntry { try LedgerEntry(decoding: bytes) }
+}

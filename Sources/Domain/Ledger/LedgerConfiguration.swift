@@ -1,0 +1,34 @@
+import YibaoCrypto
+
+/// Every limit of the ledger engine in one place; each one turns an unbounded input into a precise refusal.
+public struct LedgerConfiguration: Sendable {
+    /// Identifies this node in its genesis entry and in the entries it writes itself.
+    public var nodeId = "yibao-node"
+    public var hashAlgorithm = HashAlgorithm.sm3
+    /// `true` (default): no receipt before the commit is fsynced.
+    public var durable = true
+
+    /// Largest encoded entry (header + payload).
+    public var maxEntryBytes = 1 << 20
+    public var maxRecordsPerBatch = 10_000
+    /// Records waiting for the writer; beyond it submissions fail fast as overloaded.
+    public var queueCapacityRecords = 200_000
+    public var queueCapacityBytes = 512 << 20
+    /// Most records and bytes one group commit takes from the queue.
+    public var groupCommitMaxRecords = 16_384
+    public var groupCommitMaxBytes = 32 << 20
+
+    /// The tx-hash index is kept off the commit path: new hashes wait in memory (rebuilt from the Merkle leaves
+    /// after a crash) and are merged into the B-tree sorted, in slices, once this many have gathered or 1/32 of
+    /// the ledger, whichever is larger — so each page copy carries many inserts.
+    public var hashIndexFlushMinimum = 65_536
+    public var hashIndexFlushSlice = 16_384
+
+    /// Kinds an org may submit; anything else is refused by number. The domain adds its own.
+    public var submittableKinds: [EntryKind] = [.attestation]
+
+    public var initialMapSize = 1 << 30
+    public var maximumMapSize = 1 << 40
+
+    public init() {}
+}

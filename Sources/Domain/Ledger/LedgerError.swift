@@ -1,0 +1,38 @@
+/// A refusal or failure with a code that front ends map to a gRPC status in one place, and a message that names
+/// the field or rule. Domain rules build on the same type.
+public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case invalidArgument = "invalid_argument"
+        case failedPrecondition = "failed_precondition"
+        case notFound = "not_found"
+        case alreadyExists = "already_exists"
+        case permissionDenied = "permission_denied"
+        case unauthenticated
+        case resourceExhausted = "resource_exhausted"
+        case unavailable
+        case dataLoss = "data_loss"
+        case `internal`
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    // MARK: the ledger's own refusals
+
+    static func overloaded(queued: Int, capacity: Int) -> LedgerError {
+        LedgerError(.resourceExhausted, "overloaded: the write queue holds \(queued) of \(capacity) records; retry later")
+    }
+
+    static let shuttingDown = LedgerError(.unavailable, "the ledger is shutting down and accepts no writes")
+
+    static func storage(_ error: Error) -> LedgerError {
+        LedgerError(.internal, "storage failure: \(error)")
+    }
+}

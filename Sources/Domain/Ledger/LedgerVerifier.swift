@@ -1,0 +1,256 @@
+import YibaoCrypto
+
+/// Offline check of a whole store from its entries alone: recompute every leaf and every stored Merkle node,
+/// every stored tree head (root and node signature), every batch seal (the org's signature over its records,
+/// with keys from the registry entries before it), and the derived state (org registry, request ids, tx index).
+/// Stops at the first divergence and names its index.
+public struct LedgerVerifier {
+    public struct Divergence: Sendable, Equatable, CustomStringConvertible {
+        /// The entry index where the store stops matching; nil for a divergence in derived state.
+        public let index: UInt64?
+        public let reason: String
+        public var description: String { index.map { "entry \($0): \(reason)" } ?? reason }
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public var entries: UInt64 = 0
+        public var treeHeads = 0
+        public var seals = 0
+        public var orgs = 0
+        public var indexedTransactions = 0
+        public var root: Digest32?
+        public var firstDivergence: Divergence?
+        public var isValid: Bool { firstDivergence == nil }
+
+        public var description: String {
+            let summary = "\(entries) entries, \(treeHeads) signed tree heads, \(seals) batch seals, \(orgs) orgs, "
+                + "\(indexedTransactions) indexed transaction hashes"
+            if let divergence = firstDivergence { return "INVALID: \(divergence) (checked \(summary))" }
+            return "OK: \(summary); root \(root?.hex ?? "-")"
+        }
+    }
+
+    public let directory: String
+    public let hashAlgorithm: HashAlgorithm
+    /// The node key an auditor trusts from elsewhere; without it, the key in the genesis entry is used.
+    public let expectedNodeKey: SM2PublicKey?
+
+    public init(directory: String, hashAlgorithm: HashAlgorithm = .sm3, expectedNodeKey: SM2PublicKey? = nil) {
+        self.directory = directory
+        self.hashAlgorithm = hashAlgorithm
+        self.expectedNodeKey = expectedNodeKey
+    }
+
+    public func verify() throws -> Report {
+        var options = LMDBEnvironment.Options()
+        options.readOnly = true
+        let env = try LMDBEnvironment(path: directory, options: options)
+        let schema = try LedgerSchema(env)
+        return try env.read { txn in
+            var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey)
+            do {
+                try pass.checkEntries()
+                try pass.checkDerivedState()
+            } catch let divergence as Divergence {
+                pass.report.firstDivergence = divergence
+            }
+            return pass.report
+        }
+    }
+}
+
+extension LedgerVerifier.Divergence: Error {}
+
+/// One verification walk; holds the replayed state.
+private struct Pass {
+    let schema: LedgerSchema
+    let txn: LMDBTransaction
+    let hashing: MerkleHashing
+    let expectedNodeKey: SM2PublicKey?
+    var report = LedgerVerifier.Report()
+
+    private var nodeKey: SM2PublicKey?
+    private var nodeId = ""
+    private var orgs: [String: (payload: [UInt8], key: SM2PublicKey)] = [:]
+    /// Org entries awaiting their seal: index → (entry, commit time, leaf).
+    private var unsealed: [UInt64: (entry: LedgerEntry, time: UInt64, leaf: Digest32)] = [:]
+    private var sealsByRequest: [[UInt8]: UInt64] = [:]
+
+    init(schema: LedgerSchema, txn: LMDBTransaction, hashing: MerkleHashing, expectedNodeKey: SM2PublicKey?) {
+        self.schema = schema
+        self.txn = txn
+        self.hashing = hashing
+        self.expectedNodeKey = expectedNodeKey
+    }
+
+    private func diverge(_ index: UInt64?, _ reason: String) -> LedgerVerifier.Divergence {
+        LedgerVerifier.Divergence(index: index, reason: reason)
+    }
+
+    mutating func checkEntries() throws {
+        guard let (lastKey, _) = try txn.last(schema.entries), let last = U64Key.decode(lastKey) else {
+            throw diverge(nil, "the store holds no entries (not even genesis)")
+        }
+        let size = last + 1
+        var heads: [(UInt64, SignedTreeHead)] = []
+        try txn.forEach(schema.heads, from: 0) { treeSize, value in
+            guard let head = try? SignedTreeHead(decoding: value), head.head.treeSize == treeSize else {
+                throw diverge(nil, "the tree head stored for size \(treeSize) is unreadable or names another size")
+            }
+            heads.append((treeSize, head))
+            return true
+        }
+        var nextHead = 0
+        var frontier = MerkleFrontier(hashing.algorithm)
+        for index in 0..<size {
+            guard let value = try txn.get(schema.entries, key: index), value.count > 8 else {
+                throw diverge(index, "the entry is missing")
+            }
+            let time = UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
+            let bytes = UnsafeRawBufferPointer(rebasing: value.dropFirst(8))
+            let leaf = hashing.leafHash(bytes)
+            try checkStoredNodes(index: index, completed: frontier.append(leaf))
+            let entry: LedgerEntry
+            do { entry = try LedgerEntry(decoding: bytes) } catch {
+                throw diverge(index, "the entry does not parse: \(error)")
+            }
+            try replay(entry, index: index, time: time, leaf: leaf)
+            while nextHead < heads.count && heads[nextHead].0 == index + 1 {
+                try checkHead(heads[nextHead].1, root: frontier.root, index: index)
+                nextHead += 1
+            }
+            report.entries = index + 1
+        }
+        report.root = frontier.root
+        if nextHead < heads.count {
+            throw diverge(nil, "a tree head is stored for size \(heads[nextHead].0), beyond the \(size) entries")
+        }
+        if let orphan = unsealed.keys.min() {
+            throw diverge(orphan, "no batch seal covers this \(unsealed[orphan]!.entry.org) entry")
+        }
+    }
+
+    private func checkStoredNodes(index: UInt64, completed: [SubtreeRoot]) throws {
+        guard let stored = try txn.get(schema.merkle, key: index), stored.count == completed.count * Digest32.byteCount else {
+            throw diverge(index, "its Merkle nodes are missing or of the wrong count")
+        }
+        for (level, root) in completed.enumerated()
+        where Digest32(unsafe: stored.baseAddress! + level * Digest32.byteCount) != root.hash {
+            throw diverge(index, level == 0
+                ? "the entry bytes do not hash to the stored Merkle leaf (the entry or its leaf was altered)"
+                : "the stored Merkle node \(root.subtree) does not match its recomputation")
+        }
+    }
+
+    private mutating func checkHead(_ head: SignedTreeHead, root: Digest32, index: UInt64) throws {
+        guard head.head.root == root else {
+            throw diverge(index, "the signed tree head at size \(index + 1) has root \(head.head.root.hex), recomputed \(root.hex)")
+        }
+        guard let nodeKey, head.isValid(for: nodeKey) else {
+            throw diverge(index, "the node's signature on the tree head at size \(index + 1) does not verify")
+        }
+        report.treeHeads += 1
+    }
+
+    private mutating func replay(_ entry: LedgerEntry, index: UInt64, time: UInt64, leaf: Digest32) throws {
+        if index == 0 {
+            guard entry.kindNumber == EntryKind.genesis.rawValue,
+                  let genesis = try? entry.payload.withUnsafeBytes({ try GenesisRecord(decoding: $0) }),
+                  let key = try? SM2PublicKey(derSPKI: genesis.nodePublicKeyDER) else {
+                throw diverge(0, "the first entry is not a readable genesis")
+            }
+            if let expectedNodeKey, expectedNodeKey != key {
+                throw diverge(0, "genesis names a node key other than the one expected")
+            }
+            nodeKey = key
+            nodeId = genesis.nodeId
+            return
+        }
+        switch entry.kindNumber {
+        case EntryKind.genesis.rawValue:
+            throw diverge(index, "a second genesis entry")
+        case EntryKind.orgRegistered.rawValue:
+            guard entry.org == nodeId,
+                  let registration = try? entry.payload.withUnsafeBytes({ try OrgRegistration(decoding: $0) }),
+                  let key = try? SM2PublicKey(derSPKI: registration.publicKeyDER) else {
+                throw diverge(index, "an org registration not written by the node or unreadable")
+            }
+            orgs[registration.code] = (entry.payload, key)
+        case EntryKind.batchSeal.rawValue:
+            try checkSeal(entry, index: index, time: time)
+        default:
+            unsealed[index] = (entry, time, leaf)
+        }
+    }
+
+    private mutating func checkSeal(_ entry: LedgerEntry, index: UInt64, time: UInt64) throws {
+        guard let seal = try? entry.payload.withUnsafeBytes({ try BatchSeal(decoding: $0) }) else {
+            throw diverge(index, "the batch seal does not parse")
+        }
+        guard seal.commitTimeMs == time else {
+            throw diverge(index, "the seal's commit time \(seal.commitTimeMs) differs from the stored \(time)")
+        }
+        guard let org = orgs[entry.org] else {
+            throw diverge(index, "the seal names org \(entry.org), which is not registered before it")
+        }
+        var leaves: [Digest32] = []
+        for (position, outcome) in seal.outcomes.enumerated() {
+            switch outcome {
+            case .refused(let hash):
+                leaves.append(hash)
+            case .landed(let landed):
+                guard let record = unsealed.removeValue(forKey: landed), record.entry.org == entry.org,
+                      record.entry.requestId == entry.requestId, Int(record.entry.position) == position,
+                      record.time == time else {
+                    throw diverge(landed, "the seal at \(index) claims this entry as record \(position) of request "
+                                  + "'\(entry.requestId)', but it is not that record")
+                }
+                leaves.append(record.leaf)
+            }
+        }
+        let message = BatchSigningMessage.bytes(org: entry.org, requestId: entry.requestId, leafHashes: leaves)
+        guard org.key.isValidSignature(seal.signature, for: message) else {
+            throw diverge(index, "org \(entry.org)'s signature over request '\(entry.requestId)' does not verify")
+        }
+        sealsByRequest[IdempotencyRecord.key(org: entry.org, requestId: entry.requestId)] = index
+        report.seals += 1
+    }
+
+    mutating func checkDerivedState() throws {
+        var storedOrgs = 0
+        try txn.forEach(schema.orgs) { key, value in
+            let code = String(decoding: key, as: UTF8.self)
+            guard let replayed = orgs[code], replayed.payload.elementsEqual(value) else {
+                throw diverge(nil, "state: org \(code) in the registry differs from its registration entries")
+            }
+            storedOrgs += 1
+            return true
+        }
+        guard storedOrgs == orgs.count else {
+            throw diverge(nil, "state: the org registry holds \(storedOrgs) orgs; the entries register \(orgs.count)")
+        }
+        report.orgs = storedOrgs
+
+        var requests = 0
+        try txn.forEach(schema.requests) { key, value in
+            guard let record = try? IdempotencyRecord(decoding: value), sealsByRequest[Array(key)] == record.sealIndex else {
+                throw diverge(nil, "state: request id record '\(String(decoding: key, as: UTF8.self))' names no matching seal")
+            }
+            requests += 1
+            return true
+        }
+        guard requests == sealsByRequest.count else {
+            throw diverge(nil, "state: \(requests) request id records for \(sealsByRequest.count) seals")
+        }
+
+        let nodes = MerkleNodeStore(db: schema.merkle)
+        try txn.forEach(schema.transactions) { key, value in
+            guard key.count == Digest32.byteCount, let index = U64Key.decode(value), index < report.entries,
+                  let leaf = try? nodes.leafHash(at: index, in: txn), leaf == Digest32(unsafe: key.baseAddress!) else {
+                throw diverge(U64Key.decode(value), "state: the transaction index maps \(Hex.encode(key)) to the wrong entry")
+            }
+            report.indexedTransactions += 1
+            return true
+        }
+    }
+}

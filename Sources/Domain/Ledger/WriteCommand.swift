@@ -1,0 +1,49 @@
+import YibaoCrypto
+
+/// A batch that passed every check that needs no state (shape, signature), hashed and encoded by the caller,
+/// waiting for the writer. Refusals found so far travel with it: a bad record fails alone.
+struct PreparedBatch: Sendable {
+    let org: String
+    let requestId: String
+    let entries: [[UInt8]]
+    let leafHashes: [Digest32]
+    let refusals: [Int: LedgerError]
+    let signature: [UInt8]
+    /// SM3 of the signed message: tells a retry from a different batch under the same request id.
+    let digest: Digest32
+    let continuation: CheckedContinuation<[RecordOutcome], Error>
+
+    var recordCount: Int { entries.count }
+    var byteCount: Int { entries.reduce(0) { $0 + $1.count } }
+}
+
+/// Work for the single writer thread.
+enum WriteCommand: Sendable {
+    case batch(PreparedBatch)
+    /// A node-written entry (org registration); answers with its receipt.
+    /// `apply` updates derived state inside the transaction (it may run twice if the map grows);
+    /// `afterCommit` publishes it in memory once the commit is durable.
+    case nodeEntry(kind: EntryKind, requestId: String, payload: [UInt8], apply: @Sendable (LMDBTransaction) throws -> Void,
+                   afterCommit: @Sendable () -> Void, continuation: CheckedContinuation<Receipt, Error>)
+
+    var recordCount: Int {
+        switch self {
+        case .batch(let b): b.recordCount
+        case .nodeEntry: 1
+        }
+    }
+
+    var byteCount: Int {
+        switch self {
+        case .batch(let b): b.byteCount
+        case .nodeEntry(_, _, let payload, _, _, _): payload.count
+        }
+    }
+
+    func fail(_ error: LedgerError) {
+        switch self {
+        case .batch(let b): b.continuation.resume(throwing: error)
+        case .nodeEntry(_, _, _, _, _, let c): c.resume(throwing: error)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import CLMDB
+
+/// An LMDB return code with the call that produced it.
+public struct LMDBError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let code: Int32
+    public let operation: String
+
+    public var description: String {
+        "\(operation): \(String(cString: mdb_strerror(code))) (\(code))"
+    }
+
+    var isMapFull: Bool { code == MDB_MAP_FULL }
+
+    /// Turns a non-zero LMDB return code into a thrown error.
+    @inline(__always)
+    static func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(LMDBError) {
+        if code != 0 { throw LMDBError(code: code, operation: operation()) }
+    }
+}

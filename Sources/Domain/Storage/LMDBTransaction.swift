@@ -1,0 +1,125 @@
+import CLMDB
+
+/// A transaction handle lent to a closure by `LMDBEnvironment`; it must not escape that closure.
+/// Byte views it returns point into LMDB's map and are valid only until the transaction ends.
+public struct LMDBTransaction {
+    let handle: OpaquePointer
+
+    /// The stored value, or nil when the key is absent.
+    public func get(_ db: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(handle, db.handle, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "mdb_get")
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    public func get(_ db: LMDBDatabase, key: UInt64) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var k = U64Key(key)
+        return try withUnsafeBytes(of: &k) { (bytes) throws(LMDBError) in try get(db, key: bytes) }
+    }
+
+    public func put(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                    flags: UInt32 = 0) throws(LMDBError) {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try LMDBError.check(mdb_put(handle, db.handle, &k, &v, flags), "mdb_put")
+    }
+
+    public func put(_ db: LMDBDatabase, key: UInt64, value: UnsafeRawBufferPointer, flags: UInt32 = 0) throws(LMDBError) {
+        var k = U64Key(key)
+        try withUnsafeBytes(of: &k) { (bytes) throws(LMDBError) in try put(db, key: bytes, value: value, flags: flags) }
+    }
+
+    /// Reserves `size` bytes for the value and lets `fill` write them in place: one copy instead of two.
+    public func putReserving(_ db: LMDBDatabase, key: UInt64, size: Int, flags: UInt32 = 0,
+                             fill: (UnsafeMutableRawBufferPointer) -> Void) throws(LMDBError) {
+        var keyBytes = U64Key(key)
+        try withUnsafeMutableBytes(of: &keyBytes) { (kb) throws(LMDBError) in
+            var k = MDB_val(mv_size: 8, mv_data: kb.baseAddress)
+            var v = MDB_val(mv_size: size, mv_data: nil)
+            try LMDBError.check(mdb_put(handle, db.handle, &k, &v, flags | UInt32(MDB_RESERVE)), "mdb_put(reserve)")
+            fill(UnsafeMutableRawBufferPointer(start: v.mv_data, count: size))
+        }
+    }
+
+    /// Deletes the key; returns false if it was not there.
+    @discardableResult
+    public func delete(_ db: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc = mdb_del(handle, db.handle, &k, nil)
+        if rc == MDB_NOTFOUND { return false }
+        try LMDBError.check(rc, "mdb_del")
+        return true
+    }
+
+    /// The number of keys in the database.
+    public func count(_ db: LMDBDatabase) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try LMDBError.check(mdb_stat(handle, db.handle, &stat), "mdb_stat")
+        return stat.ms_entries
+    }
+
+    /// The last key/value pair, or nil for an empty database.
+    public func last(_ db: LMDBDatabase) throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        let cursor = try LMDBCursor(self, db)
+        defer { cursor.close() }
+        return try cursor.position(MDB_LAST)
+    }
+
+    /// Calls `body` for each pair from `start` (inclusive) in key order until it returns false.
+    public func forEach(_ db: LMDBDatabase, from start: UnsafeRawBufferPointer? = nil,
+                        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        let cursor = try LMDBCursor(self, db)
+        defer { cursor.close() }
+        var current = if let start { try cursor.seek(atOrAfter: start) } else { try cursor.position(MDB_FIRST) }
+        while let (key, value) = current {
+            guard try body(key, value) else { return }
+            current = try cursor.position(MDB_NEXT)
+        }
+    }
+
+    public func forEach(_ db: LMDBDatabase, from start: UInt64,
+                        _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        var k = U64Key(start)
+        try withUnsafeBytes(of: &k) { startKey in
+            try forEach(db, from: startKey) { key, value in
+                guard let index = U64Key.decode(key) else { throw LMDBError(code: MDB_BAD_VALSIZE, operation: "u64 key") }
+                return try body(index, value)
+            }
+        }
+    }
+}
+
+/// A cursor for ordered scans; closed by its owner before the transaction ends.
+struct LMDBCursor {
+    let handle: OpaquePointer
+
+    init(_ txn: LMDBTransaction, _ db: LMDBDatabase) throws(LMDBError) {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn.handle, db.handle, &cursor), "mdb_cursor_open")
+        handle = cursor!
+    }
+
+    func close() { mdb_cursor_close(handle) }
+
+    func position(_ op: MDB_cursor_op) throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        var k = MDB_val(), v = MDB_val()
+        let rc = mdb_cursor_get(handle, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "mdb_cursor_get")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    func seek(atOrAfter key: UnsafeRawBufferPointer) throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_cursor_get(handle, &k, &v, MDB_SET_RANGE)
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "mdb_cursor_get(set_range)")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+}

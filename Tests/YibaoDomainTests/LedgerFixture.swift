@@ -1,0 +1,61 @@
+import Foundation
+import YibaoCrypto
+@testable import YibaoDomain
+
+/// A ledger in a fresh temporary folder with one registered hospital, removed when the test ends.
+final class LedgerFixture: @unchecked Sendable {
+    static let org = "H46010600001"
+    let directory: String
+    let nodeKey = SM2PrivateKey()
+    let orgKey = SM2PrivateKey()
+    private(set) var ledger: Ledger
+    var configuration: LedgerConfiguration
+    private var requestCounter = 0
+
+    init(configuration: LedgerConfiguration = LedgerFixture.fastConfiguration()) async throws {
+        directory = NSTemporaryDirectory() + "yibao-test-" + UUID().uuidString
+        self.configuration = configuration
+        ledger = try Ledger(directory: directory, nodeKey: nodeKey, configuration: configuration)
+        try await ledger.registerOrg(code: Self.org, role: "hospital", publicKey: orgKey.publicKey)
+    }
+
+    /// Tests still fsync (the real path), on a small map.
+    static func fastConfiguration() -> LedgerConfiguration {
+        var c = LedgerConfiguration()
+        c.initialMapSize = 16 << 20
+        return c
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func reopen() throws {
+        ledger.shutdown()
+        ledger = try Ledger(directory: directory, nodeKey: nodeKey, configuration: configuration)
+    }
+
+    func nextRequestId() -> String {
+        requestCounter += 1
+        return "req-\(requestCounter)-\(UUID().uuidString.prefix(8))"
+    }
+
+    func batch(_ payloads: [[UInt8]], kind: EntryKind = .attestation, requestId: String? = nil) throws -> SignedBatch {
+        try SignedBatch.signing(org: Self.org, requestId: requestId ?? nextRequestId(),
+                                records: payloads.map { LedgerRecord(kind: kind, payload: $0) }, key: orgKey)
+    }
+
+    func submit(_ payloads: [[UInt8]], requestId: String? = nil) async throws -> [Receipt] {
+        try await ledger.submit(batch(payloads, requestId: requestId)).map { try $0.get() }
+    }
+
+    static func payload(_ i: Int, size: Int = 64) -> [UInt8] {
+        var bytes = Array("record-\(i)-".utf8)
+        while bytes.count < size { bytes.append(UInt8(truncatingIfNeeded: bytes.count &* 31 &+ i)) }
+        return bytes
+    }
+
+    func verify() throws -> LedgerVerifier.Report {
+        try LedgerVerifier(directory: directory, expectedNodeKey: nodeKey.publicKey).verify()
+    }
+}

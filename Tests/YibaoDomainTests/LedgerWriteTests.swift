@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import YibaoCrypto
+@testable import YibaoDomain
+
+@Suite struct LedgerWriteTests {
+    @Test func newLedgerStartsWithSignedGenesisAndRegistry() async throws {
+        let f = try await LedgerFixture()
+        defer { f.ledger.shutdown() }
+        // genesis + the hospital's registration
+        #expect(f.ledger.treeSize == 2)
+        let genesis = try f.ledger.entry(at: 0).decoded()
+        #expect(genesis.kindNumber == EntryKind.genesis.rawValue)
+        let head = try #require(try f.ledger.treeHead(atSize: 1))
+        #expect(head.isValid(for: f.nodeKey.publicKey))
+        #expect(f.ledger.org(LedgerFixture.org)?.role == "hospital")
+    }
+
+    @Test func receiptsPointAtTheExactEntriesAndProve() async throws {
+        let f = try await LedgerFixture()
+        defer { f.ledger.shutdown() }
+        let payloads = (0..<10).map { LedgerFixture.payload($0) }
+        let receipts = try await f.submit(payloads)
+        #expect(receipts.map(\.index) == Array(2..<12))
+        #expect(Set(receipts.map(\.treeSize)) == [13])  // ten records, then the seal at index 12
+        for (payload, receipt) in zip(payloads, receipts) {
+            let stored = try f.ledger.entry(at: receipt.index)
+            #expect(try stored.decoded().payload == payload)
+            #expect(stored.leafHash == receipt.transactionHash)
+            #expect(stored.leafHash == f.ledger.hashing.leafHash(stored.bytes))
+            #expect(stored.commitTimeMs == receipt.commitTimeMs)
+            #expect(try f.ledger.index(ofTransaction: receipt.transactionHash) == receipt.index)
+            let proof = try f.ledger.inclusionProof(index: receipt.index, treeSize: receipt.treeSize)
+            #expect(proof.verify(leafHash: receipt.transactionHash, root: try f.ledger.root(atSize: receipt.treeSize)))
+        }
+        #expect(try f.ledger.index(ofTransaction: HashAlgorithm.sm3.hash("nothing")) == nil)
+    }
+
+    @Test func everyCommitGetsASignedHeadThatProvesItsEntries() async throws {
+        let f = try await LedgerFixture()
+        defer { f.ledger.shutdown() }
+        var receipts: [Receipt] = []
+        for i in 0..<5 { receipts += try await f.submit([LedgerFixture.payload(i)]) }
+        f.ledger.shutdown()  // drains the signer so the last head is stored
+        try f.reopen()
+        let finalSize = f.ledger.treeSize
+        let latest = try #require(f.ledger.latestTreeHead)
+        #expect(latest.head.treeSize == finalSize)
+        #expect(latest.isValid(for: f.nodeKey.publicKey))
+        for receipt in receipts {
+            // Each single-record batch is its own commit: its head is stored at exactly its tree size.
+            let head = try #require(try f.ledger.treeHead(atSize: receipt.treeSize))
+            #expect(head.isValid(for: f.nodeKey.publicKey))
+            let proof = try f.ledger.inclusionProof(index: receipt.index, treeSize: head.head.treeSize)
+            #expect(proof.verify(leafHash: receipt.transactionHash, root: head.head.root))
+            let consistency = try f.ledger.consistencyProof(from: head.head.treeSize, to: latest.head.treeSize)
+            #expect(consistency.verify(oldRoot: head.head.root, newRoot: latest.head.root))
+        }
+    }
+
+    @Test func dataSurvivesReopenAndVerifies() async throws {
+        let f = try await LedgerFixture()
+        let receipts = try await f.submit((0..<50).map { LedgerFixture.payload($0) })
+        let rootBefore = try f.ledger.root()
+        try f.reopen()
+        defer { f.ledger.shutdown() }
+        #expect(try f.ledger.root() == rootBefore)
+        for receipt in receipts {
+            #expect(try f.ledger.index(ofTransaction: receipt.transactionHash) == receipt.index)
+        }
+        let more = try await f.submit([LedgerFixture.payload(99)])
+        #expect(more[0].index == f.ledger.treeSize - 2)
+        let report = try f.verify()
+        #expect(report.isValid, "\(report)")
+        #expect(report.entries == f.ledger.treeSize)
+        #expect(report.seals == 2)
+    }
+
+    @Test func aSecondOpenOfTheSameFolderIsRefused() async throws {
+        let f = try await LedgerFixture()
+        defer { f.ledger.shutdown() }
+        let error = #expect(throws: LedgerError.self) {
+            _ = try Ledger(directory: f.directory, nodeKey: f.nodeKey)
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("already running") == true)
+    }
+
+    @Test func anotherNodeKeyIsRefused() async throws {
+        let f = try await LedgerFixture()
+        f.ledger.shutdown()
+        let error = #expect(throws: LedgerError.self) {
+            _ = try Ledger(directory: f.directory, nodeKey: SM2PrivateKey())
+        }
+        #expect(error?.code == .failedPrecondition)
+        #expect(error?.message.contains("genesis") == true)
+        try f.reopen()
+        f.ledger.shutdown()
+    }
+
+    @Test func theMapGrowsInsteadOfFailing() async throws {
+        var configuration = LedgerFixture.fastConfiguration()
+        configuration.initialMapSize = 256 << 10
+        let f = try await LedgerFixture(configuration: configuration)
+        defer { f.ledger.shutdown() }
+        let startMap = f.ledger.env.mapSize
+        for round in 0..<8 {
+            let receipts = try await f.submit((0..<64).map { LedgerFixture.payload(round * 64 + $0, size: 8_000) })
+            #expect(receipts.count == 64)
+        }
+        #expect(f.ledger.env.mapSize > startMap)
+        #expect(try f.verify().isValid)
+    }
+
+    @Test func manyConcurrentWritersShareCommitsAndGetDistinctIndexes() async throws {
+        let f = try await LedgerFixture()
+        defer { f.ledger.shutdown() }
+        let ledger = f.ledger
+        let batches = try (0..<64).map { i in try f.batch((0..<5).map { LedgerFixture.payload(i * 5 + $0) }) }
+        let all = try await withThrowingTaskGroup(of: [Receipt].self) { group in
+            for batch in batches { group.addTask { try await ledger.submit(batch).map { try $0.get() } } }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(all.count == 320)
+        #expect(Set(all.map(\.index)).count == 320)
+        #expect(Set(all.map(\.transactionHash)).count == 320)
+        // Fewer commits than batches shows the group commit at work, but that depends on timing: only report it.
+        let commits = Set(all.map(\.commitTimeMs)).count
+        print("64 concurrent batches landed in commits spanning \(commits) distinct commit times")
+        #expect(try f.verify().isValid)
+    }
+}
