@@ -53,17 +53,27 @@ final class LedgerWriter: @unchecked Sendable {
         done.signal()
     }
 
+    /// A signed head rides along with the next commit; only after this long without one is it stored on its own,
+    /// so a steady trickle of writes does not pay a second fsync per commit.
+    static let lonelyHeadDelay = Duration.milliseconds(20)
+
     private func run() {
+        let clock = ContinuousClock()
+        var lastCommit = clock.now
         while true {
-            let background = merge != nil || transactions.pendingCount >= mergeThreshold
+            let mergeDue = merge != nil || transactions.pendingCount >= mergeThreshold
+            let headsWaiting = signer.hasSigned
+            let sinceCommit = clock.now - lastCommit
+            let timeout: Duration = mergeDue ? .zero
+                : headsWaiting ? max(.zero, Self.lonelyHeadDelay - sinceCommit) : .milliseconds(500)
             guard let group = queue.take(maxRecords: configuration.groupCommitMaxRecords,
-                                         maxBytes: configuration.groupCommitMaxBytes,
-                                         timeout: background ? .zero : .milliseconds(200)) else { break }
+                                         maxBytes: configuration.groupCommitMaxBytes, timeout: timeout) else { break }
             if group.isEmpty {
-                storeSignedHeads()
-                mergeStep()
+                if headsWaiting && clock.now - lastCommit >= Self.lonelyHeadDelay { storeSignedHeads() }
+                if mergeDue { mergeStep() }
             } else {
                 commit(group)
+                lastCommit = clock.now
                 if merge != nil || transactions.pendingCount >= mergeThreshold { mergeStep() }
             }
         }

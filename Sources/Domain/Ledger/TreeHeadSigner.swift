@@ -31,6 +31,12 @@ final class TreeHeadSigner: @unchecked Sendable {
         condition.unlock()
     }
 
+    var hasSigned: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !signed.isEmpty
+    }
+
     /// Signed heads not yet stored, oldest first.
     func takeSigned() -> [SignedTreeHead] {
         condition.lock()
