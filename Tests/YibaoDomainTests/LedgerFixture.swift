@@ -33,6 +33,7 @@ final class LedgerFixture: @unchecked Sendable {
     func reopen() throws {
         ledger.shutdown()
         ledger = try Ledger(directory: directory, nodeKey: nodeKey, configuration: configuration)
+        isShutDown = false
     }
 
     func nextRequestId() -> String {
@@ -55,7 +56,16 @@ final class LedgerFixture: @unchecked Sendable {
         return bytes
     }
 
+    private(set) var isShutDown = false
+
+    func shutdown() {
+        ledger.shutdown()
+        isShutDown = true
+    }
+
+    /// Through the open ledger while it runs (one LMDB environment per process), offline once shut down.
     func verify() throws -> LedgerVerifier.Report {
-        try LedgerVerifier(directory: directory, expectedNodeKey: nodeKey.publicKey).verify()
+        if isShutDown { return try LedgerVerifier(directory: directory, expectedNodeKey: nodeKey.publicKey).verify() }
+        return try ledger.verify(expectedNodeKey: nodeKey.publicKey)
     }
 }

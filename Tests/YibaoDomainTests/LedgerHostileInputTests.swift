@@ -18,7 +18,7 @@ import YibaoCrypto
         var configuration = LedgerFixture.fastConfiguration()
         configuration.maxRecordsPerBatch = 5
         let f = try await LedgerFixture(configuration: configuration)
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let sizeBefore = f.ledger.treeSize
 
         let empty = try f.batch([])
@@ -78,7 +78,7 @@ import YibaoCrypto
         var configuration = LedgerFixture.fastConfiguration()
         configuration.maxEntryBytes = 1_000
         let f = try await LedgerFixture(configuration: configuration)
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let records = [
             LedgerRecord(kind: .attestation, payload: LedgerFixture.payload(0)),
             LedgerRecord(kind: .attestation, payload: []),
@@ -116,7 +116,7 @@ import YibaoCrypto
 
     @Test func aBatchWhoseRecordsAllFailLeavesNothing() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let size = f.ledger.treeSize
         let batch = try f.batch([[], []], requestId: "all-bad")
         let outcomes = try await f.ledger.submit(batch)
@@ -129,7 +129,7 @@ import YibaoCrypto
 
     @Test func proofRequestsOutsideTheTreeAreRefused() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let size = f.ledger.treeSize
         #expect(throws: LedgerError(.invalidArgument, "index \(size) is not below tree size \(size)")) {
             try f.ledger.inclusionProof(index: size)

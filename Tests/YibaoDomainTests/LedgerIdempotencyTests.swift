@@ -6,7 +6,7 @@ import YibaoCrypto
 @Suite struct LedgerIdempotencyTests {
     @Test func aRetryGetsTheOriginalReceiptsAndWritesNothing() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let batch = try f.batch([LedgerFixture.payload(1), [], LedgerFixture.payload(3)], requestId: "retry-me")
         let first = try await f.ledger.submit(batch)
         let size = f.ledger.treeSize
@@ -29,7 +29,7 @@ import YibaoCrypto
 
     @Test func theSameRequestIdForOtherRecordsIsAlreadyExists() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         _ = try await f.submit([LedgerFixture.payload(1)], requestId: "once")
         do {
             _ = try await f.submit([LedgerFixture.payload(2)], requestId: "once")
@@ -42,7 +42,7 @@ import YibaoCrypto
 
     @Test func concurrentDuplicatesLandOnce() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let batch = try f.batch((0..<3).map { LedgerFixture.payload($0) }, requestId: "racing")
         let ledger = f.ledger
         let size = ledger.treeSize

@@ -12,7 +12,7 @@ import YibaoCrypto
         for round in 0..<4 {
             _ = try await f.submit((0..<8).map { LedgerFixture.payload(round * 8 + $0, size: 200) })
         }
-        f.ledger.shutdown()
+        f.shutdown()
         let clean = try f.verify()
         #expect(clean.isValid, "\(clean)")
         return f
@@ -21,6 +21,7 @@ import YibaoCrypto
     /// Rewrites one stored value in place, as an attacker with file access would.
     private func alter(_ directory: String, database: String, key: UInt64, _ change: (inout [UInt8]) -> Void) throws {
         let env = try LMDBEnvironment(path: directory)
+        defer { env.close() }
         let db = try env.database(named: database)
         try env.write { txn in
             var value = Array(try #require(try txn.get(db, key: key)))

@@ -6,7 +6,7 @@ import YibaoCrypto
 @Suite struct LedgerWriteTests {
     @Test func newLedgerStartsWithSignedGenesisAndRegistry() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         // genesis + the hospital's registration
         #expect(f.ledger.treeSize == 2)
         let genesis = try f.ledger.entry(at: 0).decoded()
@@ -18,7 +18,7 @@ import YibaoCrypto
 
     @Test func receiptsPointAtTheExactEntriesAndProve() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let payloads = (0..<10).map { LedgerFixture.payload($0) }
         let receipts = try await f.submit(payloads)
         #expect(receipts.map(\.index) == Array(2..<12))
@@ -38,10 +38,10 @@ import YibaoCrypto
 
     @Test func everyCommitGetsASignedHeadThatProvesItsEntries() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         var receipts: [Receipt] = []
         for i in 0..<5 { receipts += try await f.submit([LedgerFixture.payload(i)]) }
-        f.ledger.shutdown()  // drains the signer so the last head is stored
+        f.shutdown()  // drains the signer so the last head is stored
         try f.reopen()
         let finalSize = f.ledger.treeSize
         let latest = try #require(f.ledger.latestTreeHead)
@@ -63,7 +63,7 @@ import YibaoCrypto
         let receipts = try await f.submit((0..<50).map { LedgerFixture.payload($0) })
         let rootBefore = try f.ledger.root()
         try f.reopen()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         #expect(try f.ledger.root() == rootBefore)
         for receipt in receipts {
             #expect(try f.ledger.index(ofTransaction: receipt.transactionHash) == receipt.index)
@@ -78,7 +78,7 @@ import YibaoCrypto
 
     @Test func aSecondOpenOfTheSameFolderIsRefused() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let error = #expect(throws: LedgerError.self) {
             _ = try Ledger(directory: f.directory, nodeKey: f.nodeKey)
         }
@@ -88,21 +88,21 @@ import YibaoCrypto
 
     @Test func anotherNodeKeyIsRefused() async throws {
         let f = try await LedgerFixture()
-        f.ledger.shutdown()
+        f.shutdown()
         let error = #expect(throws: LedgerError.self) {
             _ = try Ledger(directory: f.directory, nodeKey: SM2PrivateKey())
         }
         #expect(error?.code == .failedPrecondition)
         #expect(error?.message.contains("genesis") == true)
         try f.reopen()
-        f.ledger.shutdown()
+        f.shutdown()
     }
 
     @Test func theMapGrowsInsteadOfFailing() async throws {
         var configuration = LedgerFixture.fastConfiguration()
         configuration.initialMapSize = 256 << 10
         let f = try await LedgerFixture(configuration: configuration)
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let startMap = f.ledger.env.mapSize
         for round in 0..<8 {
             let receipts = try await f.submit((0..<64).map { LedgerFixture.payload(round * 64 + $0, size: 8_000) })
@@ -114,7 +114,7 @@ import YibaoCrypto
 
     @Test func manyConcurrentWritersShareCommitsAndGetDistinctIndexes() async throws {
         let f = try await LedgerFixture()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let ledger = f.ledger
         let batches = try (0..<64).map { i in try f.batch((0..<5).map { LedgerFixture.payload(i * 5 + $0) }) }
         let all = try await withThrowingTaskGroup(of: [Receipt].self) { group in

@@ -23,11 +23,11 @@ import YibaoCrypto
             #expect(try f.ledger.index(ofTransaction: receipt.transactionHash) == receipt.index)
         }
         try f.reopen()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         for receipt in receipts {
             #expect(try f.ledger.index(ofTransaction: receipt.transactionHash) == receipt.index)
         }
-        f.ledger.shutdown()
+        f.shutdown()
         let report = try f.verify()
         #expect(report.isValid, "\(report)")
         #expect(report.indexedTransactions > 0, "the merge into LMDB never ran")

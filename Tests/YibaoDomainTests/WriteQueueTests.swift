@@ -60,7 +60,7 @@ import Testing
         }
         #expect(acknowledged.count + refusedAtShutdown * 20 == 800)
         try f.reopen()
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         for receipt in acknowledged {
             #expect(try f.ledger.entry(at: receipt.index).leafHash == receipt.transactionHash)
         }
@@ -71,7 +71,7 @@ import Testing
         var configuration = LedgerFixture.fastConfiguration()
         configuration.queueCapacityRecords = 50
         let f = try await LedgerFixture(configuration: configuration)
-        defer { f.ledger.shutdown() }
+        defer { f.shutdown() }
         let ledger = f.ledger
         let batches = try (0..<100).map { i in try f.batch((0..<25).map { LedgerFixture.payload(i * 25 + $0) }) }
         var landed = 0, overloaded = 0

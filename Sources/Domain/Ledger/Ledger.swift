@@ -58,11 +58,19 @@ public final class Ledger: Sendable {
         if recovered.needsHead { signer.submit(recovered.currentHead) }
     }
 
-    /// Stops taking writes, commits everything already queued, stores the last signed head, releases the folder.
+    /// Stops taking writes, commits everything already queued, stores the last signed head, closes the store
+    /// and releases the folder. Reads after it fail.
     public func shutdown() {
         queue.close()
         writer.waitUntilFinished()
+        env.close()
         folderLock.release()
+    }
+
+    /// The offline check (`LedgerVerifier`) run against this open ledger's current snapshot.
+    public func verify(expectedNodeKey: SM2PublicKey? = nil) throws -> LedgerVerifier.Report {
+        try LedgerVerifier(directory: directory, hashAlgorithm: hashing.algorithm, expectedNodeKey: expectedNodeKey)
+            .verify(env: env, schema: schema)
     }
 
     // MARK: writing

@@ -41,12 +41,18 @@ public struct LedgerVerifier {
         self.expectedNodeKey = expectedNodeKey
     }
 
+    /// Opens the store read-only (a running node may keep writing; the check sees one snapshot).
+    /// In the node's own process use `Ledger.verify()` instead: LMDB must not be opened twice in one process.
     public func verify() throws -> Report {
         var options = LMDBEnvironment.Options()
         options.readOnly = true
         let env = try LMDBEnvironment(path: directory, options: options)
-        let schema = try LedgerSchema(env)
-        return try env.read { txn in
+        defer { env.close() }
+        return try verify(env: env, schema: try LedgerSchema(env))
+    }
+
+    func verify(env: LMDBEnvironment, schema: LedgerSchema) throws -> Report {
+        try env.read { txn in
             var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey)
             do {
                 try pass.checkEntries()

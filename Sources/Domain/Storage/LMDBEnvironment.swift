@@ -22,6 +22,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public let options: Options
     /// Guarded by the gate: changed only while exclusive.
     public private(set) var mapSize: Int
+    private var closed = false
 
     public init(path: String, options: Options = Options()) throws(LMDBError) {
         self.options = options
@@ -46,7 +47,18 @@ public final class LMDBEnvironment: @unchecked Sendable {
         mapSize = info.me_mapsize
     }
 
-    deinit { mdb_env_close(handle) }
+    deinit { close() }
+
+    /// Closes the environment once every transaction in flight has ended; later transactions fail.
+    /// LMDB must not be open twice in one process (closing either copy drops the other's file locks),
+    /// so whoever reopens a folder in-process closes the old environment first.
+    public func close() {
+        gate.exclusive {
+            guard !closed else { return }
+            closed = true
+            mdb_env_close(handle)
+        }
+    }
 
     /// Opens (or, for the writer, creates) a named database. Call before concurrent use starts.
     public func database(named name: String) throws -> LMDBDatabase {
@@ -104,6 +116,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     private func transaction<R>(readOnly: Bool, _ body: (LMDBTransaction) throws -> R) throws -> R {
         try gate.shared {
+            guard !closed else { throw LMDBError(code: EINVAL, operation: "transaction on a closed environment") }
             var txn: OpaquePointer?
             var rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
             if rc == MDB_MAP_RESIZED {
