@@ -81,3 +81,23 @@ import Testing
         #expect(ReconciledField.personName.isPII && !ReconciledField.totalAmount.isPII)
     }
 }
+
+@Suite struct ReconciliationBatchTests {
+    @Test func countsAreExactAndListsBounded() {
+        var batch = ReconciliationBatch(listLimit: 2)
+        let good = Reconciliation.reconcile(invoice: DomainFixtures.blueInvoice(), settlement: DomainFixtures.settlement(),
+                                            settlementStatus: .uploaded)
+        var invoice = DomainFixtures.blueInvoice()
+        invoice.totalAmount += 1
+        let bad = Reconciliation.reconcile(invoice: invoice, settlement: DomainFixtures.settlement(), settlementStatus: .revoked)
+        batch.add(good)
+        for _ in 0..<3 { batch.add(bad) }
+        batch.addInvoiceWithoutSettlement(DomainFixtures.redKey)
+        batch.addSettlementWithoutInvoice("S9")
+        #expect(batch.compared == 4 && batch.consistent == 1)
+        #expect(batch.mismatchedCount == 3 && batch.mismatched.count == 2)
+        #expect(batch.revokedLinkCount == 3 && batch.revokedLinks.count == 2)
+        #expect(batch.invoicesWithoutSettlement == [DomainFixtures.redKey] && batch.settlementsWithoutInvoice == ["S9"])
+        #expect(batch.truncated)
+    }
+}
