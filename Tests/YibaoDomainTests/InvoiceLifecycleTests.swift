@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import YibaoDomain
 
@@ -18,7 +19,12 @@ import Testing
         let ref = DomainFixtures.reference()
         let issued = InvoiceState(issuing: blue(), by: platform)
         let locked = try issued.apply(.lock(ref), by: "A")
+        let paper = try issued.apply(.exchangePaper(ref), by: platform)
+        let lockedPaper = try paper.apply(.lock(ref), by: "A")
         return [
+            "lockedPaper": lockedPaper,
+            "enteredPaper": try lockedPaper.apply(.recordEntry(ref), by: "A"),
+            "reversedPaper": try paper.apply(.reverse(by: DomainFixtures.redInvoice()), by: platform),
             "issued": issued,
             "paper": try issued.apply(.exchangePaper(ref), by: platform),
             "locked": locked,
@@ -121,16 +127,29 @@ import Testing
          "✗ invoice \(k2) is ISSUED as a RED invoice reversing \(k); cannot link a settlement"),
     ]
 
+    /// LOCKED, ENTERED and REVERSED with paper exchanged behave exactly as without; only the state's summary
+    /// (and so every message) carries ", paper exchanged".
+    static let fullTable: [(state: String, command: String, byA: String, byB: String)] = table + table
+        .filter { ["locked", "entered", "reversed"].contains($0.state) }
+        .map { row in
+            func withPaper(_ expected: String) -> String {
+                expected.hasPrefix("→ ") ? expected + ", paper exchanged"
+                    : expected.replacingOccurrences(of: "; ", with: ", paper exchanged; ", options: [], range: nil)
+            }
+            return (row.state + "Paper", row.command, withPaper(row.byA), withPaper(row.byB))
+        }
+
     @Test func theTableCoversEveryStateCommandAndOrg() throws {
         let states = try Self.states()
         let commands = ["exchangePaper", "lock", "unlock", "recordEntry", "revokeEntry", "reverse", "link"]
-        #expect(Set(Self.table.map { "\($0.state) \($0.command)" }).count == states.count * commands.count)
-        #expect(Self.table.count == states.count * commands.count)
+        #expect(states.count == 9)
+        #expect(Set(Self.fullTable.map { "\($0.state) \($0.command)" }).count == states.count * commands.count)
+        #expect(Self.fullTable.count == states.count * commands.count)
     }
 
     @Test func everyTransition() throws {
         let states = try Self.states()
-        for row in Self.table {
+        for row in Self.fullTable {
             let state = try #require(states[row.state])
             for (org, expected) in [("A", row.byA), ("B", row.byB)] {
                 let outcome: String

@@ -89,12 +89,13 @@ public struct FieldChecker: Sendable {
             if required { fail(field, "is required") }
             return
         }
+        // Characters first, so that the length below counts ASCII characters, not bytes of something else.
+        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            return fail(field, "must be printable ASCII without spaces, got \(Self.quoted(value))")
+        }
         let count = value.utf8.count
         guard count <= maxBytes else {
             return fail(field, "must be at most \(maxBytes) characters, got \(count)")
-        }
-        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            return fail(field, "must be printable ASCII without spaces, got \(Self.quoted(value))")
         }
     }
 
