@@ -1,0 +1,84 @@
+/// The permission matrix of DOMAIN 1 as a pure function. A refusal is `permissionDenied` naming the role, the org
+/// and the operation; an allowed read says whether it must itself be recorded (DOMAIN 7).
+///
+/// Interpretations where DOMAIN is silent:
+/// - Ledger metadata (tree heads, proofs) is readable by every registered org: proofs are useless without it, and
+///   it holds no record data.
+/// - A bureau's region is a prefix of the record's region; a bureau without a region on record may do nothing
+///   region-scoped. Records without a region (a new policy, a catalog) are not region-scoped.
+/// - A settlement may be revoked by its hospital (2208/2305 come from the hospital) and by the bureau (review).
+/// - Every read of invoices or settlements is audited (they carry PII), as is every auditor / regulator read.
+public enum PermissionMatrix {
+    public enum Authorization: Hashable, Sendable {
+        case allowed
+        /// Allowed, and the read must be recorded in the audit log.
+        case allowedAudited
+    }
+
+    public static func authorize(_ caller: Caller, _ operation: DomainOperation,
+                                 _ record: RecordOwnership = .none) throws(LedgerError) -> Authorization {
+        if let reason = refusal(caller, operation, record) {
+            throw LedgerError(.permissionDenied,
+                              "role \(caller.role.rawValue) (org \(caller.org)) may not \(operation.rawValue)\(reason.isEmpty ? "" : ": \(reason)")")
+        }
+        let audited = operation.readsPII || (operation.isRead && [.auditor, .regulator].contains(caller.role))
+        return audited ? .allowedAudited : .allowed
+    }
+
+    /// nil if allowed; otherwise why not ("" when the role may never do it).
+    private static func refusal(_ caller: Caller, _ operation: DomainOperation, _ record: RecordOwnership) -> String? {
+        if operation == .readLedgerMetadata { return nil }
+        switch caller.role {
+        case .hospital:
+            switch operation {
+            case .uploadSettlement, .revokeSettlement, .linkInvoiceSettlement, .readInvoice, .readSettlement, .reconcile:
+                return owns(caller, record)
+            default: return ""
+            }
+        case .invoicePlatform:
+            switch operation {
+            case .issueInvoice, .reverseInvoice, .exchangePaper, .readInvoice: return nil
+            default: return ""
+            }
+        case .insuranceBureau:
+            switch operation {
+            case .lockInvoice, .unlockInvoice, .recordInvoiceEntry, .revokeInvoiceEntry, .revokeSettlement,
+                 .submitFundBatch, .publishPolicy, .publishCatalog, .readInvoice, .readSettlement, .reconcile, .readFundBatch:
+                return inRegion(caller, record)
+            default: return ""
+            }
+        case .bank:
+            switch operation {
+            case .recordDisbursementResult, .readFundBatch:
+                return record.addressee == caller.org ? nil : "the fund batch is not addressed to it"
+            default: return ""
+            }
+        case .channel:
+            switch operation {
+            case .recordGrantUsage, .readInvoice, .readSettlement:
+                return record.grantHolders.contains(caller.org) ? nil : "it holds no live grant covering the record"
+            default: return ""
+            }
+        case .auditor, .regulator:
+            return operation.isRead ? nil : "the role is read-only"
+        case .nodeAdmin:
+            switch operation {
+            case .registerOrg, .rotateKey: return nil
+            default: return ""
+            }
+        }
+    }
+
+    private static func owns(_ caller: Caller, _ record: RecordOwnership) -> String? {
+        guard let owner = record.owner, owner == caller.org else {
+            return "the record belongs to \(record.owner ?? "no org"), not to it"
+        }
+        return nil
+    }
+
+    private static func inRegion(_ caller: Caller, _ record: RecordOwnership) -> String? {
+        guard !caller.region.isEmpty else { return "the bureau has no region on record" }
+        guard let region = record.region else { return nil }
+        return region.hasPrefix(caller.region) ? nil : "the record's region \(region) is outside its region \(caller.region)"
+    }
+}

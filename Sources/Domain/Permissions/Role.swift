@@ -1,0 +1,11 @@
+/// The parties of DOMAIN 1. The raw value is the role string of the org registry.
+public enum Role: String, Sendable, CaseIterable {
+    case hospital
+    case invoicePlatform = "invoice_platform"
+    case insuranceBureau = "insurance_bureau"
+    case bank
+    case channel
+    case auditor
+    case regulator
+    case nodeAdmin = "node_admin"
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// Collects every rule a record breaks, one problem per field, each an `invalidArgument` whose message starts
+/// with the field's full path: `invoices[3].invoice_code: must be 8 digits, got '1234'`.
+/// The caller chooses the prefix (`invoices[3]`); field names are the snake_case names of DOMAIN.
+/// PII fields are never quoted back: messages end up in logs.
+public struct FieldChecker: Sendable {
+    public let prefix: String
+    public private(set) var problems: [LedgerError] = []
+
+    public init(prefix: String = "") { self.prefix = prefix }
+
+    public func path(_ field: String) -> String { prefix.isEmpty ? field : "\(prefix).\(field)" }
+
+    public mutating func fail(_ field: String, _ rule: String) {
+        problems.append(LedgerError(.invalidArgument, "\(path(field)): \(rule)"))
+    }
+
+    /// Runs `body` with a checker for a nested record (`items[2]`) and keeps what it found.
+    public mutating func nested(_ field: String, _ body: (inout FieldChecker) -> Void) {
+        var inner = FieldChecker(prefix: path(field))
+        body(&inner)
+        problems += inner.problems
+    }
+
+    public func throwFirst() throws(LedgerError) {
+        if let first = problems.first { throw first }
+    }
+
+    // MARK: text
+
+    /// Free text: within `maxBytes`, no control characters, no surrounding whitespace, Unicode NFC (so that two
+    /// values Swift calls equal always encode to the same bytes). Returns false if a rule failed.
+    @discardableResult
+    public mutating func text(_ field: String, _ value: String, maxBytes: Int, required: Bool = true) -> Bool {
+        if value.isEmpty {
+            if required { fail(field, "is required") }
+            return !required
+        }
+        let count = value.utf8.count
+        guard count <= maxBytes else {
+            fail(field, "must be at most \(maxBytes) bytes, got \(count)")
+            return false
+        }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            fail(field, "must not contain control characters")
+            return false
+        }
+        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last,
+              !first.properties.isWhitespace, !last.properties.isWhitespace else {
+            fail(field, "must not begin or end with whitespace")
+            return false
+        }
+        guard value.utf8.elementsEqual(value.precomposedStringWithCanonicalMapping.utf8) else {
+            fail(field, "must be in Unicode normalization form C")
+            return false
+        }
+        return true
+    }
+
+    /// Exactly `count` ASCII digits.
+    public mutating func digits(_ field: String, _ value: String, count: Int) {
+        guard value.utf8.count == count, value.utf8.allSatisfy(Self.isDigit) else {
+            return fail(field, "must be \(count) digits, got \(Self.quoted(value))")
+        }
+    }
+
+    /// Exactly `count` ASCII letters or digits.
+    public mutating func alphanumerics(_ field: String, _ value: String, count: Int) {
+        guard value.utf8.count == count, value.utf8.allSatisfy(Self.isAlphanumeric) else {
+            return fail(field, "must be \(count) letters or digits, got \(Self.quoted(value))")
+        }
+    }
+
+    /// A code of 1 to `maxBytes` ASCII letters or digits (org codes, category codes).
+    public mutating func code(_ field: String, _ value: String, maxBytes: Int, required: Bool = true) {
+        if value.isEmpty {
+            if required { fail(field, "is required") }
+            return
+        }
+        guard value.utf8.count <= maxBytes, value.utf8.allSatisfy(Self.isAlphanumeric) else {
+            return fail(field, "must be 1 to \(maxBytes) ASCII letters or digits, got \(Self.quoted(value))")
+        }
+    }
+
+    /// An identifier of 1 to `maxBytes` printable ASCII characters without spaces (setl_id, bus_no, psn_no).
+    public mutating func identifier(_ field: String, _ value: String, maxBytes: Int, required: Bool = true) {
+        if value.isEmpty {
+            if required { fail(field, "is required") }
+            return
+        }
+        // Characters first, so that the length below counts ASCII characters, not bytes of something else.
+        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            return fail(field, "must be printable ASCII without spaces, got \(Self.quoted(value))")
+        }
+        let count = value.utf8.count
+        guard count <= maxBytes else {
+            return fail(field, "must be at most \(maxBytes) characters, got \(count)")
+        }
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss`, a real calendar moment.
+    public mutating func dateTime(_ field: String, _ value: String, required: Bool = true) {
+        if value.isEmpty {
+            if required { fail(field, "is required") }
+            return
+        }
+        guard BusinessTime.isDateTime(value) else {
+            return fail(field, "must be a time '\(BusinessTime.format)', got \(Self.quoted(value))")
+        }
+    }
+
+    // MARK: money
+
+    public enum Sign: Sendable {
+        case nonNegative, nonPositive
+
+        var rule: String { self == .nonNegative ? "must not be negative" : "must not be positive" }
+    }
+
+    /// An amount in fen within `num(16,2)` and of the required sign. `context` says why the sign is required.
+    @discardableResult
+    public mutating func amount(_ field: String, _ value: Fen, _ sign: Sign, context: String = "") -> Bool {
+        guard value.magnitude <= FenLimits.maxMagnitude.magnitude else {
+            fail(field, "must be within ±\(FenLimits.maxMagnitude) fen, got \(value) fen")
+            return false
+        }
+        let wrongSign = sign == .nonNegative ? value < 0 : value > 0
+        guard !wrongSign else {
+            fail(field, "\(sign.rule)\(context), got \(value) fen")
+            return false
+        }
+        return true
+    }
+
+    // MARK: quoting
+
+    static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    static func isAlphanumeric(_ b: UInt8) -> Bool {
+        isDigit(b) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+    }
+
+    /// `'value'`, cut to `DomainLimits.quotedBytes` and with control characters replaced, safe for a log line.
+    static func quoted(_ value: String) -> String {
+        var out = ""
+        var bytes = 0
+        for scalar in value.unicodeScalars {
+            bytes += scalar.utf8.count
+            if bytes > DomainLimits.quotedBytes { return "'\(out)…'" }
+            out.unicodeScalars.append(scalar.properties.generalCategory == .control ? "?" : scalar)
+        }
+        return "'\(out)'"
+    }
+}
