@@ -1,4 +1,5 @@
 import COpenSSL
+import Glibc
 
 /// The ledger's hash functions. SM3 is the national default; SHA-256 is the alternative for foreign peers.
 public enum HashAlgorithm: String, Sendable, CaseIterable {
@@ -10,13 +11,25 @@ public enum HashAlgorithm: String, Sendable, CaseIterable {
 
     /// One-shot hash of contiguous bytes.
     public func hash(_ bytes: UnsafeRawBufferPointer) -> Digest32 {
+        hash(prefix: nil, bytes)
+    }
+
+    /// H(prefix ‖ bytes) without copying `bytes` behind the prefix: Merkle leaves are H(0x00 ‖ entry).
+    /// Uses this thread's own OpenSSL context: a context made and freed per call (`EVP_Digest`) costs as much as
+    /// hashing a Merkle node.
+    public func hash(prefix: UInt8?, _ bytes: UnsafeRawBufferPointer) -> Digest32 {
+        let context = ThreadDigestContext.current
         var out = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         var length: UInt32 = 0
-        let ok = withUnsafeMutableBytes(of: &out) { outBytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, outBytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                       &length, evp, nil)
+        var ok = EVP_DigestInit_ex2(context, evp, nil)
+        if var prefix {
+            ok &= EVP_DigestUpdate(context, &prefix, 1)
         }
-        precondition(ok == 1 && length == 32, "EVP_Digest(\(rawValue)) failed: \(CryptoError.drainOpenSSLErrors())")
+        if bytes.count > 0 { ok &= EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        ok &= withUnsafeMutableBytes(of: &out) {
+            EVP_DigestFinal_ex(context, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), &length)
+        }
+        precondition(ok == 1 && length == 32, "\(rawValue) digest failed: \(CryptoError.drainOpenSSLErrors())")
         return withUnsafeBytes(of: &out) { Digest32(unsafe: $0.baseAddress!) }
     }
 
@@ -46,6 +59,25 @@ extension String: ContiguousBytesSequence {
     public func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var copy = self
         return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// One EVP_MD_CTX per thread, freed when the thread exits.
+private enum ThreadDigestContext {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let created = pthread_key_create(&key) { context in
+            if let context { EVP_MD_CTX_free(OpaquePointer(context)) }
+        }
+        precondition(created == 0, "pthread_key_create failed")
+        return key
+    }()
+
+    static var current: OpaquePointer {
+        if let existing = pthread_getspecific(key) { return OpaquePointer(existing) }
+        guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed") }
+        pthread_setspecific(key, UnsafeRawPointer(context))
+        return context
     }
 }
 

@@ -12,15 +12,9 @@ public struct MerkleHashing: Hashable, Sendable {
         algorithm.hash(UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
-    /// HASH(0x00 || entry). Small entries are prefixed on the stack; large ones in one temporary buffer.
+    /// HASH(0x00 || entry), fed to the hash in two pieces so the entry is never copied.
     public func leafHash(_ entry: UnsafeRawBufferPointer) -> Digest32 {
-        withUnsafeTemporaryAllocation(byteCount: entry.count + 1, alignment: 1) { buffer in
-            buffer[0] = 0x00
-            if entry.count > 0 {
-                UnsafeMutableRawBufferPointer(rebasing: buffer[1...]).copyMemory(from: entry)
-            }
-            return algorithm.hash(UnsafeRawBufferPointer(buffer))
-        }
+        algorithm.hash(prefix: 0x00, entry)
     }
 
     public func leafHash(_ entry: some ContiguousBytesSequence) -> Digest32 {
