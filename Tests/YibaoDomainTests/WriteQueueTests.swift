@@ -9,7 +9,7 @@ import Testing
         let task = Task { try await withCheckedThrowingContinuation { box.set($0) } }
         let continuation = await box.get()
         let batch = PreparedBatch(org: "O", requestId: "r", entries: Array(repeating: [1], count: records),
-                                  leafHashes: [], refusals: [:], signature: [], digest: .zero, continuation: continuation)
+                                  kinds: [], payloads: [], leafHashes: [], refusals: [:], signature: [], digest: .zero, continuation: continuation)
         return (.batch(batch), task)
     }
 

@@ -54,17 +54,21 @@ struct BatchAdmission {
         }
 
         var refusals: [Int: LedgerError] = [:]
-        let kinds = Dictionary(configuration.submittableKinds.map { ($0.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
+        let machine = configuration.stateMachine
+        let machineKinds = Set((machine?.kinds ?? []).map(\.rawValue))
+        let kinds = Set(configuration.submittableKinds.map(\.rawValue)).union(machineKinds)
+        let identity = OrgIdentity(code: batch.org, role: org.registration.role)
         for (position, record) in batch.records.enumerated() {
-            if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
+            if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds)
+                ?? (machineKinds.contains(record.kind) ? machine?.admit(record, position: position, by: identity) : nil) {
                 refusals[position] = refusal
             }
         }
         return Admitted(entries: entries, leafHashes: leaves, refusals: refusals, digest: configuration.hashAlgorithm.hash(message))
     }
 
-    private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: [UInt16: EntryKind]) -> LedgerError? {
-        guard kinds[record.kind] != nil else {
+    private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {
+        guard kinds.contains(record.kind) else {
             if let known = [EntryKind.genesis, .orgRegistered, .batchSeal].first(where: { $0.rawValue == record.kind }) {
                 return LedgerError(.permissionDenied, "records[\(position)].kind: \(known.name) entries are written by the node only")
             }

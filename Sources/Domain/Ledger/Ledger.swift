@@ -34,7 +34,7 @@ public final class Ledger: Sendable {
         options.mapSize = configuration.initialMapSize
         options.maximumMapSize = configuration.maximumMapSize
         env = try LMDBEnvironment(path: directory, options: options)
-        schema = try LedgerSchema(env)
+        schema = try LedgerSchema(env, stateDatabases: configuration.stateMachine?.databaseNames ?? [])
         nodes = MerkleNodeStore(db: schema.merkle)
         transactions = TransactionIndex(db: schema.transactions)
 
@@ -69,7 +69,8 @@ public final class Ledger: Sendable {
 
     /// The offline check (`LedgerVerifier`) run against this open ledger's current snapshot.
     public func verify(expectedNodeKey: SM2PublicKey? = nil) throws -> LedgerVerifier.Report {
-        try LedgerVerifier(directory: directory, hashAlgorithm: hashing.algorithm, expectedNodeKey: expectedNodeKey)
+        try LedgerVerifier(directory: directory, hashAlgorithm: hashing.algorithm, expectedNodeKey: expectedNodeKey,
+                           stateMachine: configuration.stateMachine)
             .verify(env: env, schema: schema)
     }
 
@@ -81,6 +82,7 @@ public final class Ledger: Sendable {
         let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published).admit(batch)
         return try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
+                                         kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
                                          leafHashes: check.leafHashes, refusals: check.refusals,
                                          signature: batch.signature, digest: check.digest, continuation: continuation)
             do {
@@ -130,6 +132,11 @@ public final class Ledger: Sendable {
 
     public func org(_ code: String) -> (role: String, publicKey: SM2PublicKey)? {
         published.org(code).map { ($0.registration.role, $0.publicKey) }
+    }
+
+    /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`).
+    public func readState<R>(_ body: (StateTransaction) throws -> R) throws -> R {
+        try env.read { txn in try body(StateTransaction(txn: txn, databases: schema.state)) }
     }
 
     /// The stored head for exactly `treeSize`, if one was signed at that size.

@@ -24,8 +24,10 @@ public struct LedgerConfiguration: Sendable {
     public var hashIndexFlushMinimum = 65_536
     public var hashIndexFlushSlice = 16_384
 
-    /// Kinds an org may submit; anything else is refused by number. The domain adds its own.
+    /// Kinds an org may submit without rules of their own; anything else is refused by number.
     public var submittableKinds: [EntryKind] = [.attestation]
+    /// The business rules, with their own kinds and state databases (nil: a plain attestation ledger).
+    public var stateMachine: (any LedgerStateMachine)?
 
     public var initialMapSize = 1 << 30
     public var maximumMapSize = 1 << 40

@@ -17,6 +17,8 @@ struct LedgerSchema: Sendable {
     let orgs: LMDBDatabase
     /// named values: schema version, tx-index progress
     let meta: LMDBDatabase
+    /// the state machine's own databases, by name
+    let state: [String: LMDBDatabase]
 
     static let version: UInt64 = 1
 
@@ -25,7 +27,7 @@ struct LedgerSchema: Sendable {
         case transactionsIndexedThrough = "transactions-indexed-through"
     }
 
-    init(_ env: LMDBEnvironment) throws {
+    init(_ env: LMDBEnvironment, stateDatabases: [String] = []) throws {
         entries = try env.database(named: "entries")
         merkle = try env.database(named: "merkle")
         heads = try env.database(named: "heads")
@@ -33,7 +35,15 @@ struct LedgerSchema: Sendable {
         requests = try env.database(named: "requests")
         orgs = try env.database(named: "orgs")
         meta = try env.database(named: "meta")
+        var state: [String: LMDBDatabase] = [:]
+        for name in stateDatabases {
+            precondition(!Self.engineDatabases.contains(name), "state database '\(name)' clashes with the engine's")
+            state[name] = try env.database(named: name)
+        }
+        self.state = state
     }
+
+    static let engineDatabases: Set<String> = ["entries", "merkle", "heads", "transactions", "requests", "orgs", "meta"]
 
     func metaValue(_ key: MetaKey, in txn: LMDBTransaction) throws -> UInt64? {
         try key.rawValue.withContiguousBytesForKey { k in

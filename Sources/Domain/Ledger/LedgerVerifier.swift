@@ -1,3 +1,4 @@
+import Foundation
 import YibaoCrypto
 
 /// Offline check of a whole store from its entries alone: recompute every leaf and every stored Merkle node,
@@ -18,13 +19,15 @@ public struct LedgerVerifier {
         public var seals = 0
         public var orgs = 0
         public var indexedTransactions = 0
+        /// State databases found equal to their replay from the entries.
+        public var stateDatabases = 0
         public var root: Digest32?
         public var firstDivergence: Divergence?
         public var isValid: Bool { firstDivergence == nil }
 
         public var description: String {
             let summary = "\(entries) entries, \(treeHeads) signed tree heads, \(seals) batch seals, \(orgs) orgs, "
-                + "\(indexedTransactions) indexed transaction hashes"
+                + "\(indexedTransactions) indexed transaction hashes, \(stateDatabases) state databases replayed"
             if let divergence = firstDivergence { return "INVALID: \(divergence) (checked \(summary))" }
             return "OK: \(summary); root \(root?.hex ?? "-")"
         }
@@ -34,11 +37,15 @@ public struct LedgerVerifier {
     public let hashAlgorithm: HashAlgorithm
     /// The node key an auditor trusts from elsewhere; without it, the key in the genesis entry is used.
     public let expectedNodeKey: SM2PublicKey?
+    /// The business rules whose state is replayed from the entries and compared with the stored state.
+    public let stateMachine: (any LedgerStateMachine)?
 
-    public init(directory: String, hashAlgorithm: HashAlgorithm = .sm3, expectedNodeKey: SM2PublicKey? = nil) {
+    public init(directory: String, hashAlgorithm: HashAlgorithm = .sm3, expectedNodeKey: SM2PublicKey? = nil,
+                stateMachine: (any LedgerStateMachine)? = nil) {
         self.directory = directory
         self.hashAlgorithm = hashAlgorithm
         self.expectedNodeKey = expectedNodeKey
+        self.stateMachine = stateMachine
     }
 
     /// Opens the store read-only (a running node may keep writing; the check sees one snapshot).
@@ -48,12 +55,31 @@ public struct LedgerVerifier {
         options.readOnly = true
         let env = try LMDBEnvironment(path: directory, options: options)
         defer { env.close() }
-        return try verify(env: env, schema: try LedgerSchema(env))
+        return try verify(env: env, schema: try LedgerSchema(env, stateDatabases: stateMachine?.databaseNames ?? []))
     }
 
     func verify(env: LMDBEnvironment, schema: LedgerSchema) throws -> Report {
+        guard let stateMachine else { return try walk(env: env, schema: schema, replay: nil) }
+        // The state is rebuilt in a scratch store from the entries alone, then compared database by database.
+        let scratchPath = NSTemporaryDirectory() + "yibao-verify-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: scratchPath, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratchPath) }
+        var options = LMDBEnvironment.Options()
+        options.durable = false
+        options.mapSize = max(64 << 20, env.usedBytes() * 2)
+        let scratch = try LMDBEnvironment(path: scratchPath, options: options)
+        defer { scratch.close() }
+        let databases = try Dictionary(uniqueKeysWithValues: stateMachine.databaseNames.map { ($0, try scratch.database(named: $0)) })
+        return try scratch.write { scratchTxn in
+            try walk(env: env, schema: schema,
+                     replay: Replay(machine: stateMachine, state: StateTransaction(txn: scratchTxn, databases: databases)))
+        }
+    }
+
+    private func walk(env: LMDBEnvironment, schema: LedgerSchema, replay: Replay?) throws -> Report {
         try env.read { txn in
-            var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey)
+            var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey,
+                            replay: replay)
             do {
                 try pass.checkEntries()
                 try pass.checkDerivedState()
@@ -67,12 +93,19 @@ public struct LedgerVerifier {
 
 extension LedgerVerifier.Divergence: Error {}
 
+/// The state machine and the scratch state it replays into.
+private struct Replay {
+    let machine: any LedgerStateMachine
+    let state: StateTransaction
+}
+
 /// One verification walk; holds the replayed state.
 private struct Pass {
     let schema: LedgerSchema
     let txn: LMDBTransaction
     let hashing: MerkleHashing
     let expectedNodeKey: SM2PublicKey?
+    let replay: Replay?
     var report = LedgerVerifier.Report()
 
     private var nodeKey: SM2PublicKey?
@@ -82,11 +115,12 @@ private struct Pass {
     private var unsealed: [UInt64: (entry: LedgerEntry, time: UInt64, leaf: Digest32)] = [:]
     private var sealsByRequest: [[UInt8]: UInt64] = [:]
 
-    init(schema: LedgerSchema, txn: LMDBTransaction, hashing: MerkleHashing, expectedNodeKey: SM2PublicKey?) {
+    init(schema: LedgerSchema, txn: LMDBTransaction, hashing: MerkleHashing, expectedNodeKey: SM2PublicKey?, replay: Replay?) {
         self.schema = schema
         self.txn = txn
         self.hashing = hashing
         self.expectedNodeKey = expectedNodeKey
+        self.replay = replay
     }
 
     private func diverge(_ index: UInt64?, _ reason: String) -> LedgerVerifier.Divergence {
@@ -182,10 +216,59 @@ private struct Pass {
                 throw diverge(index, "an org registration not written by the node or unreadable")
             }
             orgs[registration.code] = (entry.payload, key)
+            roles[registration.code] = registration.role
         case EntryKind.batchSeal.rawValue:
             try checkSeal(entry, index: index, time: time)
         default:
             unsealed[index] = (entry, time, leaf)
+            try replayRules(entry, index: index, time: time, leaf: leaf)
+        }
+    }
+
+    private var roles: [String: String] = [:]
+
+    /// Applies an org's record to the scratch state exactly as the writer did when it appended it.
+    private func replayRules(_ entry: LedgerEntry, index: UInt64, time: UInt64, leaf: Digest32) throws {
+        guard let replay, let kind = replay.machine.kinds.first(where: { $0.rawValue == entry.kindNumber }) else { return }
+        let record = AppliedRecord(index: index, kind: kind, org: OrgIdentity(code: entry.org, role: roles[entry.org] ?? ""),
+                                   payload: entry.payload, transactionHash: leaf, commitTimeMs: time,
+                                   position: Int(entry.position))
+        let outcome: ApplyOutcome
+        do {
+            outcome = try replay.machine.apply(record, in: replay.state)
+        } catch let refusal as LedgerError {
+            throw diverge(index, "the rules refuse this entry on replay: \(refusal)")
+        }
+        guard outcome == .append else { throw diverge(index, "on replay the rules call this entry a repeat: \(outcome)") }
+    }
+
+    /// Every state database equals its replay, key for key, byte for byte.
+    private mutating func compareReplayedState() throws {
+        guard let replay else { return }
+        for name in replay.machine.databaseNames.sorted() {
+            guard let stored = schema.state[name] else { throw diverge(nil, "state: database \(name) is missing") }
+            let replayed = replay.state.database(name)
+            var storedPairs: [([UInt8], [UInt8])] = []
+            try txn.forEach(stored) { k, v in storedPairs.append((Array(k), Array(v))); return true }
+            var position = 0
+            try replay.state.txn.forEach(replayed) { k, v in
+                guard position < storedPairs.count else {
+                    throw diverge(nil, "state: \(name) lacks key \(Hex.encode(k)), which the entries produce")
+                }
+                let (sk, sv) = storedPairs[position]
+                guard sk.elementsEqual(k) else {
+                    throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)) where the entries produce \(Hex.encode(k))")
+                }
+                guard sv.elementsEqual(v) else {
+                    throw diverge(nil, "state: \(name)[\(Hex.encode(k))] differs from its replay from the entries")
+                }
+                position += 1
+                return true
+            }
+            guard position == storedPairs.count else {
+                throw diverge(nil, "state: \(name) holds key \(Hex.encode(storedPairs[position].0)), which no entry produces")
+            }
+            report.stateDatabases += 1
         }
     }
 
@@ -223,6 +306,7 @@ private struct Pass {
     }
 
     mutating func checkDerivedState() throws {
+        try compareReplayedState()
         var storedOrgs = 0
         try txn.forEach(schema.orgs) { key, value in
             let code = String(decoding: key, as: UTF8.self)

@@ -166,20 +166,33 @@ final class LedgerWriter: @unchecked Sendable {
         sealOutcomes.reserveCapacity(batch.recordCount)
         var landed: [(position: Int, index: UInt64)] = []
         var refusals: [(position: Int, error: LedgerError)] = []
+        var repeats: [(position: Int, receipt: Receipt)] = []
         for position in 0..<batch.recordCount {
             if let refusal = batch.refusals[position] {
                 refusals.append((position, refusal))
                 sealOutcomes.append(.refused(leafHash: batch.leafHashes[position]))
                 continue
             }
-            let index = try append(batch.entries[position], leafHash: batch.leafHashes[position], at: time,
-                                   state: &state, in: txn)
-            landed.append((position, index))
-            sealOutcomes.append(.landed(index: index))
+            switch try applyRules(batch, position: position, at: time, state: state, in: txn) {
+            case .refused(let refusal):
+                refusals.append((position, refusal))
+                sealOutcomes.append(.refused(leafHash: batch.leafHashes[position]))
+            case .repeated(let receipt):
+                repeats.append((position, receipt))
+                sealOutcomes.append(.refused(leafHash: batch.leafHashes[position]))
+            case .append:
+                let index = try append(batch.entries[position], leafHash: batch.leafHashes[position], at: time,
+                                       state: &state, in: txn)
+                landed.append((position, index))
+                sealOutcomes.append(.landed(index: index))
+            }
         }
         guard !landed.isEmpty else {
             // Nothing landed: no seal, no memory of the request id, so a corrected retry may reuse it.
-            return .batch(refusals.map { .failure($0.error) })
+            var outcomes = [RecordOutcome](repeating: .failure(LedgerError(.internal, "no outcome")), count: batch.recordCount)
+            for (position, error) in refusals { outcomes[position] = .failure(error) }
+            for (position, receipt) in repeats { outcomes[position] = .success(receipt) }
+            return .batch(outcomes)
         }
         let seal = BatchSeal(commitTimeMs: time, outcomes: sealOutcomes, signature: batch.signature)
         let sealEntry = LedgerEntry(kind: EntryKind.batchSeal.rawValue, org: batch.org, requestId: batch.requestId,
@@ -188,8 +201,43 @@ final class LedgerWriter: @unchecked Sendable {
                                    state: &state, in: txn)
         let record = IdempotencyRecord(sealIndex: sealIndex, batchDigest: batch.digest, refusals: refusals)
         try key.withUnsafeBytes { k in try record.encoded.withUnsafeBytes { try txn.put(schema.requests, key: k, value: $0) } }
-        return .batch(Self.outcomes(count: batch.recordCount, landed: landed, refusals: refusals,
-                                    leafHash: { batch.leafHashes[$0] }, sealIndex: sealIndex, time: time))
+        var outcomes = Self.outcomes(count: batch.recordCount, landed: landed, refusals: refusals,
+                                     leafHash: { batch.leafHashes[$0] }, sealIndex: sealIndex, time: time)
+        for (position, receipt) in repeats { outcomes[position] = .success(receipt) }
+        return .batch(outcomes)
+    }
+
+    private enum RuleVerdict {
+        case append
+        case refused(LedgerError)
+        case repeated(Receipt)
+    }
+
+    /// The state machine's say on one admitted record; kinds without rules (attestations) just append.
+    private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: GroupResult,
+                            in txn: LMDBTransaction) throws -> RuleVerdict {
+        guard let machine = configuration.stateMachine,
+              let kind = machine.kinds.first(where: { $0.rawValue == batch.kinds[position] }),
+              let org = published.org(batch.org) else { return .append }
+        let record = AppliedRecord(index: state.frontier.size, kind: kind,
+                                   org: OrgIdentity(code: batch.org, role: org.registration.role),
+                                   payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
+                                   commitTimeMs: time, position: position)
+        do {
+            switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state)) {
+            case .append:
+                return .append
+            case .alreadyRecorded(let index):
+                guard let stored = try txn.get(schema.entries, key: index), stored.count >= 8 else {
+                    throw LedgerError(.dataLoss, "the state names entry \(index), which is missing")
+                }
+                return .repeated(Receipt(transactionHash: try nodes.leafHash(at: index, in: txn), index: index,
+                                         treeSize: state.frontier.size,
+                                         commitTimeMs: UInt64(bigEndian: stored.loadUnaligned(as: UInt64.self))))
+            }
+        } catch let refusal as LedgerError where refusal.code != .dataLoss {
+            return .refused(refusal)
+        }
     }
 
     /// A retry: the original answers, rebuilt from the seal; a different batch under the same id is refused.

@@ -6,6 +6,9 @@ struct PreparedBatch: Sendable {
     let org: String
     let requestId: String
     let entries: [[UInt8]]
+    /// Each record's kind and payload, for the state machine (the entry bytes hold them too, encoded).
+    let kinds: [UInt16]
+    let payloads: [[UInt8]]
     let leafHashes: [Digest32]
     let refusals: [Int: LedgerError]
     let signature: [UInt8]

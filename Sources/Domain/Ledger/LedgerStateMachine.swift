@@ -1,0 +1,69 @@
+import YibaoCrypto
+
+/// Business rules plugged into the ledger (the invoice and settlement domain is one). The writer calls `apply`
+/// for each record of the machine's kinds inside its transaction, in ledger order, so a record sees every record
+/// before it — including earlier ones of the same group commit — and two orgs racing for the same invoice are
+/// simply serialized: the second sees the first's state.
+///
+/// The state databases must be a pure function of the entries: `LedgerVerifier` replays every entry through
+/// `apply` into a scratch store and compares the databases byte for byte.
+public protocol LedgerStateMachine: Sendable {
+    /// Named LMDB databases holding this machine's state, opened with the ledger.
+    var databaseNames: [String] { get }
+    /// Kinds an org may submit to this machine.
+    var kinds: [EntryKind] { get }
+
+    /// On the caller's thread before the record queues: the checks that need no state (decoding, field rules,
+    /// whether the org's role may submit this kind). Returns the refusal, if any; the record then fails alone.
+    func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError?
+
+    /// In the writer's transaction: check the record against the current state and apply it.
+    /// Throwing a `LedgerError` refuses this record alone, so throw before writing anything.
+    /// Any other error aborts the whole group commit (a storage failure).
+    func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome
+}
+
+/// Who submitted a record: the org code and its role from the registry.
+public struct OrgIdentity: Sendable, Equatable {
+    public let code: String
+    public let role: String
+}
+
+/// One record as the writer applies it.
+public struct AppliedRecord: Sendable {
+    /// The index the record's entry will take if it is appended.
+    public let index: UInt64
+    public let kind: EntryKind
+    public let org: OrgIdentity
+    public let payload: [UInt8]
+    public let transactionHash: Digest32
+    public let commitTimeMs: UInt64
+    /// The record's position within its request batch (for error messages).
+    public let position: Int
+}
+
+/// What `apply` decided for an admitted record.
+public enum ApplyOutcome: Sendable, Equatable {
+    /// Append the entry: the state now reflects it.
+    case append
+    /// An idempotent repeat of what the entry at `index` already recorded: nothing is appended and the caller
+    /// gets that entry's receipt.
+    case alreadyRecorded(index: UInt64)
+}
+
+/// The state databases inside one transaction (the writer's, or a reader's snapshot).
+public struct StateTransaction {
+    public let txn: LMDBTransaction
+    private let databases: [String: LMDBDatabase]
+
+    init(txn: LMDBTransaction, databases: [String: LMDBDatabase]) {
+        self.txn = txn
+        self.databases = databases
+    }
+
+    /// One of the machine's declared databases (a typo is a programming error).
+    public func database(_ name: String) -> LMDBDatabase {
+        guard let db = databases[name] else { preconditionFailure("state database '\(name)' was not declared") }
+        return db
+    }
+}
