@@ -113,3 +113,37 @@ struct ClaimRules: LedgerStateMachine {
         #expect(report.firstDivergence?.reason == "state: claims[\(Hex.encode(Array("k2".utf8)))] differs from its replay from the entries")
     }
 }
+
+@Suite struct OrgRotationTests {
+    /// Keys rotate while batches signed with the outgoing key are in flight. Each batch lands (written before the
+    /// rotation), or is refused (admitted before, written after it; or signed with a key no longer registered),
+    /// and whatever landed verifies offline against the key registered before its seal.
+    @Test func batchesRacingAKeyRotationNeverBreakVerification() async throws {
+        let f = try await LedgerFixture(configuration: LedgerStateMachineTests.configuration())
+        defer { f.shutdown() }
+        let ledger = f.ledger
+        var key = f.orgKey
+        var landed = 0, refused = 0
+        for round in 0..<30 {
+            let batch = try SignedBatch.signing(org: LedgerFixture.org, requestId: "rotation-\(round)",
+                                                records: [LedgerRecord(kind: ClaimRules.claim, payload: Array("key-\(round)".utf8))],
+                                                key: key)
+            let next = SM2PrivateKey()
+            async let write: Result<[RecordOutcome], Error> = { () async -> Result<[RecordOutcome], Error> in
+                do { return .success(try await ledger.submit(batch)) } catch { return .failure(error) }
+            }()
+            _ = try await ledger.registerOrg(code: LedgerFixture.org, role: "hospital", publicKey: next.publicKey)
+            switch await write {
+            case .success(let outcomes):
+                if (try? outcomes[0].get()) != nil { landed += 1 } else { refused += 1 }
+            case .failure(let error):
+                #expect((error as? LedgerError)?.code == .unauthenticated, "\(error)")
+                refused += 1
+            }
+            key = next
+        }
+        print("rotation race: \(landed) landed, \(refused) refused")
+        let report = try f.verify()
+        #expect(report.isValid, "\(report)")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YibaoCrypto
 @testable import YibaoDomain
 
 @Suite struct WriteQueueTests {
@@ -9,7 +10,9 @@ import Testing
         let task = Task { try await withCheckedThrowingContinuation { box.set($0) } }
         let continuation = await box.get()
         let batch = PreparedBatch(org: "O", requestId: "r", entries: Array(repeating: [1], count: records),
-                                  kinds: [], payloads: [], leafHashes: [], refusals: [:], signature: [], digest: .zero, continuation: continuation)
+                                  kinds: [], payloads: [], leafHashes: [], refusals: [:], signature: [],
+                                  registration: OrgRegistration(code: "O", role: "r", publicKeyDER: []), digest: .zero,
+                                  continuation: continuation)
         return (.batch(batch), task)
     }
 

@@ -14,6 +14,8 @@ struct BatchAdmission {
         let leafHashes: [Digest32]
         let refusals: [Int: LedgerError]
         let digest: Digest32
+        /// The registration the signature and role were checked against.
+        let registration: OrgRegistration
     }
 
     /// Below this many records a batch is hashed on the caller's thread alone.
@@ -64,7 +66,8 @@ struct BatchAdmission {
                 refusals[position] = refusal
             }
         }
-        return Admitted(entries: entries, leafHashes: leaves, refusals: refusals, digest: configuration.hashAlgorithm.hash(message))
+        return Admitted(entries: entries, leafHashes: leaves, refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
+                        registration: org.registration)
     }
 
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {

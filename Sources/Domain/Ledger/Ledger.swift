@@ -84,7 +84,8 @@ public final class Ledger: Sendable {
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
                                          leafHashes: check.leafHashes, refusals: check.refusals,
-                                         signature: batch.signature, digest: check.digest, continuation: continuation)
+                                         signature: batch.signature, registration: check.registration, digest: check.digest,
+                                         continuation: continuation)
             do {
                 try queue.enqueue(.batch(prepared))
             } catch {

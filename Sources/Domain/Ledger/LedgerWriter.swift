@@ -85,6 +85,8 @@ final class LedgerWriter: @unchecked Sendable {
 
     private struct GroupResult {
         var frontier: MerkleFrontier
+        /// Registrations made earlier in this group: not yet published, already in force for what follows.
+        var registrations: [String: OrgRegistration] = [:]
         var answers: [Answer]
         var newLeaves: [(Digest32, UInt64)]
         var storedHeads: [SignedTreeHead]
@@ -141,6 +143,9 @@ final class LedgerWriter: @unchecked Sendable {
             case .nodeEntry(let kind, let requestId, let payload, let apply, _, _):
                 do {
                     try apply(txn)
+                    if kind == .orgRegistered, let registration = try? payload.withUnsafeBytes({ try OrgRegistration(decoding: $0) }) {
+                        state.registrations[registration.code] = registration
+                    }
                     // The index in the request id keeps two identical registrations from sharing a hash.
                     let entry = LedgerEntry(kind: kind.rawValue, org: configuration.nodeId,
                                             requestId: "\(requestId)@\(state.frontier.size)",
@@ -158,6 +163,11 @@ final class LedgerWriter: @unchecked Sendable {
 
     private func applyBatch(_ batch: PreparedBatch, at time: UInt64, state: inout GroupResult,
                             in txn: LMDBTransaction) throws -> Answer {
+        let current = state.registrations[batch.org] ?? published.org(batch.org)?.registration
+        guard current == batch.registration else {
+            return .batchFailed(LedgerError(.unauthenticated,
+                "org \(batch.org)'s registration changed while the batch waited to be written; sign and submit it again"))
+        }
         let key = IdempotencyRecord.key(org: batch.org, requestId: batch.requestId)
         if let stored = try key.withUnsafeBytes({ try txn.get(schema.requests, key: $0) }) {
             return try replay(IdempotencyRecord(decoding: stored), for: batch, in: txn)
@@ -217,10 +227,9 @@ final class LedgerWriter: @unchecked Sendable {
     private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: GroupResult,
                             in txn: LMDBTransaction) throws -> RuleVerdict {
         guard let machine = configuration.stateMachine,
-              let kind = machine.kinds.first(where: { $0.rawValue == batch.kinds[position] }),
-              let org = published.org(batch.org) else { return .append }
+              let kind = machine.kinds.first(where: { $0.rawValue == batch.kinds[position] }) else { return .append }
         let record = AppliedRecord(index: state.frontier.size, kind: kind,
-                                   org: OrgIdentity(code: batch.org, role: org.registration.role),
+                                   org: OrgIdentity(code: batch.org, role: batch.registration.role),
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
                                    commitTimeMs: time, position: position)
         do {

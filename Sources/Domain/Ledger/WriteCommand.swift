@@ -12,6 +12,9 @@ struct PreparedBatch: Sendable {
     let leafHashes: [Digest32]
     let refusals: [Int: LedgerError]
     let signature: [UInt8]
+    /// The org's registration when the batch was admitted: the writer refuses the batch if it has changed since
+    /// (a new key or role committed meanwhile), so rules and the auditor's replay judge it by the same registration.
+    let registration: OrgRegistration
     /// SM3 of the signed message: tells a retry from a different batch under the same request id.
     let digest: Digest32
     let continuation: CheckedContinuation<[RecordOutcome], Error>
