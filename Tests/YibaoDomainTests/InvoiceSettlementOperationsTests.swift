@@ -191,4 +191,16 @@ import YibaoCrypto
         }
         try l.verifyFully()
     }
+
+    @Test func registryRoleStringsCarryABureausRegion() throws {
+        #expect(try DomainCaller.caller(code: "B4601", role: "insurance_bureau:4601") == Caller(role: .insuranceBureau, org: "B4601", region: "4601"))
+        #expect(try DomainCaller.caller(code: "H1", role: "hospital") == Caller(role: .hospital, org: "H1"))
+        #expect(DomainCaller.roleName(.insuranceBureau, region: "46") == "insurance_bureau:46")
+        #expect(throws: LedgerError(.permissionDenied, "role clerk (org C1) is not a role of the invoice and settlement domain")) {
+            try DomainCaller.caller(code: "C1", role: "clerk")
+        }
+        #expect(throws: LedgerError(.permissionDenied, "role insurance_bureau:46x (org B1) names a region that is not a 行政区划 code")) {
+            try DomainCaller.caller(code: "B1", role: "insurance_bureau:46x")
+        }
+    }
 }

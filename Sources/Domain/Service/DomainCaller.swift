@@ -4,17 +4,22 @@
 public enum DomainCaller {
     static let regionSeparator: Character = ":"
 
-    /// The caller, or `permissionDenied` for a role string that names no domain role.
-    public static func caller(_ org: OrgIdentity) throws(LedgerError) -> Caller {
-        let parts = org.role.split(separator: regionSeparator, maxSplits: 1, omittingEmptySubsequences: false)
+    /// The caller for an org and its registry role string (`ledger.org(code)?.role`), or `permissionDenied` for a
+    /// role string that names no domain role.
+    public static func caller(code: String, role roleName: String) throws(LedgerError) -> Caller {
+        let parts = roleName.split(separator: regionSeparator, maxSplits: 1, omittingEmptySubsequences: false)
         guard let role = Role(rawValue: String(parts[0])) else {
-            throw LedgerError(.permissionDenied, "role \(org.role) (org \(org.code)) is not a role of the invoice and settlement domain")
+            throw LedgerError(.permissionDenied, "role \(roleName) (org \(code)) is not a role of the invoice and settlement domain")
         }
         let region = parts.count > 1 ? String(parts[1]) : ""
         guard region.utf8.count <= 12, region.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw LedgerError(.permissionDenied, "role \(org.role) (org \(org.code)) names a region that is not a 行政区划 code")
+            throw LedgerError(.permissionDenied, "role \(roleName) (org \(code)) names a region that is not a 行政区划 code")
         }
-        return Caller(role: role, org: org.code, region: region)
+        return Caller(role: role, org: code, region: region)
+    }
+
+    static func caller(_ org: OrgIdentity) throws(LedgerError) -> Caller {
+        try caller(code: org.code, role: org.role)
     }
 
     /// The registry role string for a role (and a bureau's region).
@@ -25,11 +30,11 @@ public enum DomainCaller {
 
 extension RecordOwnership {
     /// An invoice belongs to its hospital (`invoicing_party_code`) and lies in that hospital's region.
-    static func of(_ invoice: Invoice) -> RecordOwnership {
+    public static func of(_ invoice: Invoice) -> RecordOwnership {
         RecordOwnership(owner: invoice.invoicingPartyCode, region: region(ofInstitution: invoice.invoicingPartyCode))
     }
 
-    static func ofSettlement(fixmedinsCode: String) -> RecordOwnership {
+    public static func ofSettlement(fixmedinsCode: String) -> RecordOwnership {
         RecordOwnership(owner: fixmedinsCode, region: region(ofInstitution: fixmedinsCode))
     }
 

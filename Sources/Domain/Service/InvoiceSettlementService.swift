@@ -3,7 +3,7 @@ import YibaoCrypto
 /// The Swift API a front end calls for invoices and settlements: it submits batches the caller has signed (build
 /// their records with `InvoiceSettlementRecords`) and reads the current state, links, traces and reconciliation
 /// from one consistent snapshot each. Reads are not authorized here: the front end asks `PermissionMatrix` (and
-/// records PII reads) before calling them.
+/// records PII reads) before calling them, with `RecordOwnership.of(invoice)` / `.ofSettlement(fixmedinsCode:)`.
 public final class InvoiceSettlementService: Sendable {
     public let ledger: Ledger
     /// The most indexes one trace call returns; page on with `after:`.
