@@ -1,0 +1,280 @@
+import CNghttp2
+import NIOCore
+
+/// What nghttp2 reported during one `mem_recv`, in order. Callbacks only record these; the connection acts on
+/// them after `mem_recv` has returned, because nghttp2 must not be re-entered from its own callbacks.
+enum NGHTTP2Event {
+    case requestHeaders(streamID: Int32, fields: [HeaderField], endStream: Bool)
+    case data(streamID: Int32, ByteBuffer)
+    case endStream(streamID: Int32)
+    case streamClosed(streamID: Int32, errorCode: UInt32)
+}
+
+/// Supplies response DATA when nghttp2 asks for it (from inside `mem_send`).
+protocol NGHTTP2DataSource: AnyObject {
+    func pull(streamID: Int32, maxLength: Int) -> GRPCServerStreamStateMachine.Pull
+}
+
+enum NGHTTP2Error: Error, CustomStringConvertible {
+    case call(String, Int)
+    var description: String {
+        switch self {
+        case .call(let name, let code):
+            return "\(name) failed: \(String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: code))))"
+        }
+    }
+}
+
+/// One nghttp2 server session: the HTTP/2 protocol state of one connection. Not thread-safe by design:
+/// the connection handler owns it and touches it only on its event loop.
+final class NGHTTP2ServerSession {
+    struct Settings {
+        var maxConcurrentStreams: UInt32
+        var maxHeaderListSize: UInt32
+        var initialWindowSize: UInt32
+    }
+
+    private var session: OpaquePointer?
+    private let allocator: ByteBufferAllocator
+    private let maxHeaderListSize: Int
+    weak var dataSource: NGHTTP2DataSource?
+
+    /// Filled by callbacks during `receive`, emptied when it returns.
+    fileprivate var events: [NGHTTP2Event] = []
+    /// Header blocks being received, with their HPACK-accounted size (RFC 9113 6.5.2: name + value + 32).
+    fileprivate var headerBlocks: [Int32: (fields: [HeaderField], size: Int)] = [:]
+
+    init(settings: Settings, allocator: ByteBufferAllocator) throws {
+        self.allocator = allocator
+        self.maxHeaderListSize = Int(settings.maxHeaderListSize)
+
+        var callbacks: OpaquePointer?
+        try check("nghttp2_session_callbacks_new", nghttp2_session_callbacks_new(&callbacks))
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+
+        let userData = Unmanaged.passUnretained(self).toOpaque()
+        try check("nghttp2_session_server_new", nghttp2_session_server_new(&session, callbacks, userData))
+
+        var entries = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                                   value: settings.maxConcurrentStreams),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                                   value: settings.maxHeaderListSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                                   value: settings.initialWindowSize),
+        ]
+        try check("nghttp2_submit_settings",
+                  nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count))
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    // MARK: Driving
+
+    /// Feeds received bytes. Throws on a connection-level protocol error, after which the connection is to be
+    /// closed once pending output (nghttp2 may have queued a GOAWAY) is written. Events go to `takeEvents`.
+    func receive(_ bytes: ByteBuffer) throws {
+        let result = bytes.withUnsafeReadableBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return 0 }
+            return nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), raw.count)
+        }
+        if result < 0 { throw NGHTTP2Error.call("nghttp2_session_mem_recv", result) }
+    }
+
+    var hasEvents: Bool { !events.isEmpty }
+
+    /// What callbacks recorded during `receive` and `send` (sending can close streams too), oldest first.
+    func takeEvents() -> [NGHTTP2Event] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Appends what nghttp2 wants to send to `buffer`, stopping once it holds `limit` bytes.
+    func send(into buffer: inout ByteBuffer, limit: Int) throws {
+        while buffer.readableBytes < limit {
+            var data: UnsafePointer<UInt8>?
+            let length = nghttp2_session_mem_send(session, &data)
+            if length < 0 { throw NGHTTP2Error.call("nghttp2_session_mem_send", length) }
+            guard length > 0, let data else { return }
+            // The pointer is valid only until the next mem_send, so copy now.
+            buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
+        }
+    }
+
+    var wantsRead: Bool { nghttp2_session_want_read(session) != 0 }
+    var wantsWrite: Bool { nghttp2_session_want_write(session) != 0 }
+    var lastProcessedStreamID: Int32 { nghttp2_session_get_last_proc_stream_id(session) }
+
+    // MARK: Submitting
+
+    /// Response headers; with `hasBody` the DATA comes from the data source, deferring while it has none.
+    func submitResponse(streamID: Int32, headers: [HeaderField], hasBody: Bool) throws {
+        try withNameValues(headers) { nva in
+            if hasBody {
+                var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
+                                                     read_callback: readData)
+                return nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, &provider)
+            }
+            return nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, nil)
+        }
+    }
+
+    /// Wakes a data provider that returned NGHTTP2_ERR_DEFERRED. Harmless when it is not deferred.
+    func resumeData(streamID: Int32) {
+        _ = nghttp2_session_resume_data(session, streamID)
+    }
+
+    func resetStream(streamID: Int32, errorCode: UInt32) {
+        _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
+    }
+
+    /// GOAWAY naming the last stream this connection will serve; later streams are refused by nghttp2.
+    func submitGoAway(errorCode: UInt32) {
+        _ = nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastProcessedStreamID,
+                                  errorCode, nil, 0)
+    }
+
+    fileprivate func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Int32 {
+        (try? withNameValues(fields) { nva in
+            nghttp2_submit_trailer(session, streamID, nva.baseAddress, nva.count)
+        }) ?? Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
+    }
+
+    fileprivate func pull(streamID: Int32, maxLength: Int) -> GRPCServerStreamStateMachine.Pull {
+        dataSource?.pull(streamID: streamID, maxLength: maxLength) ?? .deferred
+    }
+
+    fileprivate func makeBuffer(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
+        allocator.buffer(bytes: bytes)
+    }
+
+    fileprivate var headerListLimit: Int { maxHeaderListSize }
+
+    /// nghttp2 copies header names and values during submit, so they need to live only for this call.
+    @discardableResult
+    private func withNameValues(_ fields: [HeaderField],
+                                _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Int32) throws -> Int32 {
+        var storage: [UInt8] = []
+        var spans: [(name: Range<Int>, value: Range<Int>)] = []
+        for field in fields {
+            let nameStart = storage.count
+            storage.append(contentsOf: field.name.utf8)
+            let valueStart = storage.count
+            storage.append(contentsOf: field.value.utf8)
+            spans.append((nameStart..<valueStart, valueStart..<storage.count))
+        }
+        storage.append(0)  // never empty, so the base address exists
+        let result = storage.withUnsafeMutableBufferPointer { bytes -> Int32 in
+            var nva = spans.map { span in
+                nghttp2_nv(name: bytes.baseAddress! + span.name.lowerBound,
+                           value: bytes.baseAddress! + span.value.lowerBound,
+                           namelen: span.name.count, valuelen: span.value.count,
+                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            }
+            return nva.withUnsafeMutableBufferPointer { body($0) }
+        }
+        try check("nghttp2_submit", result)
+        return result
+    }
+}
+
+private func check(_ name: String, _ result: Int32) throws {
+    if result < 0 { throw NGHTTP2Error.call(name, Int(result)) }
+}
+
+private func owner(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2ServerSession {
+    Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
+}
+
+private let endStreamFlag = UInt8(NGHTTP2_FLAG_END_STREAM.rawValue)
+
+// MARK: C callbacks: record, never re-enter nghttp2 (except submit_trailer from the read callback,
+// which nghttp2 documents as allowed there).
+
+private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
+    let session = owner(userData)
+    let streamID = frame!.pointee.hd.stream_id
+    session.headerBlocks[streamID] = ([], 0)
+    return 0
+}
+
+private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
+    let session = owner(userData)
+    let streamID = frame!.pointee.hd.stream_id
+    guard var block = session.headerBlocks[streamID] else { return 0 }
+    block.size += nameLength + valueLength + 32
+    guard block.size <= session.headerListLimit else {
+        session.headerBlocks[streamID] = nil
+        // Resets only this stream (RST_STREAM INTERNAL_ERROR); the connection lives on.
+        return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+    }
+    // Trailers from a client carry nothing this server uses; keep only request headers.
+    if frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+        block.fields.append(HeaderField(
+            name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
+            value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)))
+    }
+    session.headerBlocks[streamID] = block
+    return 0
+}
+
+private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
+    let session = owner(userData)
+    let header = frame!.pointee.hd
+    let endStream = header.flags & endStreamFlag != 0
+    switch UInt32(header.type) {
+    case NGHTTP2_HEADERS.rawValue:
+        let block = session.headerBlocks.removeValue(forKey: header.stream_id)
+        if frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+            session.events.append(.requestHeaders(streamID: header.stream_id, fields: block?.fields ?? [],
+                                                  endStream: endStream))
+        } else if endStream {
+            session.events.append(.endStream(streamID: header.stream_id))
+        }
+    case NGHTTP2_DATA.rawValue where endStream:
+        session.events.append(.endStream(streamID: header.stream_id))
+    default:
+        break
+    }
+    return 0
+}
+
+private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
+    let session = owner(userData)
+    session.events.append(.data(streamID: streamID, session.makeBuffer(UnsafeRawBufferPointer(start: data, count: length))))
+    return 0
+}
+
+private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, userData in
+    let session = owner(userData)
+    session.headerBlocks[streamID] = nil
+    session.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
+    return 0
+}
+
+private let readData: nghttp2_data_source_read_callback = { _, streamID, buffer, length, dataFlags, _, userData in
+    let session = owner(userData)
+    switch session.pull(streamID: streamID, maxLength: length) {
+    case .bytes(let chunk):
+        chunk.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            UnsafeMutableRawPointer(buffer!).copyMemory(from: base, byteCount: raw.count)
+        }
+        return chunk.readableBytes
+    case .deferred:
+        return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    case .trailers(let fields):
+        dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+        guard session.submitTrailers(streamID: streamID, fields: fields) == 0 else {
+            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+        return 0
+    }
+}

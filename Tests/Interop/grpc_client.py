@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Drives a Yibao RPC server with stock clients and prints one JSON object per scenario result.
+
+Usage: grpc_client.py PORT SCENARIO
+grpcio's generic calls with no serializers pass message bytes through untouched, so no .proto is needed.
+The h2 scenarios speak raw HTTP/2 (python-hyper h2) for what a gRPC client cannot send on purpose.
+"""
+import json
+import socket
+import struct
+import sys
+import threading
+import time
+
+PREFIX = "/yibao.test.v1.Echo/"
+
+
+def emit(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def channel(port):
+    import grpc
+    return grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length", 8 << 20)])
+
+
+def status_of(error):
+    return {"code": error.code().value[0], "details": error.details()}
+
+
+def scenario_unary(port):
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Unary", request_serializer=None, response_deserializer=None)
+        for size in [0, 1, 5, 100, 16383, 16384, 16385, 65535, 65536, 300_000, 1 << 20]:
+            request = bytes((i * 7 + size) % 251 for i in range(size))
+            response = call(request, timeout=30)
+            emit(scenario="unary", size=size, ok=response == request, got=len(response))
+
+
+def scenario_concurrent(port):
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Unary", request_serializer=None, response_deserializer=None)
+        futures = [call.future(b"call-%d" % i * 100, timeout=30) for i in range(64)]
+        matched = sum(1 for i, f in enumerate(futures) if f.result() == b"call-%d" % i * 100)
+        emit(scenario="concurrent", calls=len(futures), matched=matched)
+
+
+def scenario_stream(port):
+    with channel(port) as ch:
+        call = ch.unary_stream(PREFIX + "Expand", request_serializer=None, response_deserializer=None)
+        for count, payload in [(0, b"x"), (3, b"hello"), (1000, bytes(range(256)) * 4)]:
+            responses = list(call(struct.pack(">I", count) + payload, timeout=30))
+            emit(scenario="stream", count=count, received=len(responses),
+                 ok=all(r == payload for r in responses))
+
+
+def scenario_metadata(port):
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Unary", request_serializer=None, response_deserializer=None)
+        binary = bytes([0, 1, 2, 254, 255]) + "医保".encode()
+        response, rpc = call.with_call(b"meta", timeout=30,
+                                       metadata=[("x-ascii", "hello world"), ("x-blob-bin", binary)])
+        initial = dict(rpc.initial_metadata())
+        trailing = dict(rpc.trailing_metadata())
+        emit(scenario="metadata", response=response.decode(),
+             initial_ascii=initial.get("echo-x-ascii"),
+             initial_bin=list(initial.get("echo-x-blob-bin", b"")),
+             trailing_ascii=trailing.get("trailer-x-ascii"),
+             trailing_bin=list(trailing.get("trailer-x-blob-bin", b"")),
+             sent_bin=list(binary))
+
+
+def scenario_status(port):
+    import grpc
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Fail", request_serializer=None, response_deserializer=None)
+        for code in range(1, 17):
+            message = f"status {code}: 医保 100% ✓\ttab"
+            try:
+                call(bytes([code]) + message.encode(), timeout=30)
+                emit(scenario="status", sent=code, code=0, details="", expected=message)
+            except grpc.RpcError as error:
+                emit(scenario="status", sent=code, expected=message, **status_of(error))
+        # A handler that throws something that is not a GRPCStatus.
+        try:
+            call(b"", timeout=30)
+            emit(scenario="status-unknown", code=0)
+        except grpc.RpcError as error:
+            emit(scenario="status-unknown", **status_of(error))
+
+
+def scenario_deadline(port):
+    import grpc
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Sleep", request_serializer=None, response_deserializer=None)
+        try:
+            call(b"", timeout=0.5)
+            emit(scenario="deadline", code=0)
+        except grpc.RpcError as error:
+            emit(scenario="deadline", **status_of(error))
+
+
+def scenario_unimplemented(port):
+    import grpc
+    with channel(port) as ch:
+        call = ch.unary_unary("/yibao.test.v1.Echo/NoSuchMethod", request_serializer=None,
+                              response_deserializer=None)
+        try:
+            call(b"x", timeout=30)
+            emit(scenario="unimplemented", code=0)
+        except grpc.RpcError as error:
+            emit(scenario="unimplemented", **status_of(error))
+
+
+def scenario_oversize(port):
+    import grpc
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Unary", request_serializer=None, response_deserializer=None)
+        try:
+            call(bytes(5 << 20), timeout=30)
+            emit(scenario="oversize", code=0)
+        except grpc.RpcError as error:
+            emit(scenario="oversize", **status_of(error))
+        # The connection is still good for the next call.
+        emit(scenario="oversize-after", ok=call(b"still here", timeout=30) == b"still here")
+
+
+def scenario_cancel(port):
+    """The client cancels (RST_STREAM) a call in flight; the server's handler must see it cancelled."""
+    with channel(port) as ch:
+        call = ch.unary_unary(PREFIX + "Sleep", request_serializer=None, response_deserializer=None)
+        future = call.future(b"", timeout=30)
+        time.sleep(0.5)
+        emit(scenario="cancel", cancelled=future.cancel())
+
+
+# ---- raw HTTP/2 (python-hyper h2) ----
+
+def h2_connect(port):
+    import h2.config
+    import h2.connection
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    conn.initiate_connection()
+    sock.sendall(conn.data_to_send())
+    return sock, conn
+
+
+def h2_exchange(sock, conn, stream_id, body=None):
+    """Reads until the stream ends; returns (response headers, trailers)."""
+    import h2.events
+    headers, trailers = {}, {}
+    if body is not None:
+        conn.send_data(stream_id, body, end_stream=True)
+        sock.sendall(conn.data_to_send())
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            raise ConnectionError("closed by server")
+        for event in conn.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived) and event.stream_id == stream_id:
+                headers = dict(event.headers)
+            elif isinstance(event, h2.events.TrailersReceived) and event.stream_id == stream_id:
+                trailers = dict(event.headers)
+            elif isinstance(event, h2.events.DataReceived):
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            if isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)) and event.stream_id == stream_id:
+                sock.sendall(conn.data_to_send())
+                return headers, trailers
+        sock.sendall(conn.data_to_send())
+
+
+def grpc_headers(path, content_type="application/grpc", extra=()):
+    return [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "127.0.0.1"),
+            ("content-type", content_type), ("te", "trailers"), *extra]
+
+
+def framed(message):
+    return struct.pack(">BI", 0, len(message)) + message
+
+
+def scenario_h2_content_type(port):
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Unary", content_type="text/plain"), end_stream=False)
+    headers, _ = h2_exchange(sock, conn, 1, body=b"hello")
+    emit(scenario="h2-content-type", status=headers.get(":status"))
+    # Same connection, a proper call: the 415 did not hurt it.
+    conn.send_headers(3, grpc_headers(PREFIX + "Unary"), end_stream=False)
+    headers, trailers = h2_exchange(sock, conn, 3, body=framed(b"ok"))
+    emit(scenario="h2-after-415", status=headers.get(":status"), grpc_status=trailers.get("grpc-status"))
+    sock.close()
+
+
+def scenario_h2_timeout(port):
+    """grpc-timeout sent by hand: the status must come from the server, not from a client-side timer."""
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Sleep", extra=[("grpc-timeout", "200m")]), end_stream=False)
+    headers, trailers = h2_exchange(sock, conn, 1, body=framed(b""))
+    status = trailers.get("grpc-status") or headers.get("grpc-status")
+    emit(scenario="h2-timeout", status=status)
+    sock.close()
+
+
+def scenario_h2_compressed(port):
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Unary"), end_stream=False)
+    headers, trailers = h2_exchange(sock, conn, 1, body=struct.pack(">BI", 1, 2) + b"zz")
+    emit(scenario="h2-compressed", status=headers.get("grpc-status") or trailers.get("grpc-status"))
+    conn.send_headers(3, grpc_headers(PREFIX + "Unary", extra=[("grpc-encoding", "snappy-9000")]), end_stream=False)
+    headers, trailers = h2_exchange(sock, conn, 3, body=framed(b"zz"))
+    emit(scenario="h2-encoding", status=headers.get("grpc-status") or trailers.get("grpc-status"),
+         accept=headers.get("grpc-accept-encoding"))
+    sock.close()
+
+
+def read_until_closed(sock, limit_seconds=10):
+    """True when the server closes the connection within the limit."""
+    sock.settimeout(limit_seconds)
+    try:
+        while sock.recv(65536):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def scenario_h2_garbage(port):
+    # A healthy connection opened first must keep working while others are rejected.
+    healthy, conn = h2_connect(port)
+    garbage = socket.create_connection(("127.0.0.1", port), timeout=10)
+    garbage.sendall(bytes((i * 131 + 7) % 256 for i in range(4096)))
+    emit(scenario="h2-garbage", closed=read_until_closed(garbage))
+    truncated = socket.create_connection(("127.0.0.1", port), timeout=10)
+    truncated.sendall(b"PRI * HTTP/2.0\r\n\r\nSM")
+    truncated.shutdown(socket.SHUT_WR)
+    emit(scenario="h2-truncated", closed=read_until_closed(truncated))
+    # A valid preface followed by a malformed frame: a connection error, GOAWAY, close.
+    broken = socket.create_connection(("127.0.0.1", port), timeout=10)
+    broken.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x04\x04\x00\x00\x00\x00\x01" + b"\xff" * 4)
+    emit(scenario="h2-bad-frame", closed=read_until_closed(broken))
+    conn.send_headers(1, grpc_headers(PREFIX + "Unary"), end_stream=False)
+    headers, trailers = h2_exchange(healthy, conn, 1, body=framed(b"alive"))
+    emit(scenario="h2-healthy", status=headers.get(":status"), grpc_status=trailers.get("grpc-status"))
+    healthy.close()
+
+
+def scenario_h2_goaway(port):
+    """Opens a slow call, then reads frames while the test shuts the server down: expects GOAWAY, then the call's
+    trailers with grpc-status 0, then the close. Frames are read by hand (hpack for header blocks) because h2's
+    connection state machine refuses all input after a GOAWAY, which is exactly the part under test."""
+    import hpack
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Slow"), end_stream=False)
+    conn.send_data(1, framed(b"slow"), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    decoder = hpack.Decoder()
+    goaway, trailers, closed, pending = False, {}, False, b""
+    sock.settimeout(20)
+    while not closed:
+        data = sock.recv(65536)
+        if not data:
+            closed = True
+        pending += data
+        while len(pending) >= 9:
+            length = int.from_bytes(pending[0:3], "big")
+            if len(pending) < 9 + length:
+                break
+            kind, flags, stream = pending[3], pending[4], int.from_bytes(pending[5:9], "big") & 0x7FFFFFFF
+            payload, pending = pending[9:9 + length], pending[9 + length:]
+            if kind == 0x7:
+                goaway = True
+            elif kind == 0x1 and stream == 1:  # HEADERS (the server neither pads nor sets priority)
+                fields = dict(decoder.decode(payload))
+                if flags & 0x1:
+                    trailers = fields
+            elif kind == 0x4 and not flags & 0x1:  # SETTINGS: acknowledge
+                sock.sendall(b"\x00\x00\x00\x04\x01\x00\x00\x00\x00")
+            elif kind == 0x6 and not flags & 0x1:  # PING: answer
+                sock.sendall(b"\x00\x00\x08\x06\x01\x00\x00\x00\x00" + payload)
+    emit(scenario="h2-goaway", goaway=goaway, grpc_status=trailers.get("grpc-status"), closed=closed)
+
+
+SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
+
+if __name__ == "__main__":
+    port, names = int(sys.argv[1]), sys.argv[2:]
+    for name in names:
+        SCENARIOS[name](port)

@@ -1,0 +1,79 @@
+import NIOCore
+import Synchronization
+import YibaoRPC
+
+/// What the test handlers saw, for assertions the client cannot make (e.g. "the handler was cancelled").
+final class CallProbe: Sendable {
+    private let state = Mutex<(cancelledSleeps: Int, slowStarted: Int)>((0, 0))
+
+    var cancelledSleeps: Int { state.withLock { $0.cancelledSleeps } }
+    var slowStarted: Int { state.withLock { $0.slowStarted } }
+
+    func recordCancelledSleep() { state.withLock { $0.cancelledSleeps += 1 } }
+    func recordSlowStarted() { state.withLock { $0.slowStarted += 1 } }
+}
+
+struct NotAStatusError: Error {}
+
+/// The `yibao.test.v1.Echo` service the interop client drives.
+enum EchoService {
+    static func router(probe: CallProbe) -> RPCRouter {
+        var router = RPCRouter()
+
+        // Echoes the request; `x-*` request metadata comes back as `echo-x-*` headers and `trailer-x-*` trailers.
+        router.register("/yibao.test.v1.Echo/Unary", .unary { request, context in
+            var initial = GRPCMetadata(), trailing = GRPCMetadata()
+            for (key, value) in context.requestMetadata where key.hasPrefix("x-") {
+                switch value {
+                case .string(let text):
+                    initial.add("echo-" + key, text)
+                    trailing.add("trailer-" + key, text)
+                case .binary(let bytes):
+                    initial.add("echo-" + key, bytes: bytes)
+                    trailing.add("trailer-" + key, bytes: bytes)
+                }
+            }
+            context.initialMetadata = initial
+            context.trailingMetadata = trailing
+            return request
+        })
+
+        // Request: 4-byte big-endian count, then a payload; responds with `count` copies of the payload.
+        router.register("/yibao.test.v1.Echo/Expand", .serverStreaming { request, _, writer in
+            var request = request
+            guard let count = request.readInteger(as: UInt32.self), count <= 100_000 else {
+                throw GRPCStatus(.invalidArgument, "count missing or above 100000")
+            }
+            for _ in 0..<count {
+                try await writer.write(request)
+            }
+        })
+
+        // Request: one byte status code, then the message; throws that status. Empty: throws a non-status error.
+        router.register("/yibao.test.v1.Echo/Fail", .unary { request, _ in
+            var request = request
+            guard let raw = request.readInteger(as: UInt8.self) else { throw NotAStatusError() }
+            let code = GRPCStatus.Code(rawValue: Int(raw)) ?? .unknown
+            throw GRPCStatus(code, request.readString(length: request.readableBytes) ?? "")
+        })
+
+        // Sleeps far longer than any test waits; only cancellation (deadline, RST_STREAM) ends it.
+        router.register("/yibao.test.v1.Echo/Sleep", .unary { request, _ in
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                probe.recordCancelledSleep()
+                throw error
+            }
+            return request
+        })
+
+        // Takes a while, ignoring nothing: used to check that graceful shutdown waits for it.
+        router.register("/yibao.test.v1.Echo/Slow", .unary { request, _ in
+            probe.recordSlowStarted()
+            try await Task.sleep(for: .seconds(1))
+            return request
+        })
+        return router
+    }
+}

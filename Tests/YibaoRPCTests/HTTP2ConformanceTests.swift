@@ -1,0 +1,52 @@
+import Testing
+import YibaoRPC
+
+/// What a gRPC client cannot send on purpose, sent with a raw HTTP/2 client (python-hyper `h2`) and raw sockets.
+@Suite("Raw HTTP/2 behaviour")
+struct HTTP2ConformanceTests {
+    @Test func nonGRPCContentTypeGets415AndTheConnectionLivesOn() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "h2_content_type")
+        }
+        #expect(result.first("h2-content-type")?.status == "415")
+        #expect(result.first("h2-after-415")?.status == "200")
+        #expect(result.first("h2-after-415")?.grpcStatus == "0")
+    }
+
+    @Test func compressedMessageWithoutEncodingIsInternalAndUnknownEncodingUnimplemented() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "h2_compressed")
+        }
+        #expect(result.first("h2-compressed")?.status == "13")
+        #expect(result.first("h2-encoding")?.status == "12")
+        #expect(result.first("h2-encoding")?.accept == "identity")
+    }
+
+    @Test func garbageAndTruncatedPrefaceCloseOnlyTheirConnection() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "h2_garbage")
+        }
+        #expect(result.first("h2-garbage")?.closed == true)
+        #expect(result.first("h2-truncated")?.closed == true)
+        #expect(result.first("h2-bad-frame")?.closed == true)
+        #expect(result.first("h2-healthy")?.status == "200")
+        #expect(result.first("h2-healthy")?.grpcStatus == "0")
+    }
+
+    @Test func gracefulShutdownSendsGoAwayAndFinishesInFlightCalls() async throws {
+        var configuration = RPCServerConfiguration()
+        configuration.shutdownGracePeriod = .seconds(10)
+        let probe = CallProbe()
+        let server = try await RPCServer.start(router: EchoService.router(probe: probe), configuration: configuration)
+        async let client = InteropClient.run(port: server.port, "h2_goaway")
+        let started = await eventually { probe.slowStarted == 1 }
+        #expect(started)
+        await server.shutdown()
+        let result = try await client
+        let record = try #require(result.first("h2-goaway"))
+        #expect(record.goaway == true)
+        #expect(record.grpcStatus == "0")
+        #expect(record.closed == true)
+        #expect(server.connectionCount == 0)
+    }
+}
