@@ -321,7 +321,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             do {
                 try session.send(into: &buffer, limit: GRPCServerConnectionHandler.writeChunk)
             } catch {
-                context.close(promise: nil)
+                closeAfterLastWrite(context)  // nghttp2 is in a fatal state; nothing more can be sent
                 return
             }
             // Write before acting on events: a stream closed by this very output may lead to closing the

@@ -184,6 +184,8 @@ def scenario_h2_content_type(port):
     conn.send_headers(1, grpc_headers(PREFIX + "Unary", content_type="text/plain"), end_stream=False)
     headers, _ = h2_exchange(sock, conn, 1, body=b"hello")
     emit(scenario="h2-content-type", status=headers.get(":status"))
+    emit(scenario="h2-settings", max_concurrent_streams=conn.remote_settings.max_concurrent_streams,
+         max_header_list_size=conn.remote_settings.max_header_list_size)
     # Same connection, a proper call: the 415 did not hurt it.
     conn.send_headers(3, grpc_headers(PREFIX + "Unary"), end_stream=False)
     headers, trailers = h2_exchange(sock, conn, 3, body=framed(b"ok"))
@@ -210,6 +212,32 @@ def scenario_h2_compressed(port):
     headers, trailers = h2_exchange(sock, conn, 3, body=framed(b"zz"))
     emit(scenario="h2-encoding", status=headers.get("grpc-status") or trailers.get("grpc-status"),
          accept=headers.get("grpc-accept-encoding"))
+    sock.close()
+
+
+def scenario_h2_big_headers(port):
+    """A header block above the server's limit resets that stream only."""
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Unary", extra=[("x-big", "b" * 20000)]), end_stream=False)
+    try:
+        headers, trailers = h2_exchange(sock, conn, 1, body=framed(b"big"))
+        emit(scenario="h2-big-headers", reset=not headers, status=headers.get(":status"))
+    except ConnectionError:
+        emit(scenario="h2-big-headers", reset=False, closed=True)
+    conn.send_headers(3, grpc_headers(PREFIX + "Unary"), end_stream=False)
+    headers, trailers = h2_exchange(sock, conn, 3, body=framed(b"small"))
+    emit(scenario="h2-after-big-headers", status=headers.get(":status"), grpc_status=trailers.get("grpc-status"))
+    sock.close()
+
+
+def scenario_h2_slow_reader(port):
+    """Starts the Flood stream and reads nothing for a while: flow control must hold the server back."""
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Flood"), end_stream=False)
+    conn.send_data(1, framed(b""), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    time.sleep(1.5)
+    emit(scenario="h2-slow-reader")
     sock.close()
 
 

@@ -4,10 +4,17 @@ import YibaoRPC
 
 /// What the test handlers saw, for assertions the client cannot make (e.g. "the handler was cancelled").
 final class CallProbe: Sendable {
-    private let state = Mutex<(cancelledSleeps: Int, slowStarted: Int)>((0, 0))
+    private let state = Mutex<(cancelledSleeps: Int, slowStarted: Int, floodWrites: Int, floodEnded: Bool)>(
+        (0, 0, 0, false))
 
     var cancelledSleeps: Int { state.withLock { $0.cancelledSleeps } }
     var slowStarted: Int { state.withLock { $0.slowStarted } }
+    /// Writes of the Flood method that have returned, i.e. that the transport accepted.
+    var floodWrites: Int { state.withLock { $0.floodWrites } }
+    var floodEnded: Bool { state.withLock { $0.floodEnded } }
+
+    func recordFloodWrite() { state.withLock { $0.floodWrites += 1 } }
+    func recordFloodEnded() { state.withLock { $0.floodEnded = true } }
 
     func recordCancelledSleep() { state.withLock { $0.cancelledSleeps += 1 } }
     func recordSlowStarted() { state.withLock { $0.slowStarted += 1 } }
@@ -46,6 +53,17 @@ enum EchoService {
             }
             for _ in 0..<count {
                 try await writer.write(request)
+            }
+        })
+
+        // Writes 1000 messages of 64 KiB as fast as the transport lets it: a client that does not read must
+        // make the writer wait, not make the server buffer 64 MiB.
+        router.register("/yibao.test.v1.Echo/Flood", .serverStreaming { _, _, writer in
+            defer { probe.recordFloodEnded() }
+            let chunk = ByteBuffer(repeating: 0x5A, count: 64 * 1024)
+            for _ in 0..<1000 {
+                try await writer.write(chunk)
+                probe.recordFloodWrite()
             }
         })
 

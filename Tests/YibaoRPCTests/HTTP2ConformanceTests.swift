@@ -9,6 +9,8 @@ struct HTTP2ConformanceTests {
             try await InteropClient.run(port: server.port, "h2_content_type")
         }
         #expect(result.first("h2-content-type")?.status == "415")
+        #expect(result.first("h2-settings")?.maxConcurrentStreams == 100)
+        #expect(result.first("h2-settings")?.maxHeaderListSize == 16 * 1024)
         #expect(result.first("h2-after-415")?.status == "200")
         #expect(result.first("h2-after-415")?.grpcStatus == "0")
     }
@@ -20,6 +22,27 @@ struct HTTP2ConformanceTests {
         #expect(result.first("h2-compressed")?.status == "13")
         #expect(result.first("h2-encoding")?.status == "12")
         #expect(result.first("h2-encoding")?.accept == "identity")
+    }
+
+    @Test func oversizeHeaderBlockResetsOnlyItsStream() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "h2_big_headers")
+        }
+        #expect(result.first("h2-big-headers")?.reset == true)
+        #expect(result.first("h2-after-big-headers")?.grpcStatus == "0")
+    }
+
+    @Test func aClientThatDoesNotReadHoldsTheWriterBack() async throws {
+        try await withEchoServer { server, probe in
+            _ = try await InteropClient.run(port: server.port, "h2_slow_reader")
+            // 64 KiB client window + 512 KiB high watermark: about ten 64 KiB writes, never the full thousand.
+            let accepted = probe.floodWrites
+            #expect(accepted >= 1)
+            #expect(accepted <= 16)
+            // The client went away: the waiting writer fails and the handler ends.
+            #expect(await eventually { probe.floodEnded })
+            #expect(probe.floodWrites == accepted)
+        }
     }
 
     @Test func garbageAndTruncatedPrefaceCloseOnlyTheirConnection() async throws {

@@ -45,6 +45,9 @@ enum InteropClient {
         var accept: String?
         var closed: Bool?
         var goaway: Bool?
+        var maxConcurrentStreams: Int?
+        var maxHeaderListSize: Int?
+        var reset: Bool?
     }
 
     struct Result: Sendable {
@@ -69,8 +72,8 @@ enum InteropClient {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
 
         let process = Process()
