@@ -236,8 +236,17 @@ def scenario_h2_slow_reader(port):
     conn.send_headers(1, grpc_headers(PREFIX + "Flood"), end_stream=False)
     conn.send_data(1, framed(b""), end_stream=True)
     sock.sendall(conn.data_to_send())
-    time.sleep(1.5)
-    emit(scenario="h2-slow-reader")
+    # Wait for the first DATA (the handler is writing), never acknowledging it, so the window stays shut.
+    import h2.events
+    got_data = False
+    while not got_data:
+        data = sock.recv(65536)
+        if not data:
+            break
+        got_data = any(isinstance(e, h2.events.DataReceived) for e in conn.receive_data(data))
+        sock.sendall(conn.data_to_send())
+    time.sleep(1.0)
+    emit(scenario="h2-slow-reader", ok=got_data)
     sock.close()
 
 
