@@ -100,6 +100,9 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is GracefulShutdownEvent {
             beginGracefulShutdown()
+        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            // Silent and with no call open: the connection holds a slot for nothing.
+            if streams.isEmpty { beginGracefulShutdown() }
         } else {
             context.fireUserInboundEventTriggered(event)
         }

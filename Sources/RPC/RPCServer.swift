@@ -35,7 +35,8 @@ public final class RPCServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let handler = GRPCServerConnectionHandler(router: router, configuration: configuration,
                                                               eventLoop: channel.eventLoop)
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    try channel.pipeline.syncOperations.addHandlers(
+                        IdleStateHandler(readTimeout: configuration.idleTimeout), handler)
                 }
             }
         let listener = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

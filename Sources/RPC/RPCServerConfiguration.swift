@@ -20,6 +20,9 @@ public struct RPCServerConfiguration: Sendable {
     public var responseBufferHighWatermark = 512 * 1024
     /// ... and resumes once the queue has drained below this.
     public var responseBufferLowWatermark = 128 * 1024
+    /// A connection with no open call that sends nothing for this long gets GOAWAY and is closed
+    /// (this also ends connections that never finish the preface).
+    public var idleTimeout: TimeAmount = .minutes(5)
     /// How long graceful shutdown lets in-flight calls run before closing their connections anyway.
     public var shutdownGracePeriod: TimeAmount = .seconds(30)
 

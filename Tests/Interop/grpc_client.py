@@ -263,6 +263,15 @@ def read_until_closed(sock, limit_seconds=10):
         return False
 
 
+def scenario_h2_idle(port):
+    """Connections that say nothing (a half preface; a full preface and no request) are closed by the server."""
+    half = socket.create_connection(("127.0.0.1", port), timeout=10)
+    half.sendall(b"PRI * HTTP/2.0\r\n")
+    emit(scenario="h2-idle-half-preface", closed=read_until_closed(half))
+    silent, conn = h2_connect(port)
+    emit(scenario="h2-idle-silent", closed=read_until_closed(silent))
+
+
 def scenario_h2_garbage(port):
     # A healthy connection opened first must keep working while others are rejected.
     healthy, conn = h2_connect(port)

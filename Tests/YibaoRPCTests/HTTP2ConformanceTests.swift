@@ -56,6 +56,14 @@ struct HTTP2ConformanceTests {
         #expect(result.first("h2-healthy")?.grpcStatus == "0")
     }
 
+    @Test func silentConnectionsAreClosedAfterTheIdleTimeout() async throws {
+        let result = try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(300) }) { server, _ in
+            try await InteropClient.run(port: server.port, "h2_idle")
+        }
+        #expect(result.first("h2-idle-half-preface")?.closed == true)
+        #expect(result.first("h2-idle-silent")?.closed == true)
+    }
+
     @Test func gracefulShutdownSendsGoAwayAndFinishesInFlightCalls() async throws {
         var configuration = RPCServerConfiguration()
         configuration.shutdownGracePeriod = .seconds(10)
