@@ -55,7 +55,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             let session = try NGHTTP2ServerSession(
                 settings: .init(maxConcurrentStreams: configuration.maxConcurrentStreams,
                                 maxHeaderListSize: configuration.maxHeaderListSize,
-                                initialWindowSize: configuration.initialWindowSize),
+                                initialWindowSize: configuration.initialWindowSize,
+                                connectionWindowSize: configuration.connectionWindowSize),
                 allocator: context.channel.allocator)
             session.dataSource = self
             self.session = session

@@ -32,6 +32,7 @@ final class NGHTTP2ServerSession {
         var maxConcurrentStreams: UInt32
         var maxHeaderListSize: UInt32
         var initialWindowSize: UInt32
+        var connectionWindowSize: Int32
     }
 
     private var session: OpaquePointer?
@@ -70,6 +71,11 @@ final class NGHTTP2ServerSession {
         ]
         try check("nghttp2_submit_settings",
                   nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count))
+        // The connection window starts at 64 KiB whatever SETTINGS say; widen it so several streams can
+        // upload at once without waiting for WINDOW_UPDATE round trips.
+        try check("nghttp2_session_set_local_window_size",
+                  nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0,
+                                                        settings.connectionWindowSize))
     }
 
     deinit {

@@ -14,6 +14,8 @@ public struct RPCServerConfiguration: Sendable {
     public var maxHeaderListSize: UInt32 = 16 * 1024
     /// Per-stream receive window: how much request body a client may send ahead.
     public var initialWindowSize: UInt32 = 1024 * 1024
+    /// Receive window of the whole connection, shared by its streams.
+    public var connectionWindowSize: Int32 = 8 * 1024 * 1024
     /// Connections beyond this are closed on accept.
     public var maxConnections = 1024
     /// A handler writing faster than the client reads waits once this many bytes are queued for its stream.
