@@ -22,6 +22,12 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
         var deadlineTimer: Scheduled<Void>?
         /// Handler writes waiting for the queue to drain below the low watermark.
         var writeWaiters: [EventLoopPromise<Void>] = []
+        /// Streaming requests: where messages go, until the client half-closes or the call ends.
+        var requestSource: RPCRequestStream.Producer.Source?
+        /// The handler has enough messages buffered: received bytes are not credited back to the client.
+        var inboundPaused = false
+        /// Bytes received while paused; credited (nghttp2_session_consume) when the handler wants more.
+        var uncreditedBytes = 0
     }
 
     private let router: RPCRouter
@@ -141,10 +147,13 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             case .requestHeaders(let streamID, let fields, let endStream):
                 receiveHeaders(streamID: streamID, fields: fields, endStream: endStream)
             case .data(let streamID, let bytes):
-                guard var stream = streams[streamID] else { continue }
-                let action = stream.machine.receiveData(bytes)
-                streams[streamID] = stream
-                perform(action, streamID: streamID)
+                let count = bytes.readableBytes
+                if var stream = streams[streamID] {
+                    let action = stream.machine.receiveData(bytes)
+                    streams[streamID] = stream
+                    perform(action, streamID: streamID)
+                }
+                credit(streamID: streamID, count: count)
             case .endStream(let streamID):
                 guard var stream = streams[streamID] else { continue }
                 let action = stream.machine.receiveEndStream()
@@ -179,6 +188,9 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
                 }
             }
             streams[streamID] = stream
+            if start.handler.streamsRequests {
+                startHandler(streamID: streamID, request: nil)
+            }
             if endStream {
                 let action = streams[streamID]!.machine.receiveEndStream()
                 perform(action, streamID: streamID)
@@ -194,12 +206,72 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             submit(.submitTrailersOnly(headers: rejection.headers), streamID: streamID)
         case .startHandler(let request):
             startHandler(streamID: streamID, request: request)
+        case .deliver(let messages):
+            guard var stream = streams[streamID], let source = stream.requestSource else { return }
+            switch source.yield(contentsOf: messages) {
+            case .produceMore: break
+            case .stopProducing: stream.inboundPaused = true
+            case .dropped: stream.requestSource = nil
+            }
+            streams[streamID] = stream
+        case .finishRequests:
+            streams[streamID]?.requestSource?.finish()
+            streams[streamID]?.requestSource = nil
+        case .abort(let status):
+            failCall(streamID: streamID, status: status)
         }
+    }
+
+    /// Inbound flow control: give received bytes back to the client's windows, unless the handler is behind.
+    private func credit(streamID: Int32, count: Int) {
+        if var stream = streams[streamID], stream.inboundPaused {
+            stream.uncreditedBytes += count
+            streams[streamID] = stream
+        } else {
+            session?.consume(streamID: streamID, count: count)
+        }
+    }
+
+    /// On the event loop: the handler drained its request buffer (`resume`) or stopped reading requests.
+    func inboundDemandChanged(streamID: Int32, resume: Bool) {
+        guard var stream = streams[streamID] else { return }
+        if !resume { stream.requestSource = nil }
+        stream.inboundPaused = false
+        let owed = stream.uncreditedBytes
+        stream.uncreditedBytes = 0
+        streams[streamID] = stream
+        session?.consume(streamID: streamID, count: owed)
+        flushOutput()
+    }
+
+    /// Ends the requests of a call (if still open) and returns any window held back for them.
+    private func releaseRequests(_ stream: inout Stream, streamID: Int32, failure: GRPCStatus?) {
+        if let source = stream.requestSource {
+            if let failure { source.finish(failure) } else { source.finish() }
+        }
+        stream.requestSource = nil
+        stream.inboundPaused = false
+        session?.consume(streamID: streamID, count: stream.uncreditedBytes)
+        stream.uncreditedBytes = 0
+    }
+
+    /// The call fails now: the handler is cancelled and the client gets `status`.
+    private func failCall(streamID: Int32, status: GRPCStatus) {
+        guard var stream = streams[streamID] else { return }
+        stream.task?.cancel()
+        releaseRequests(&stream, streamID: streamID, failure: status)
+        for waiter in stream.writeWaiters { waiter.fail(status) }
+        stream.writeWaiters.removeAll()
+        let action = stream.machine.finish(status, initialMetadata: stream.context?.initialMetadata ?? .init(),
+                                           trailingMetadata: GRPCMetadata())
+        streams[streamID] = stream
+        submit(action, streamID: streamID)
     }
 
     private func streamClosed(streamID: Int32) {
         guard var stream = streams.removeValue(forKey: streamID) else { return }
         stream.machine.streamClosed()
+        releaseRequests(&stream, streamID: streamID, failure: GRPCStatus(.cancelled, "Stream closed"))
         // A client RST_STREAM (or the end of the connection) cancels a handler still running.
         stream.task?.cancel()
         stream.deadlineTimer?.cancel()
@@ -209,12 +281,20 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
 
     // MARK: Handlers
 
-    private func startHandler(streamID: Int32, request: ByteBuffer) {
+    /// `request` is the single request message, or nil for methods that stream requests.
+    private func startHandler(streamID: Int32, request: ByteBuffer?) {
         guard let loop = channelContext?.eventLoop, var stream = streams[streamID],
               let start = stream.start, let context = stream.context else { return }
         let handle = RPCStreamHandle(connection: NIOLoopBound(self, eventLoop: loop), streamID: streamID)
+        var requests: RPCRequestStream?
+        if start.handler.streamsRequests {
+            let (sequence, source) = RPCRequestStream.make(delegate: InboundFlowDelegate(stream: handle))
+            requests = sequence
+            stream.requestSource = source
+        }
         switch start.handler {
         case .unary(let body):
+            guard let request else { return }
             stream.task = Task {
                 do {
                     let response = try await body(request, context)
@@ -223,7 +303,29 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
                     handle.finish(response: nil, status: RPCStreamHandle.status(for: error))
                 }
             }
+        case .clientStreaming(let body):
+            guard let requests else { return }
+            stream.task = Task {
+                do {
+                    let response = try await body(requests, context)
+                    handle.finish(response: response, status: .ok)
+                } catch {
+                    handle.finish(response: nil, status: RPCStreamHandle.status(for: error))
+                }
+            }
+        case .bidirectionalStreaming(let body):
+            guard let requests else { return }
+            let writer = RPCResponseWriter(stream: handle)
+            stream.task = Task {
+                do {
+                    try await body(requests, context, writer)
+                    handle.finish(response: nil, status: .ok)
+                } catch {
+                    handle.finish(response: nil, status: RPCStreamHandle.status(for: error))
+                }
+            }
         case .serverStreaming(let body):
+            guard let request else { return }
             let writer = RPCResponseWriter(stream: handle)
             stream.task = Task {
                 do {
@@ -259,6 +361,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// On the event loop: the handler's task ended.
     func handlerFinished(streamID: Int32, response: ByteBuffer?, status: GRPCStatus) {
         guard var stream = streams[streamID], let context = stream.context else { return }
+        // Nobody reads the requests any more; what the client still sends is credited and dropped.
+        releaseRequests(&stream, streamID: streamID, failure: nil)
         let initial = context.initialMetadata
         if let response, status.code == .ok {
             let action = stream.machine.send(response, initialMetadata: initial)
@@ -272,15 +376,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     }
 
     private func deadlineExpired(streamID: Int32) {
-        guard var stream = streams[streamID] else { return }
-        stream.task?.cancel()
-        let action = stream.machine.finish(GRPCStatus(.deadlineExceeded, "Deadline exceeded"),
-                                           initialMetadata: stream.context?.initialMetadata ?? .init(),
-                                           trailingMetadata: GRPCMetadata())
-        for waiter in stream.writeWaiters { waiter.fail(GRPCStatus(.deadlineExceeded, "Deadline exceeded")) }
-        stream.writeWaiters.removeAll()
-        streams[streamID] = stream
-        submit(action, streamID: streamID)
+        failCall(streamID: streamID, status: GRPCStatus(.deadlineExceeded, "Deadline exceeded"))
         flushOutput()
     }
 
@@ -402,6 +498,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
         let open = streams
         streams.removeAll()
         for (_, stream) in open {
+            stream.requestSource?.finish(GRPCStatus(.unavailable, "Connection closed"))
             stream.task?.cancel()
             stream.deadlineTimer?.cancel()
             for waiter in stream.writeWaiters { waiter.fail(GRPCStatus(.unavailable, "Connection closed")) }

@@ -6,6 +6,8 @@ import NIOCore
 /// Life of a call: awaiting headers -> receiving the request -> responding (handler running, then
 /// trailers queued behind the last message) -> done. A rejection before the handler starts is a
 /// single HEADERS frame with END_STREAM (an HTTP error status, or gRPC's Trailers-Only form).
+/// Methods that stream requests skip "receiving": their handler starts with the headers and the
+/// inbound deframer lives on beside the outbound queue until the client half-closes.
 struct GRPCServerStreamStateMachine {
     struct Limits {
         var maxMessageLength: Int
@@ -34,6 +36,12 @@ struct GRPCServerStreamStateMachine {
         case none
         case reject(Rejection)
         case startHandler(request: ByteBuffer)
+        /// Streaming requests: hand these messages to the running handler.
+        case deliver([ByteBuffer])
+        /// Streaming requests: the client half-closed; the request sequence ends.
+        case finishRequests
+        /// Streaming requests: the call fails now (bad message); the connection finishes it with this status.
+        case abort(GRPCStatus)
     }
 
     enum SendAction {
@@ -64,7 +72,8 @@ struct GRPCServerStreamStateMachine {
     private enum Phase {
         case awaitingHeaders
         case receivingRequest(deframer: GRPCMessageDeframer, request: ByteBuffer?)
-        case responding(Outbound)
+        /// `inbound` is the request deframer of a streaming-request call until the client half-closes.
+        case responding(Outbound, inbound: GRPCMessageDeframer?)
         /// A final HEADERS frame (rejection or trailers) has been handed over; only close remains.
         case done
     }
@@ -80,7 +89,7 @@ struct GRPCServerStreamStateMachine {
 
     /// Bytes the handler has written that nghttp2 has not yet taken.
     var queuedBytes: Int {
-        if case .responding(let outbound) = phase { return outbound.queuedBytes }
+        if case .responding(let outbound, _) = phase { return outbound.queuedBytes }
         return 0
     }
 
@@ -88,7 +97,7 @@ struct GRPCServerStreamStateMachine {
     var isFinished: Bool {
         switch phase {
         case .done: return true
-        case .responding(let outbound): return outbound.trailers != nil
+        case .responding(let outbound, _): return outbound.trailers != nil
         default: return false
         }
     }
@@ -133,15 +142,31 @@ struct GRPCServerStreamStateMachine {
         guard let metadata = GRPCMetadata(requestHeaders: fields) else {
             return reject(GRPCStatus(.internal, "A -bin metadata value is not base64"))
         }
-        phase = .receivingRequest(
-            deframer: GRPCMessageDeframer(maxMessageLength: limits.maxMessageLength, allocator: allocator),
-            request: nil)
+        let deframer = GRPCMessageDeframer(maxMessageLength: limits.maxMessageLength, allocator: allocator)
+        if handler.streamsRequests {
+            phase = .responding(Outbound(), inbound: deframer)
+        } else {
+            phase = .receivingRequest(deframer: deframer, request: nil)
+        }
         return .accept(CallStart(path: path, handler: handler, metadata: metadata, deadline: deadline))
     }
 
     mutating func receiveData(_ bytes: ByteBuffer) -> RequestAction {
+        if case .responding(let outbound, inbound: var deframer?) = phase {
+            deframer.append(bytes)
+            var messages: [ByteBuffer] = []
+            do {
+                while let message = try deframer.nextMessage() { messages.append(message) }
+            } catch {
+                phase = .responding(outbound, inbound: nil)
+                return .abort(status(for: error))
+            }
+            phase = .responding(outbound, inbound: deframer)
+            return messages.isEmpty ? .none : .deliver(messages)
+        }
         guard case .receivingRequest(var deframer, var request) = phase else {
-            // After the outcome is decided the rest of the body is discarded (nghttp2 still credits the window).
+            // After the outcome is decided the rest of the body is discarded (the connection still credits
+            // the flow-control window for it).
             return .none
         }
         deframer.append(bytes)
@@ -161,6 +186,13 @@ struct GRPCServerStreamStateMachine {
     }
 
     mutating func receiveEndStream() -> RequestAction {
+        if case .responding(let outbound, inbound: let deframer?) = phase {
+            phase = .responding(outbound, inbound: nil)
+            guard deframer.bufferedBytes == 0 else {
+                return .abort(GRPCStatus(.internal, "Request ended inside a message"))
+            }
+            return .finishRequests
+        }
         guard case .receivingRequest(let deframer, let request) = phase else { return .none }
         guard deframer.bufferedBytes == 0 else {
             return .reject(rejection(GRPCStatus(.internal, "Request ended inside a message")))
@@ -168,7 +200,7 @@ struct GRPCServerStreamStateMachine {
         guard let request else {
             return .reject(rejection(GRPCStatus(.internal, "Request ended without a message")))
         }
-        phase = .responding(Outbound())
+        phase = .responding(Outbound(), inbound: nil)
         return .startHandler(request: request)
     }
 
@@ -176,7 +208,7 @@ struct GRPCServerStreamStateMachine {
 
     /// The handler wrote a message.
     mutating func send(_ message: ByteBuffer, initialMetadata: GRPCMetadata) -> SendAction {
-        guard case .responding(var outbound) = phase, outbound.trailers == nil else { return .none }
+        guard case .responding(var outbound, let inbound) = phase, outbound.trailers == nil else { return .none }
         let framed = GRPCMessageFramer.frame(message, allocator: allocator)
         outbound.queuedBytes += framed.readableBytes
         outbound.queue.append(framed)
@@ -187,7 +219,7 @@ struct GRPCServerStreamStateMachine {
             outbound.headersSubmitted = true
             action = .submitResponse(headers: responseHeaders(initialMetadata))
         }
-        phase = .responding(outbound)
+        phase = .responding(outbound, inbound: inbound)
         return action
     }
 
@@ -199,7 +231,8 @@ struct GRPCServerStreamStateMachine {
             return .none
         case .receivingRequest:
             return .submitTrailersOnly(headers: rejection(status, extra: trailingMetadata.headerFields).headers)
-        case .responding(var outbound):
+        case .responding(var outbound, _):
+            // Once the status is decided, whatever the client still sends is discarded.
             guard outbound.trailers == nil else { return .none }
             if !outbound.headersSubmitted {
                 phase = .done
@@ -212,14 +245,14 @@ struct GRPCServerStreamStateMachine {
                 outbound.queuedBytes = 0
             }
             outbound.trailers = statusFields(status) + trailingMetadata.headerFields
-            phase = .responding(outbound)
+            phase = .responding(outbound, inbound: nil)
             return .resumeData
         }
     }
 
     /// nghttp2 asks for up to `maxLength` bytes of DATA.
     mutating func pull(maxLength: Int) -> Pull {
-        guard case .responding(var outbound) = phase, maxLength > 0 else { return .deferred }
+        guard case .responding(var outbound, let inbound) = phase, maxLength > 0 else { return .deferred }
         if var head = outbound.queue.first {
             let chunk: ByteBuffer
             if head.readableBytes <= maxLength {
@@ -229,7 +262,7 @@ struct GRPCServerStreamStateMachine {
                 outbound.queue[outbound.queue.startIndex] = head
             }
             outbound.queuedBytes -= chunk.readableBytes
-            phase = .responding(outbound)
+            phase = .responding(outbound, inbound: inbound)
             return .bytes(chunk)
         }
         if let trailers = outbound.trailers {

@@ -58,8 +58,16 @@ final class NGHTTP2ServerSession {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
 
+        // Window updates are ours to send (nghttp2_session_consume): a streaming handler that reads slowly
+        // must hold its client back instead of making us buffer what it sends.
+        var options: OpaquePointer?
+        try check("nghttp2_option_new", nghttp2_option_new(&options))
+        defer { nghttp2_option_del(options) }
+        nghttp2_option_set_no_auto_window_update(options, 1)
+
         let userData = Unmanaged.passUnretained(self).toOpaque()
-        try check("nghttp2_session_server_new", nghttp2_session_server_new(&session, callbacks, userData))
+        try check("nghttp2_session_server_new2",
+                  nghttp2_session_server_new2(&session, callbacks, userData, options))
 
         var entries = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
@@ -129,6 +137,15 @@ final class NGHTTP2ServerSession {
                 return nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, &provider)
             }
             return nghttp2_submit_response(session, streamID, nva.baseAddress, nva.count, nil)
+        }
+    }
+
+    /// Returns `count` received DATA bytes to the connection and stream windows (WINDOW_UPDATE follows once
+    /// nghttp2 judges it worth sending). Also valid after the stream closed: the connection part still counts.
+    func consume(streamID: Int32, count: Int) {
+        guard count > 0 else { return }
+        if nghttp2_session_consume(session, streamID, count) != 0 {
+            _ = nghttp2_session_consume_connection(session, count)
         }
     }
 

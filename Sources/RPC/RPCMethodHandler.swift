@@ -1,14 +1,25 @@
 import NIOCore
 
 /// What a method does with a call. Messages are raw bytes: decoding them is the caller's business.
-/// Client streaming and bidirectional streaming will arrive as further cases whose closure receives an
-/// `AsyncSequence` of inbound messages; the stream state machine already deframes any number of them.
 public enum RPCMethodHandler: Sendable {
     /// One request, one response.
     case unary(@Sendable (_ request: ByteBuffer, _ context: RPCServerContext) async throws -> ByteBuffer)
     /// One request, any number of responses written through the writer; returning ends the call with OK.
     case serverStreaming(@Sendable (_ request: ByteBuffer, _ context: RPCServerContext,
                                     _ writer: RPCResponseWriter) async throws -> Void)
+    /// Any number of requests, read as they arrive; one response.
+    case clientStreaming(@Sendable (_ requests: RPCRequestStream, _ context: RPCServerContext) async throws -> ByteBuffer)
+    /// Requests and responses flow independently; returning ends the call with OK.
+    case bidirectionalStreaming(@Sendable (_ requests: RPCRequestStream, _ context: RPCServerContext,
+                                           _ writer: RPCResponseWriter) async throws -> Void)
+
+    /// Whether the handler starts with the request headers and reads messages as a stream.
+    var streamsRequests: Bool {
+        switch self {
+        case .unary, .serverStreaming: return false
+        case .clientStreaming, .bidirectionalStreaming: return true
+        }
+    }
 }
 
 /// Maps `/package.Service/Method` paths to handlers. Built before the server starts, read-only afterwards.

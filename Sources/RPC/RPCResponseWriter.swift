@@ -33,6 +33,14 @@ struct RPCStreamHandle: Sendable {
         }
     }
 
+    /// The handler wants more request messages (`resume`), or none at all any more.
+    func inboundDemand(resume: Bool) {
+        let connection = self.connection, streamID = self.streamID
+        connection.eventLoop.execute {
+            connection.value.inboundDemandChanged(streamID: streamID, resume: resume)
+        }
+    }
+
     /// What the client sees for an error a handler threw: its own status, or UNKNOWN for anything else
     /// (without the error's text, which may hold internals).
     static func status(for error: any Error) -> GRPCStatus {

@@ -54,6 +54,46 @@ def scenario_stream(port):
                  ok=all(r == payload for r in responses))
 
 
+def scenario_client_stream(port):
+    with channel(port) as ch:
+        call = ch.stream_unary(PREFIX + "Collect", request_serializer=None, response_deserializer=None)
+        for count in [0, 1, 50]:
+            messages = [bytes([65 + i % 26]) * (i + 1) for i in range(count)]
+            response = call(iter(messages), timeout=30)
+            emit(scenario="client-stream", count=count, ok=response == b"".join(messages))
+        count_call = ch.stream_unary(PREFIX + "Count", request_serializer=None, response_deserializer=None)
+        big = bytes(8192)
+        response = count_call(iter([big] * 2000), timeout=60)
+        emit(scenario="client-stream-flow", response=response.decode())
+
+
+def scenario_bidi(port):
+    import queue
+    with channel(port) as ch:
+        call = ch.stream_stream(PREFIX + "Chat", request_serializer=None, response_deserializer=None)
+        # Ping-pong: each request is sent only after the previous answer came back, which works only if the
+        # server handles messages before the client half-closes.
+        outbox = queue.Queue()
+        outbox.put(b"ping-0")
+
+        def requests():
+            while True:
+                item = outbox.get(timeout=30)
+                if item is None:
+                    return
+                yield item
+
+        answers = []
+        for answer in call(requests(), timeout=30):
+            answers.append(answer)
+            outbox.put(b"ping-%d" % len(answers) if len(answers) < 20 else None)
+        emit(scenario="bidi-pingpong", received=len(answers),
+             ok=answers == [b"ping-%d" % i for i in range(20)])
+        burst = [b"burst-%d" % i * 10 for i in range(500)]
+        answers = list(call(iter(burst), timeout=30))
+        emit(scenario="bidi-burst", received=len(answers), ok=answers == burst)
+
+
 def scenario_metadata(port):
     with channel(port) as ch:
         call = ch.unary_unary(PREFIX + "Unary", request_serializer=None, response_deserializer=None)
@@ -247,6 +287,38 @@ def scenario_h2_slow_reader(port):
         sock.sendall(conn.data_to_send())
     time.sleep(1.0)
     emit(scenario="h2-slow-reader", ok=got_data)
+    sock.close()
+
+
+def scenario_h2_inbound_flow(port):
+    """Pushes 16 MiB of requests at a handler that reads one and stops: flow control must stop the client."""
+    import h2.events
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Hold"), end_stream=False)
+    sock.sendall(conn.data_to_send())
+    message = framed(bytes(16384 - 5))
+    total, target, pending = 0, 16 << 20, b""
+    sock.settimeout(1.0)
+    while total < target:
+        window = conn.local_flow_control_window(1)
+        if window == 0:
+            try:
+                data = sock.recv(65536)
+            except socket.timeout:
+                break  # no WINDOW_UPDATE for a second: the server is holding us back
+            if not data:
+                break
+            conn.receive_data(data)
+            sock.sendall(conn.data_to_send())
+            continue
+        if not pending:
+            pending = message
+        chunk = pending[:min(window, conn.max_outbound_frame_size, len(pending))]
+        pending = pending[len(chunk):]
+        conn.send_data(1, chunk)
+        sock.sendall(conn.data_to_send())
+        total += len(chunk)
+    emit(scenario="h2-inbound-flow", got=total, ok=total < target)
     sock.close()
 
 

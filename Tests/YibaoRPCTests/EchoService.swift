@@ -67,6 +67,45 @@ enum EchoService {
             }
         })
 
+        // Client streaming: the response is all request messages joined (at most 4 MiB).
+        router.register("/yibao.test.v1.Echo/Collect", .clientStreaming { requests, _ in
+            var joined = ByteBuffer()
+            for try await var message in requests {
+                guard joined.readableBytes + message.readableBytes <= 4 << 20 else {
+                    throw GRPCStatus(.resourceExhausted, "joined requests above 4 MiB")
+                }
+                joined.writeBuffer(&message)
+            }
+            return joined
+        })
+
+        // Client streaming, read slowly: answers "<messages> <bytes>". The pauses let the request buffer fill,
+        // so inbound flow control has to hold the client back and then let it go on.
+        router.register("/yibao.test.v1.Echo/Count", .clientStreaming { requests, _ in
+            var messages = 0, bytes = 0
+            for try await message in requests {
+                messages += 1
+                bytes += message.readableBytes
+                if messages % 100 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            return ByteBuffer(string: "\(messages) \(bytes)")
+        })
+
+        // Bidirectional: every request comes straight back, before the client has finished sending.
+        router.register("/yibao.test.v1.Echo/Chat", .bidirectionalStreaming { requests, _, writer in
+            for try await message in requests {
+                try await writer.write(message)
+            }
+        })
+
+        // Reads one request, then waits to be cancelled: whatever else the client sends stays unread.
+        router.register("/yibao.test.v1.Echo/Hold", .clientStreaming { requests, _ in
+            var iterator = requests.makeAsyncIterator()
+            _ = try await iterator.next()
+            try await Task.sleep(for: .seconds(60))
+            return ByteBuffer()
+        })
+
         // Request: one byte status code, then the message; throws that status. Empty: throws a non-status error.
         router.register("/yibao.test.v1.Echo/Fail", .unary { request, _ in
             var request = request

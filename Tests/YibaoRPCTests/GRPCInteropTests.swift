@@ -33,6 +33,25 @@ struct GRPCInteropTests {
         }
     }
 
+    @Test func clientStreamingReadsEveryRequest() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "client_stream")
+        }
+        let records = result.records("client-stream")
+        #expect(records.map(\.count) == [0, 1, 50])
+        for record in records { #expect(record.ok == true) }
+        // 2000 messages of 8 KiB through a handler that pauses: the window is held back and given back again.
+        #expect(result.first("client-stream-flow")?.response == "2000 16384000")
+    }
+
+    @Test func bidirectionalStreamingAnswersBeforeTheClientHalfCloses() async throws {
+        let result = try await withEchoServer { server, _ in try await InteropClient.run(port: server.port, "bidi") }
+        #expect(result.first("bidi-pingpong")?.received == 20)
+        #expect(result.first("bidi-pingpong")?.ok == true)
+        #expect(result.first("bidi-burst")?.received == 500)
+        #expect(result.first("bidi-burst")?.ok == true)
+    }
+
     @Test func asciiAndBinaryMetadataRoundTrip() async throws {
         let result = try await withEchoServer { server, _ in
             try await InteropClient.run(port: server.port, "metadata")

@@ -45,6 +45,16 @@ struct HTTP2ConformanceTests {
         }
     }
 
+    @Test func aHandlerThatDoesNotReadHoldsTheClientBack() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "h2_inbound_flow")
+        }
+        let record = try #require(result.first("h2-inbound-flow"))
+        // 1 MiB stream window + at most ~17 buffered 16 KiB messages credited back: far below the 16 MiB offered.
+        #expect(record.ok == true)
+        #expect((record.got ?? .max) <= 2 << 20)
+    }
+
     @Test func garbageAndTruncatedPrefaceCloseOnlyTheirConnection() async throws {
         let result = try await withEchoServer { server, _ in
             try await InteropClient.run(port: server.port, "h2_garbage")

@@ -130,6 +130,44 @@ struct ServerStreamStateMachineTests {
         #expect(m.isFinished)
     }
 
+    @Test func streamingRequestsAreDeliveredAsTheyArrive() {
+        var router = RPCRouter()
+        router.register("/a.B/Stream", .clientStreaming { _, _ in ByteBuffer() })
+        var m = machine(maxMessageLength: 8)
+        guard case .accept = m.receiveHeaders(headers(path: "/a.B/Stream"), endStream: false, router: router) else {
+            Issue.record("expected accept")
+            return
+        }
+        var two = message([1])
+        var second = message([2, 2])
+        two.writeBuffer(&second)
+        two.writeBytes([0, 0, 0])  // the start of a third message
+        guard case .deliver(let messages) = m.receiveData(two) else {
+            Issue.record("expected two messages")
+            return
+        }
+        #expect(messages.map(\.readableBytes) == [1, 2])
+        guard case .abort(let status) = m.receiveEndStream() else {
+            Issue.record("a request ending inside a message fails the call")
+            return
+        }
+        #expect(status.code == .internal)
+
+        var clean = machine()
+        _ = clean.receiveHeaders(headers(path: "/a.B/Stream"), endStream: false, router: router)
+        guard case .finishRequests = clean.receiveEndStream() else {
+            Issue.record("half-close ends the request sequence")
+            return
+        }
+        var big = machine(maxMessageLength: 8)
+        _ = big.receiveHeaders(headers(path: "/a.B/Stream"), endStream: false, router: router)
+        guard case .abort(let tooLarge) = big.receiveData(message(Array(repeating: 0, count: 9))) else {
+            Issue.record("oversize request fails the call")
+            return
+        }
+        #expect(tooLarge.code == .resourceExhausted)
+    }
+
     @Test func errorBeforeAnyMessageIsTrailersOnlyAndLaterOutputIsDropped() {
         var m = machine()
         _ = m.receiveHeaders(headers(), endStream: false, router: router)
