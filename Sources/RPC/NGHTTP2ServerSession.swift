@@ -41,9 +41,9 @@ final class NGHTTP2ServerSession {
     weak var dataSource: NGHTTP2DataSource?
 
     /// Filled by callbacks during `receive`, emptied when it returns.
-    fileprivate var events: [NGHTTP2Event] = []
+    var events: [NGHTTP2Event] = []
     /// Header blocks being received, with their HPACK-accounted size (RFC 9113 6.5.2: name + value + 32).
-    fileprivate var headerBlocks: [Int32: (fields: [HeaderField], size: Int)] = [:]
+    var headerBlocks: [Int32: (fields: [HeaderField], size: Int)] = [:]
 
     init(settings: Settings, allocator: ByteBufferAllocator) throws {
         self.allocator = allocator
@@ -164,21 +164,21 @@ final class NGHTTP2ServerSession {
                                   errorCode, nil, 0)
     }
 
-    fileprivate func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Int32 {
+    func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Int32 {
         (try? withNameValues(fields) { nva in
             nghttp2_submit_trailer(session, streamID, nva.baseAddress, nva.count)
         }) ?? Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
     }
 
-    fileprivate func pull(streamID: Int32, maxLength: Int) -> GRPCServerStreamStateMachine.Pull {
+    func pull(streamID: Int32, maxLength: Int) -> GRPCServerStreamStateMachine.Pull {
         dataSource?.pull(streamID: streamID, maxLength: maxLength) ?? .deferred
     }
 
-    fileprivate func makeBuffer(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
+    func makeBuffer(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
         allocator.buffer(bytes: bytes)
     }
 
-    fileprivate var headerListLimit: Int { maxHeaderListSize }
+    var headerListLimit: Int { maxHeaderListSize }
 
     /// nghttp2 copies header names and values during submit, so they need to live only for this call.
     @discardableResult
@@ -208,96 +208,6 @@ final class NGHTTP2ServerSession {
     }
 }
 
-private func check(_ name: String, _ result: Int32) throws {
+func check(_ name: String, _ result: Int32) throws {
     if result < 0 { throw NGHTTP2Error.call(name, Int(result)) }
-}
-
-private func owner(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2ServerSession {
-    Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
-}
-
-private let endStreamFlag = UInt8(NGHTTP2_FLAG_END_STREAM.rawValue)
-
-// MARK: C callbacks: record, never re-enter nghttp2 (except submit_trailer from the read callback,
-// which nghttp2 documents as allowed there).
-
-private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
-    let session = owner(userData)
-    let streamID = frame!.pointee.hd.stream_id
-    session.headerBlocks[streamID] = ([], 0)
-    return 0
-}
-
-private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
-    let session = owner(userData)
-    let streamID = frame!.pointee.hd.stream_id
-    guard var block = session.headerBlocks[streamID] else { return 0 }
-    block.size += nameLength + valueLength + 32
-    guard block.size <= session.headerListLimit else {
-        session.headerBlocks[streamID] = nil
-        // Resets only this stream (RST_STREAM INTERNAL_ERROR); the connection lives on.
-        return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
-    }
-    // Trailers from a client carry nothing this server uses; keep only request headers.
-    if frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-        block.fields.append(HeaderField(
-            name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-            value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)))
-    }
-    session.headerBlocks[streamID] = block
-    return 0
-}
-
-private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
-    let session = owner(userData)
-    let header = frame!.pointee.hd
-    let endStream = header.flags & endStreamFlag != 0
-    switch UInt32(header.type) {
-    case NGHTTP2_HEADERS.rawValue:
-        let block = session.headerBlocks.removeValue(forKey: header.stream_id)
-        if frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-            session.events.append(.requestHeaders(streamID: header.stream_id, fields: block?.fields ?? [],
-                                                  endStream: endStream))
-        } else if endStream {
-            session.events.append(.endStream(streamID: header.stream_id))
-        }
-    case NGHTTP2_DATA.rawValue where endStream:
-        session.events.append(.endStream(streamID: header.stream_id))
-    default:
-        break
-    }
-    return 0
-}
-
-private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
-    let session = owner(userData)
-    session.events.append(.data(streamID: streamID, session.makeBuffer(UnsafeRawBufferPointer(start: data, count: length))))
-    return 0
-}
-
-private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, userData in
-    let session = owner(userData)
-    session.headerBlocks[streamID] = nil
-    session.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
-    return 0
-}
-
-private let readData: nghttp2_data_source_read_callback = { _, streamID, buffer, length, dataFlags, _, userData in
-    let session = owner(userData)
-    switch session.pull(streamID: streamID, maxLength: length) {
-    case .bytes(let chunk):
-        chunk.withUnsafeReadableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            UnsafeMutableRawPointer(buffer!).copyMemory(from: base, byteCount: raw.count)
-        }
-        return chunk.readableBytes
-    case .deferred:
-        return Int(NGHTTP2_ERR_DEFERRED.rawValue)
-    case .trailers(let fields):
-        dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-        guard session.submitTrailers(streamID: streamID, fields: fields) == 0 else {
-            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
-        }
-        return 0
-    }
 }
