@@ -164,6 +164,12 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
                 perform(action, streamID: streamID)
             case .streamClosed(let streamID, _):
                 streamClosed(streamID: streamID)
+            case .responseEnded(let streamID):
+                // RFC 9113 8.1: the response is complete but the client is still sending; tell it to stop
+                // (NO_ERROR keeps the response valid) rather than take in a body nobody will read.
+                if !session.isRemoteClosed(streamID: streamID) {
+                    session.resetStream(streamID: streamID, errorCode: NGHTTP2_NO_ERROR.rawValue)
+                }
             }
         }
     }

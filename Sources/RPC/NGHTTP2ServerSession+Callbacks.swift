@@ -58,6 +58,15 @@ let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
     return 0
 }
 
+let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
+    let header = frame!.pointee.hd
+    if header.flags & endStreamFlag != 0,
+       UInt32(header.type) == NGHTTP2_HEADERS.rawValue || UInt32(header.type) == NGHTTP2_DATA.rawValue {
+        owner(userData).events.append(.responseEnded(streamID: header.stream_id))
+    }
+    return 0
+}
+
 let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in
     let session = owner(userData)
     session.events.append(.data(streamID: streamID, session.makeBuffer(UnsafeRawBufferPointer(start: data, count: length))))

@@ -8,6 +8,8 @@ enum NGHTTP2Event {
     case data(streamID: Int32, ByteBuffer)
     case endStream(streamID: Int32)
     case streamClosed(streamID: Int32, errorCode: UInt32)
+    /// Our last frame of a response (END_STREAM) went out.
+    case responseEnded(streamID: Int32)
 }
 
 /// Supplies response DATA when nghttp2 asks for it (from inside `mem_send`).
@@ -57,6 +59,7 @@ final class NGHTTP2ServerSession {
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
 
         // Window updates are ours to send (nghttp2_session_consume): a streaming handler that reads slowly
         // must hold its client back instead of making us buffer what it sends.
@@ -152,6 +155,11 @@ final class NGHTTP2ServerSession {
     /// Wakes a data provider that returned NGHTTP2_ERR_DEFERRED. Harmless when it is not deferred.
     func resumeData(streamID: Int32) {
         _ = nghttp2_session_resume_data(session, streamID)
+    }
+
+    /// Whether the client has half-closed the stream (sent END_STREAM).
+    func isRemoteClosed(streamID: Int32) -> Bool {
+        nghttp2_session_get_stream_remote_close(session, streamID) != 0
     }
 
     func resetStream(streamID: Int32, errorCode: UInt32) {

@@ -322,6 +322,29 @@ def scenario_h2_inbound_flow(port):
     sock.close()
 
 
+def scenario_h2_early_response(port):
+    """An immediate error while the client is still sending: Trailers-Only, then RST_STREAM(NO_ERROR)."""
+    import h2.events
+    sock, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers("/yibao.test.v1.Echo/NoSuchMethod"), end_stream=False)
+    conn.send_data(1, framed(b"more to come"), end_stream=False)
+    sock.sendall(conn.data_to_send())
+    status, reset_code = None, None
+    sock.settimeout(10)
+    while reset_code is None:
+        data = sock.recv(65536)
+        if not data:
+            break
+        for event in conn.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived):
+                status = dict(event.headers).get("grpc-status")
+            elif isinstance(event, h2.events.StreamReset):
+                reset_code = int(event.error_code)
+        sock.sendall(conn.data_to_send())
+    emit(scenario="h2-early-response", status=status, code=reset_code)
+    sock.close()
+
+
 def read_until_closed(sock, limit_seconds=10):
     """True when the server closes the connection within the limit."""
     sock.settimeout(limit_seconds)

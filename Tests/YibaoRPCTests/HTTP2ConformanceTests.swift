@@ -55,6 +55,14 @@ struct HTTP2ConformanceTests {
         #expect((record.got ?? .max) <= 2 << 20)
     }
 
+    @Test func anEarlyResponseAsksTheClientToStopSending() async throws {
+        let result = try await withEchoServer { server, _ in
+            try await InteropClient.run(port: server.port, "h2_early_response")
+        }
+        #expect(result.first("h2-early-response")?.status == "12")
+        #expect(result.first("h2-early-response")?.code == 0)  // RST_STREAM(NO_ERROR)
+    }
+
     @Test func garbageAndTruncatedPrefaceCloseOnlyTheirConnection() async throws {
         let result = try await withEchoServer { server, _ in
             try await InteropClient.run(port: server.port, "h2_garbage")
