@@ -76,9 +76,23 @@ extension GRPCServerConnectionHandler {
 
     // MARK: Closing
 
+    /// Streams the client opened before it saw the notice are still served: the final GOAWAY, naming the last
+    /// stream taken, goes out only after a PING round trip proves the notice arrived (or after a timeout).
     func beginGracefulShutdown() {
-        guard let session, !isShuttingDown else { return }
-        isShuttingDown = true
+        guard let session, shutdownPhase == .running else { return }
+        shutdownPhase = .noticeSent
+        session.submitShutdownNotice()
+        session.submitPing(opaque: GRPCServerConnectionHandler.shutdownPingPayload)
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: GRPCServerConnectionHandler.shutdownPingTimeout) {
+            bound.value.sendFinalGoAway()
+        }
+        flushOutput()
+    }
+
+    func sendFinalGoAway() {
+        guard let session, shutdownPhase == .noticeSent else { return }
+        shutdownPhase = .goAwaySent
         session.submitGoAway(errorCode: NGHTTP2_NO_ERROR.rawValue)
         flushOutput()
         closeIfDrained()
@@ -89,7 +103,7 @@ extension GRPCServerConnectionHandler {
     func closeIfDrained() {
         guard let context = channelContext, let session, !isClosing else { return }
         let idle = !session.wantsRead && !session.wantsWrite
-        if idle || (isShuttingDown && streams.isEmpty && !session.wantsWrite) {
+        if idle || (shutdownPhase == .goAwaySent && streams.isEmpty && !session.wantsWrite) {
             closeAfterLastWrite(context)
         }
     }

@@ -43,7 +43,13 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// Streams whose queue shrank during mem_send; their waiters are woken after it returns.
     var drainedStreams: Set<Int32> = []
     var isFlushing = false
-    var isShuttingDown = false
+    /// Graceful shutdown runs notice GOAWAY -> PING round trip -> final GOAWAY -> close when calls are done.
+    enum ShutdownPhase { case running, noticeSent, goAwaySent }
+    var shutdownPhase = ShutdownPhase.running
+    /// Marks our shutdown PING, so its ACK is told apart from any other.
+    static let shutdownPingPayload: UInt64 = 0x5949_4241_4f47_4f41
+    /// Longest wait for the PING's ACK before the final GOAWAY goes out anyway.
+    static let shutdownPingTimeout = TimeAmount.seconds(1)
     var isClosing = false
     /// The most recent socket write; closing waits for it.
     var lastWrite: EventLoopFuture<Void>?
@@ -164,6 +170,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
                 perform(action, streamID: streamID)
             case .streamClosed(let streamID, _):
                 streamClosed(streamID: streamID)
+            case .pingAcknowledged(let opaque):
+                if opaque == GRPCServerConnectionHandler.shutdownPingPayload { sendFinalGoAway() }
             case .responseEnded(let streamID):
                 // RFC 9113 8.1: the response is complete but the client is still sending; tell it to stop
                 // (NO_ERROR keeps the response valid) rather than take in a body nobody will read.

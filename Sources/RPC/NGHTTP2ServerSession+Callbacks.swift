@@ -52,6 +52,10 @@ let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
         }
     case NGHTTP2_DATA.rawValue where endStream:
         session.events.append(.endStream(streamID: header.stream_id))
+    case NGHTTP2_PING.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
+        var opaque = frame!.pointee.ping.opaque_data
+        let value = withUnsafeBytes(of: &opaque) { raw in raw.loadUnaligned(as: UInt64.self) }
+        session.events.append(.pingAcknowledged(opaque: UInt64(bigEndian: value)))
     default:
         break
     }

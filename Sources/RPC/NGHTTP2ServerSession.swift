@@ -10,6 +10,8 @@ enum NGHTTP2Event {
     case streamClosed(streamID: Int32, errorCode: UInt32)
     /// Our last frame of a response (END_STREAM) went out.
     case responseEnded(streamID: Int32)
+    /// The peer answered one of our PINGs.
+    case pingAcknowledged(opaque: UInt64)
 }
 
 /// Supplies response DATA when nghttp2 asks for it (from inside `mem_send`).
@@ -164,6 +166,20 @@ final class NGHTTP2ServerSession {
 
     func resetStream(streamID: Int32, errorCode: UInt32) {
         _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
+    }
+
+    /// First half of a graceful shutdown: GOAWAY with the largest stream id, so the client stops opening
+    /// streams while those already in flight are still served.
+    func submitShutdownNotice() {
+        _ = nghttp2_submit_shutdown_notice(session)
+    }
+
+    func submitPing(opaque: UInt64) {
+        var payload = opaque.bigEndian
+        withUnsafeBytes(of: &payload) { raw in
+            _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// GOAWAY naming the last stream this connection will serve; later streams are refused by nghttp2.

@@ -388,16 +388,18 @@ def scenario_h2_garbage(port):
 
 
 def scenario_h2_goaway(port):
-    """Opens a slow call, then reads frames while the test shuts the server down: expects GOAWAY, then the call's
-    trailers with grpc-status 0, then the close. Frames are read by hand (hpack for header blocks) because h2's
-    connection state machine refuses all input after a GOAWAY, which is exactly the part under test."""
+    """Opens a slow call, then reads frames while the test shuts the server down. Expects the two-step GOAWAY:
+    a notice (last stream 2^31-1) and PING, then, once the PING is answered, the final GOAWAY. A call opened
+    right after the notice (before the PING ACK) must still be served; both calls end with grpc-status 0.
+    Frames are read by hand (hpack for header blocks) because h2's connection state machine refuses all input
+    after a GOAWAY, which is exactly the part under test."""
     import hpack
     sock, conn = h2_connect(port)
     conn.send_headers(1, grpc_headers(PREFIX + "Slow"), end_stream=False)
     conn.send_data(1, framed(b"slow"), end_stream=True)
     sock.sendall(conn.data_to_send())
     decoder = hpack.Decoder()
-    goaway, trailers, closed, pending = False, {}, False, b""
+    goaways, trailers, closed, pending = [], {}, False, b""
     sock.settimeout(20)
     while not closed:
         data = sock.recv(65536)
@@ -411,16 +413,22 @@ def scenario_h2_goaway(port):
             kind, flags, stream = pending[3], pending[4], int.from_bytes(pending[5:9], "big") & 0x7FFFFFFF
             payload, pending = pending[9:9 + length], pending[9 + length:]
             if kind == 0x7:
-                goaway = True
-            elif kind == 0x1 and stream == 1:  # HEADERS (the server neither pads nor sets priority)
+                goaways.append(int.from_bytes(payload[0:4], "big") & 0x7FFFFFFF)
+                if len(goaways) == 1:
+                    # Still allowed: the notice names the largest stream id.
+                    conn.send_headers(3, grpc_headers(PREFIX + "Unary"), end_stream=False)
+                    conn.send_data(3, framed(b"late"), end_stream=True)
+                    sock.sendall(conn.data_to_send())
+            elif kind == 0x1:  # HEADERS: decode them all, the HPACK table is shared
                 fields = dict(decoder.decode(payload))
                 if flags & 0x1:
-                    trailers = fields
+                    trailers[stream] = fields.get("grpc-status")
             elif kind == 0x4 and not flags & 0x1:  # SETTINGS: acknowledge
                 sock.sendall(b"\x00\x00\x00\x04\x01\x00\x00\x00\x00")
             elif kind == 0x6 and not flags & 0x1:  # PING: answer
                 sock.sendall(b"\x00\x00\x08\x06\x01\x00\x00\x00\x00" + payload)
-    emit(scenario="h2-goaway", goaway=goaway, grpc_status=trailers.get("grpc-status"), closed=closed)
+    emit(scenario="h2-goaway", goaway=bool(goaways), goaway_last_streams=goaways,
+         grpc_status=trailers.get(1), late_status=trailers.get(3), closed=closed)
 
 
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}

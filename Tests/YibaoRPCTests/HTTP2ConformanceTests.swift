@@ -94,7 +94,10 @@ struct HTTP2ConformanceTests {
         let result = try await client
         let record = try #require(result.first("h2-goaway"))
         #expect(record.goaway == true)
+        // Notice first, then the final GOAWAY naming the late stream opened in between.
+        #expect(record.goawayLastStreams == [Int(Int32.max), 3])
         #expect(record.grpcStatus == "0")
+        #expect(record.lateStatus == "0")
         #expect(record.closed == true)
         #expect(server.connectionCount == 0)
     }

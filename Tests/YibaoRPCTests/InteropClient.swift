@@ -45,6 +45,8 @@ enum InteropClient {
         var accept: String?
         var closed: Bool?
         var goaway: Bool?
+        var goawayLastStreams: [Int]?
+        var lateStatus: String?
         var maxConcurrentStreams: Int?
         var maxHeaderListSize: Int?
         var reset: Bool?
