@@ -82,9 +82,12 @@ extension GRPCServerConnectionHandler {
         guard let session, shutdownPhase == .running else { return }
         shutdownPhase = .noticeSent
         session.submitShutdownNotice()
+        // nghttp2 sends PINGs ahead of everything else queued, so write the notice first: the PING's ACK must
+        // prove the client saw the notice. (If the socket is backed up, the fallback timer still ends it.)
+        flushOutput()
         session.submitPing(opaque: GRPCServerConnectionHandler.shutdownPingPayload)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: GRPCServerConnectionHandler.shutdownPingTimeout) {
+        eventLoop.scheduleTask(in: configuration.shutdownPingTimeout) {
             bound.value.sendFinalGoAway()
         }
         flushOutput()

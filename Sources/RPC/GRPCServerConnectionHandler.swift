@@ -48,8 +48,6 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     var shutdownPhase = ShutdownPhase.running
     /// Marks our shutdown PING, so its ACK is told apart from any other.
     static let shutdownPingPayload: UInt64 = 0x5949_4241_4f47_4f41
-    /// Longest wait for the PING's ACK before the final GOAWAY goes out anyway.
-    static let shutdownPingTimeout = TimeAmount.seconds(1)
     var isClosing = false
     /// The most recent socket write; closing waits for it.
     var lastWrite: EventLoopFuture<Void>?

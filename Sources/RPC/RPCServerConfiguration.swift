@@ -25,6 +25,9 @@ public struct RPCServerConfiguration: Sendable {
     /// A connection with no open call that sends nothing for this long gets GOAWAY and is closed
     /// (this also ends connections that never finish the preface).
     public var idleTimeout: TimeAmount = .minutes(5)
+    /// Graceful shutdown waits this long for the client to answer the PING sent with the GOAWAY notice before
+    /// sending the final GOAWAY anyway.
+    public var shutdownPingTimeout: TimeAmount = .seconds(2)
     /// How long graceful shutdown lets in-flight calls run before closing their connections anyway.
     public var shutdownGracePeriod: TimeAmount = .seconds(30)
 

@@ -4,9 +4,10 @@ import YibaoRPC
 
 /// What the test handlers saw, for assertions the client cannot make (e.g. "the handler was cancelled").
 final class CallProbe: Sendable {
-    private let state = Mutex<(cancelledSleeps: Int, slowStarted: Int, floodWrites: Int, floodEnded: Bool)>(
-        (0, 0, 0, false))
+    private let state = Mutex<(sleeps: Int, cancelledSleeps: Int, slowStarted: Int, floodWrites: Int,
+                               floodEnded: Bool)>((0, 0, 0, 0, false))
 
+    var sleeps: Int { state.withLock { $0.sleeps } }
     var cancelledSleeps: Int { state.withLock { $0.cancelledSleeps } }
     var slowStarted: Int { state.withLock { $0.slowStarted } }
     /// Writes of the Flood method that have returned, i.e. that the transport accepted.
@@ -16,6 +17,7 @@ final class CallProbe: Sendable {
     func recordFloodWrite() { state.withLock { $0.floodWrites += 1 } }
     func recordFloodEnded() { state.withLock { $0.floodEnded = true } }
 
+    func recordSleep() { state.withLock { $0.sleeps += 1 } }
     func recordCancelledSleep() { state.withLock { $0.cancelledSleeps += 1 } }
     func recordSlowStarted() { state.withLock { $0.slowStarted += 1 } }
 }
@@ -116,6 +118,7 @@ enum EchoService {
 
         // Sleeps far longer than any test waits; only cancellation (deadline, RST_STREAM) ends it.
         router.register("/yibao.test.v1.Echo/Sleep", .unary { request, _ in
+            probe.recordSleep()
             do {
                 try await Task.sleep(for: .seconds(60))
             } catch {

@@ -84,7 +84,9 @@ struct HTTP2ConformanceTests {
 
     @Test func gracefulShutdownSendsGoAwayAndFinishesInFlightCalls() async throws {
         var configuration = RPCServerConfiguration()
-        configuration.shutdownGracePeriod = .seconds(10)
+        configuration.shutdownGracePeriod = .seconds(20)
+        // The client answers the PING at once; the long fallback keeps a loaded machine from racing it.
+        configuration.shutdownPingTimeout = .seconds(15)
         let probe = CallProbe()
         let server = try await RPCServer.start(router: EchoService.router(probe: probe), configuration: configuration)
         async let client = InteropClient.run(port: server.port, "h2_goaway")
