@@ -370,6 +370,19 @@ def scenario_h2_idle(port):
     emit(scenario="h2-idle-silent", closed=read_until_closed(silent))
 
 
+def scenario_h2_connection_limit(port):
+    """With room for one connection, a second is closed at once while the first keeps working."""
+    first, conn = h2_connect(port)
+    conn.send_headers(1, grpc_headers(PREFIX + "Unary"), end_stream=False)
+    headers, trailers = h2_exchange(first, conn, 1, body=framed(b"one"))
+    second = socket.create_connection(("127.0.0.1", port), timeout=10)
+    emit(scenario="h2-limit-second", closed=read_until_closed(second))
+    conn.send_headers(3, grpc_headers(PREFIX + "Unary"), end_stream=False)
+    headers, trailers = h2_exchange(first, conn, 3, body=framed(b"two"))
+    emit(scenario="h2-limit-first", grpc_status=trailers.get("grpc-status"))
+    first.close()
+
+
 def scenario_h2_garbage(port):
     # A healthy connection opened first must keep working while others are rejected.
     healthy, conn = h2_connect(port)

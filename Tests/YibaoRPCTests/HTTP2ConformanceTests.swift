@@ -74,6 +74,14 @@ struct HTTP2ConformanceTests {
         #expect(result.first("h2-healthy")?.grpcStatus == "0")
     }
 
+    @Test func connectionsBeyondTheLimitAreClosed() async throws {
+        let result = try await withEchoServer(configure: { $0.maxConnections = 1 }) { server, _ in
+            try await InteropClient.run(port: server.port, "h2_connection_limit")
+        }
+        #expect(result.first("h2-limit-second")?.closed == true)
+        #expect(result.first("h2-limit-first")?.grpcStatus == "0")
+    }
+
     @Test func silentConnectionsAreClosedAfterTheIdleTimeout() async throws {
         let result = try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(300) }) { server, _ in
             try await InteropClient.run(port: server.port, "h2_idle")
