@@ -31,5 +31,8 @@ public struct RPCServerConfiguration: Sendable {
     /// How long graceful shutdown lets in-flight calls run before closing their connections anyway.
     public var shutdownGracePeriod: TimeAmount = .seconds(30)
 
+    /// Where handler tasks run; nil means Swift's global concurrent executor. See `EventLoopGroupTaskExecutor`.
+    public var handlerExecutor: (any TaskExecutor)?
+
     public init() {}
 }

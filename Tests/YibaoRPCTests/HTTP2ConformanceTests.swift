@@ -91,8 +91,8 @@ struct HTTP2ConformanceTests {
     }
 
     @Test func gracefulShutdownSendsGoAwayAndFinishesInFlightCalls() async throws {
-        var configuration = RPCServerConfiguration()
-        configuration.shutdownGracePeriod = .seconds(20)
+        var configuration = testConfiguration()
+        configuration.shutdownGracePeriod = .seconds(60)
         // The client answers the PING at once; the long fallback keeps a loaded machine from racing it.
         configuration.shutdownPingTimeout = .seconds(15)
         let probe = CallProbe()

@@ -6,7 +6,7 @@ import Testing
 enum InteropClient {
     /// Longest a scenario run may take before it is killed: tests never hang.
     /// Enforced by coreutils `timeout`, which kills the client if it overruns.
-    static let timeLimitSeconds = 120
+    static let timeLimitSeconds = 300
 
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
