@@ -9,9 +9,11 @@ let package = Package(
     products: [
         .library(name: "YibaoCrypto", targets: ["YibaoCrypto"]),
         .library(name: "YibaoDomain", targets: ["YibaoDomain"]),
+        .library(name: "YibaoRPC", targets: ["YibaoRPC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // System libraries (Debian: liblmdb-dev libnghttp2-dev libprotobuf-c-dev libssl-dev), found by pkg-config.
@@ -26,6 +28,12 @@ let package = Package(
 
         .target(name: "YibaoCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
         .target(name: "YibaoDomain", dependencies: ["YibaoCrypto", "CLMDB"], path: "Sources/Domain"),
+        // gRPC server transport: nghttp2 owns HTTP/2, SwiftNIO owns sockets and event loops.
+        .target(name: "YibaoRPC",
+                dependencies: ["CNghttp2",
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")],
+                path: "Sources/RPC"),
 
         // A child process for the crash test: appends and prints every acknowledged receipt until killed.
         .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoDomain"],
@@ -37,6 +45,10 @@ let package = Package(
         .testTarget(name: "YibaoCryptoTests", dependencies: ["YibaoCrypto"], path: "Tests/YibaoCryptoTests"),
         .testTarget(name: "YibaoDomainTests", dependencies: ["YibaoDomain", "CLMDB", "ledger-crash-writer"],
                     path: "Tests/YibaoDomainTests"),
+        // Interop against stock clients (Python grpcio, h2) from the venv that scripts/test prepares.
+        .testTarget(name: "YibaoRPCTests",
+                    dependencies: ["YibaoRPC", .product(name: "NIOCore", package: "swift-nio")],
+                    path: "Tests/YibaoRPCTests"),
     ],
     swiftLanguageModes: [.v6]
 )

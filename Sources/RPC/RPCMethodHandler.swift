@@ -1,0 +1,51 @@
+import NIOCore
+
+/// What a method does with a call. Messages are raw bytes: decoding them is the caller's business.
+public enum RPCMethodHandler: Sendable {
+    /// One request, one response.
+    case unary(@Sendable (_ request: ByteBuffer, _ context: RPCServerContext) async throws -> ByteBuffer)
+    /// One request, any number of responses written through the writer; returning ends the call with OK.
+    case serverStreaming(@Sendable (_ request: ByteBuffer, _ context: RPCServerContext,
+                                    _ writer: RPCResponseWriter) async throws -> Void)
+    /// Any number of requests, read as they arrive; one response.
+    case clientStreaming(@Sendable (_ requests: RPCRequestStream, _ context: RPCServerContext) async throws -> ByteBuffer)
+    /// Requests and responses flow independently; returning ends the call with OK.
+    case bidirectionalStreaming(@Sendable (_ requests: RPCRequestStream, _ context: RPCServerContext,
+                                           _ writer: RPCResponseWriter) async throws -> Void)
+
+    /// Whether the handler starts with the request headers and reads messages as a stream.
+    var streamsRequests: Bool {
+        switch self {
+        case .unary, .serverStreaming: return false
+        case .clientStreaming, .bidirectionalStreaming: return true
+        }
+    }
+}
+
+/// Maps `/package.Service/Method` paths to handlers. Built before the server starts, read-only afterwards.
+public struct RPCRouter: Sendable {
+    /// Paths longer than this are refused before lookup: nothing legitimate is that long.
+    public static let maxPathLength = 1024
+
+    private var handlers: [String: RPCMethodHandler] = [:]
+
+    public init() {}
+
+    public mutating func register(_ path: String, _ handler: RPCMethodHandler) {
+        precondition(RPCRouter.isWellFormed(path), "a gRPC path looks like /package.Service/Method: \(path)")
+        handlers[path] = handler
+    }
+
+    public func handler(for path: String) -> RPCMethodHandler? {
+        guard path.utf8.count <= RPCRouter.maxPathLength else { return nil }
+        return handlers[path]
+    }
+
+    public var paths: [String] { handlers.keys.sorted() }
+
+    static func isWellFormed(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].isEmpty && !parts[1].isEmpty && !parts[2].isEmpty
+            && path.utf8.count <= maxPathLength
+    }
+}
