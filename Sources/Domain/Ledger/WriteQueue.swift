@@ -60,10 +60,10 @@ final class WriteQueue: @unchecked Sendable {
         }
         queuedRecords -= records
         queuedBytes -= bytes
-        if head > 1024 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        // Drop the taken commands now: a slot kept until some later compaction would pin their entries
+        // (up to a whole batch each) long after the writer is done with them.
+        items.removeFirst(head)
+        head = 0
         return taken
     }
 
