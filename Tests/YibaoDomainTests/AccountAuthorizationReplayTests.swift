@@ -115,4 +115,29 @@ import YibaoCrypto
         #expect(report.isValid, "\(report)")
         #expect(report.stateDatabases == InvoiceSettlementRules().databaseNames.count)
     }
+
+    @Test func aRevokedGrantRevivedBehindTheLedgersBackIsFoundByReplay() async throws {
+        let l = try await L()
+        try await l.register("C1", role: .channel)
+        try await l.landed(L.platform, Records.issue([A.invoice(1)])[0])
+        let now = AuthorizationGrantTests.now()
+        let id = try await l.service.grant(try l.signed(L.platform, [AuthorizationGrantTests.grant(.allInvoices, from: now, until: now + 3_600_000)]))
+        try await l.service.revokeGrant(try l.signed(L.platform, [AuthorizationRecords.revoke(GrantRevocation(grantId: id, certno: A.certno))]))
+        l.shutdown()
+        let directory = l.fixture.directory
+        #expect(try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules()).verify().isValid)
+        let env = try LMDBEnvironment(path: directory)
+        let db = try env.database(named: AuthorizationStore.grants)
+        try env.write { txn in
+            let stored = try #require(try id.bytes.withUnsafeBytes { try txn.get(db, key: $0) }.map { Array($0) })
+            var grant = try AuthorizationGrantState(decoding: stored)
+            grant.status = .live
+            grant.revokedIndex = nil
+            grant.revokingOrg = nil
+            try id.bytes.withUnsafeBytes { k in try grant.encoded.withUnsafeBytes { try txn.put(db, key: k, value: $0) } }
+        }
+        env.close()
+        let report = try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules()).verify()
+        #expect(report.firstDivergence?.reason == "state: grants[\(id.hex)] differs from its replay from the entries")
+    }
 }

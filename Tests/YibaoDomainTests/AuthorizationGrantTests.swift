@@ -173,6 +173,30 @@ import YibaoCrypto
         try l.verifyFully()
     }
 
+    @Test func shapeRefusalsOfUsageAndServiceBatches() async throws {
+        let l = try await Self.ledger()
+        defer { l.shutdown() }
+        let now = Self.now()
+        let id = try await l.service.grant(try l.signed(L.platform, [Self.grant(.allInvoices, from: now - Self.hour, until: now + Self.hour)]))
+        // A read claimed well after the entry's commit time; a usage of a grant that does not exist.
+        let future = GrantUsage(grantId: id, invoice: A.invoice(1).key, readTimeMs: now + Self.hour / 2)
+        #expect(try await l.refusal(Self.channel, AuthorizationRecords.recordUsage(future))?.message.hasPrefix("records[0].read_time_ms: ") == true)
+        let unknown = Digest32(bytes: [UInt8](repeating: 5, count: 32))!
+        #expect(try await l.refusal(Self.channel, AuthorizationRecords.recordUsage(GrantUsage(grantId: unknown, invoice: A.invoice(1).key, readTimeMs: now)))
+                == LedgerError(.notFound, "grant \(unknown) does not exist; cannot record usage"))
+        // Duplicate named invoices; the service's one-record batches.
+        #expect(try await l.refusal(L.platform, Self.grant(.namedInvoices, [A.invoice(1), A.invoice(1)], from: now, until: now + Self.hour))?.message
+                == "records[0].invoices[1]: names invoice \(A.invoice(1).key) twice")
+        let two = Self.grant(.allInvoices, from: now, until: now + Self.hour)
+        await #expect(throws: LedgerError(.invalidArgument, "records: the batch must hold exactly one authorization_granted record")) {
+            _ = try await l.service.grant(try l.signed(L.platform, [two, two]))
+        }
+        await #expect(throws: LedgerError(.permissionDenied, "role hospital (org \(L.hospital)) may not grant_access")) {
+            _ = try await l.service.grant(try l.signed(L.hospital, [two]))
+        }
+        try l.verifyFully()
+    }
+
     @Test func payloadsRoundTripCanonically() throws {
         let grant = AuthorizationGrant(certno: A.certno, channel: "C1", scope: .namedInvoices,
                                        invoices: [L.reference(A.invoice(1))], validFromMs: 1, validUntilMs: 2, purpose: "p")
