@@ -41,6 +41,13 @@ final class InvoiceSettlementLedger: @unchecked Sendable {
 
     var ledger: Ledger { fixture.ledger }
 
+    /// Registers one more org (a channel, say) with a fresh key.
+    func register(_ org: String, role: Role, region: String = "") async throws {
+        let key = SM2PrivateKey()
+        keys[org] = key
+        try await fixture.ledger.registerOrg(code: org, role: DomainCaller.roleName(role, region: region), publicKey: key.publicKey)
+    }
+
     func shutdown() { fixture.shutdown() }
 
     func signed(_ org: String, _ records: [LedgerRecord]) throws -> SignedBatch {

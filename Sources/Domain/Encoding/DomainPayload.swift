@@ -23,8 +23,13 @@ public enum DomainPayload {
         case paperExchange = 4
         case settlementRevocation = 5
         case invoiceSettlementLink = 6
+        case authorizationGrant = 7
+        case grantRevocation = 8
+        case grantUsage = 9
         case invoiceState = 16
         case settlementState = 17
+        case digitalAccount = 18
+        case grantState = 19
     }
 
     static func encode(_ tag: Tag, capacity: Int = 256, public publicPart: (inout ByteWriter) -> Void,

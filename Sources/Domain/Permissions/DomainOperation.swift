@@ -18,6 +18,9 @@ public enum DomainOperation: String, Sendable, CaseIterable {
     case publishPolicy = "publish_policy"
     case publishCatalog = "publish_catalog"
     case recordGrantUsage = "record_grant_usage"
+    // Authorization (授权管理): a person's operator org grants or revokes a channel's read access
+    case grantAccess = "grant_access"
+    case revokeGrant = "revoke_grant"
     case registerOrg = "register_org"
     case rotateKey = "rotate_key"
     // Reads

@@ -8,6 +8,9 @@
 ///   region-scoped. Records without a region (a new policy, a catalog) are not region-scoped.
 /// - A settlement may be revoked by its hospital (2208/2305 come from the hospital) and by the bureau (review).
 /// - Every read of invoices or settlements is audited (they carry PII), as is every auditor / regulator read.
+/// - Grants (授权) are given and revoked for a person through an operator org: the invoice platform (the person's
+///   e-invoice wallet) or an insurance bureau (the 医保 app). Hospitals hold the data, channels receive it, and
+///   neither may grant for the person; a grant names no region, so any bureau with a region may act.
 public enum PermissionMatrix {
     public enum Authorization: Hashable, Sendable {
         case allowed
@@ -37,13 +40,14 @@ public enum PermissionMatrix {
             }
         case .invoicePlatform:
             switch operation {
-            case .issueInvoice, .reverseInvoice, .exchangePaper, .readInvoice: return nil
+            case .issueInvoice, .reverseInvoice, .exchangePaper, .readInvoice, .grantAccess, .revokeGrant: return nil
             default: return ""
             }
         case .insuranceBureau:
             switch operation {
             case .lockInvoice, .unlockInvoice, .recordInvoiceEntry, .revokeInvoiceEntry, .revokeSettlement,
-                 .submitFundBatch, .publishPolicy, .publishCatalog, .readInvoice, .readSettlement, .reconcile, .readFundBatch:
+                 .submitFundBatch, .publishPolicy, .publishCatalog, .readInvoice, .readSettlement, .reconcile, .readFundBatch,
+                 .grantAccess, .revokeGrant:
                 return inRegion(caller, record)
             default: return ""
             }

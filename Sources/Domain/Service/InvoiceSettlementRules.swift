@@ -4,17 +4,28 @@ import YibaoCrypto
 /// thread (decoding, field rules, whether the org's role may ever do this); `apply` runs in the single writer's
 /// transaction, in ledger order, against the stored state (`InvoiceSettlementStore`) through the pure lifecycles.
 /// Configure a ledger with `InvoiceSettlementService.configuration()` (or set `stateMachine` yourself).
+///
+/// The same machine keeps the digital accounts (`DigitalAccounts`, attached inside the entry that records the
+/// invoice or settlement) and the authorization kinds (`AuthorizationRules`). Its `personIndexKey` keys the
+/// person index: a verifier must be given rules with the same key.
 public struct InvoiceSettlementRules: LedgerStateMachine {
     /// Invoices that may name one settlement (a blue, its red, a corrected blue, ...): bounds the work of the
     /// upload that completes their links and the size of a settlement's link list.
     public static let maxInvoicesPerSettlement = 32
 
-    public init() {}
+    public let personIndexKey: PersonIndexKey
 
-    public var databaseNames: [String] { InvoiceSettlementStore.databaseNames }
-    public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds }
+    public init(personIndexKey: PersonIndexKey = .development) {
+        self.personIndexKey = personIndexKey
+    }
+
+    public var databaseNames: [String] {
+        InvoiceSettlementStore.databaseNames + DigitalAccountStore.databaseNames + AuthorizationStore.databaseNames
+    }
+    public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
+        if AuthorizationRecord.handles(record.kind) { return AuthorizationRules.admit(record, position: position, by: org) }
         do throws(LedgerError) {
             let caller = try DomainCaller.caller(org)
             let decoded = try InvoiceSettlementRecord(kind: record.kind, payload: record.payload, position: position)
@@ -33,7 +44,26 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     }
 
     public func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
+        if AuthorizationRecord.handles(record.kind.rawValue) {
+            return try AuthorizationRules(personIndexKey: personIndexKey).apply(record, in: state)
+        }
         let decoded = try InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position)
+        let outcome = try apply(decoded, record, in: state)
+        if outcome == .append { try attachToAccounts(decoded, record, in: state) }
+        return outcome
+    }
+
+    /// 归户 in the same transaction, once the record's own state is written (it never refuses).
+    private func attachToAccounts(_ decoded: InvoiceSettlementRecord, _ record: AppliedRecord, in state: StateTransaction) throws {
+        let accounts = DigitalAccounts(state: state, key: personIndexKey)
+        switch decoded {
+        case .issue(let invoice), .reverse(let invoice): try accounts.attach(invoice: invoice, by: record)
+        case .upload(let settlement): try accounts.attach(settlement: settlement, by: record)
+        default: break
+        }
+    }
+
+    private func apply(_ decoded: InvoiceSettlementRecord, _ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
         let transition = InvoiceSettlementTransition(store: InvoiceSettlementStore(state: state), record: record,
                                                      caller: try DomainCaller.caller(record.org))
         switch decoded {
