@@ -14,6 +14,7 @@ public final class Ledger: Sendable {
     let schema: LedgerSchema
     let nodes: MerkleNodeStore
     let transactions: TransactionIndex
+    let upperTree: UpperTreeCache
     let published: LedgerPublishedState
     private let queue: WriteQueue
     private let writer: LedgerWriter
@@ -42,6 +43,10 @@ public final class Ledger: Sendable {
         published = LedgerPublishedState(size: recovered.frontier.size)
         for org in recovered.orgs { published.register(org) }
         transactions.addCommitted(recovered.unindexed)
+        let upperTree = UpperTreeCache()
+        let nodes = self.nodes
+        try env.read { txn in try upperTree.load(size: recovered.frontier.size) { try nodes.subtreeRoot($0, in: txn) } }
+        self.upperTree = upperTree
         if let head = recovered.latestHead { published.signed(head) }
 
         queue = WriteQueue(capacityRecords: configuration.queueCapacityRecords, capacityBytes: configuration.queueCapacityBytes)
@@ -51,7 +56,8 @@ public final class Ledger: Sendable {
             published.signed(head)
             queue.wake()  // so an idle writer stores it
         }
-        writer = LedgerWriter(env: env, schema: schema, transactions: transactions, queue: queue, signer: signer,
+        writer = LedgerWriter(env: env, schema: schema, transactions: transactions, upperTree: upperTree, queue: queue,
+                              signer: signer,
                               configuration: configuration, published: published, frontier: recovered.frontier,
                               lastCommitTimeMs: recovered.lastCommitTimeMs, indexedThrough: recovered.indexedThrough)
         writer.start()
@@ -168,10 +174,8 @@ public final class Ledger: Sendable {
         guard index < size else {
             throw LedgerError(.invalidArgument, "index \(index) is not below tree size \(size)")
         }
-        let path = try env.read { txn in
-            try MerkleProofGenerator(hashing.algorithm).inclusionProof(leafIndex: index, treeSize: size) {
-                try nodes.subtreeRoot($0, in: txn)
-            }
+        let path = try withSubtreeLookup { subtree in
+            try MerkleProofGenerator(hashing.algorithm).inclusionProof(leafIndex: index, treeSize: size, subtree: subtree)
         }
         return InclusionProof(leafIndex: index, treeSize: size, path: path, algorithm: hashing.algorithm)
     }
@@ -181,10 +185,8 @@ public final class Ledger: Sendable {
         guard oldSize >= 1, oldSize <= newSize else {
             throw LedgerError(.invalidArgument, "old size \(oldSize) must be between 1 and the new size \(newSize)")
         }
-        let path = try env.read { txn in
-            try MerkleProofGenerator(hashing.algorithm).consistencyProof(oldSize: oldSize, newSize: newSize) {
-                try nodes.subtreeRoot($0, in: txn)
-            }
+        let path = try withSubtreeLookup { subtree in
+            try MerkleProofGenerator(hashing.algorithm).consistencyProof(oldSize: oldSize, newSize: newSize, subtree: subtree)
         }
         return ConsistencyProof(oldSize: oldSize, newSize: newSize, path: path, algorithm: hashing.algorithm)
     }
@@ -192,8 +194,17 @@ public final class Ledger: Sendable {
     /// The Merkle root of the first `treeSize` entries.
     public func root(atSize requested: UInt64? = nil) throws -> Digest32 {
         let size = try checkedSize(requested)
-        return try env.read { txn in
-            try MerkleProofGenerator(hashing.algorithm).root(treeSize: size) { try nodes.subtreeRoot($0, in: txn) }
+        return try withSubtreeLookup { subtree in
+            try MerkleProofGenerator(hashing.algorithm).root(treeSize: size, subtree: subtree)
+        }
+    }
+
+    /// Perfect-subtree roots from memory where cached, else one B-tree read each, all in one snapshot.
+    private func withSubtreeLookup<R>(_ body: ((PerfectSubtree) throws -> Digest32) throws -> R) throws -> R {
+        try upperTree.reading { cached in
+            try env.read { txn in
+                try body { subtree in try cached.root(subtree) ?? nodes.subtreeRoot(subtree, in: txn) }
+            }
         }
     }
 

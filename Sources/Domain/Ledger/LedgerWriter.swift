@@ -9,6 +9,7 @@ final class LedgerWriter: @unchecked Sendable {
     private let schema: LedgerSchema
     private let nodes: MerkleNodeStore
     private let transactions: TransactionIndex
+    private let upperTree: UpperTreeCache
     private let queue: WriteQueue
     private let signer: TreeHeadSigner
     private let configuration: LedgerConfiguration
@@ -21,13 +22,14 @@ final class LedgerWriter: @unchecked Sendable {
     private var indexedThrough: UInt64
     private var merge: (plan: [(Digest32, UInt64)], next: Int, through: UInt64)?
 
-    init(env: LMDBEnvironment, schema: LedgerSchema, transactions: TransactionIndex, queue: WriteQueue,
+    init(env: LMDBEnvironment, schema: LedgerSchema, transactions: TransactionIndex, upperTree: UpperTreeCache, queue: WriteQueue,
          signer: TreeHeadSigner, configuration: LedgerConfiguration, published: LedgerPublishedState,
          frontier: MerkleFrontier, lastCommitTimeMs: UInt64, indexedThrough: UInt64) {
         self.env = env
         self.schema = schema
         self.nodes = MerkleNodeStore(db: schema.merkle)
         self.transactions = transactions
+        self.upperTree = upperTree
         self.queue = queue
         self.signer = signer
         self.configuration = configuration
@@ -89,6 +91,8 @@ final class LedgerWriter: @unchecked Sendable {
         var registrations: [String: OrgRegistration] = [:]
         var answers: [Answer]
         var newLeaves: [(Digest32, UInt64)]
+        /// Roots of 1024 leaves and more completed by this group, for the in-memory upper tree.
+        var upperRoots: [SubtreeRoot] = []
         var storedHeads: [SignedTreeHead]
     }
 
@@ -115,6 +119,7 @@ final class LedgerWriter: @unchecked Sendable {
         frontier = result.frontier
         lastCommitTimeMs = now
         transactions.addCommitted(result.newLeaves)
+        upperTree.add(result.upperRoots)
         published.committed(size: frontier.size)
         for (command, answer) in zip(group, result.answers) {
             switch (command, answer) {
@@ -288,7 +293,11 @@ final class LedgerWriter: @unchecked Sendable {
             out.storeBytes(of: time.bigEndian, toByteOffset: 0, as: UInt64.self)
             entry.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[8...]).copyMemory(from: $0) }
         }
-        try nodes.append(leafIndex: index, completed: state.frontier.append(leafHash), in: txn)
+        let completed = state.frontier.append(leafHash)
+        try nodes.append(leafIndex: index, completed: completed, in: txn)
+        if completed.count > UpperTreeCache.lowestLevel {
+            state.upperRoots.append(contentsOf: completed[UpperTreeCache.lowestLevel...])
+        }
         state.newLeaves.append((leafHash, index))
         return index
     }

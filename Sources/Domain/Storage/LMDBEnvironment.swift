@@ -18,7 +18,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     let handle: OpaquePointer
-    private let gate = ResizeGate()
+    /// LMDB may only change its map size while this process has no transaction open (`mdb_env_set_mapsize`):
+    /// every transaction holds the gate shared; growing the map (and closing) takes it exclusive.
+    private let gate = ReadWriteLock()
     public let options: Options
     /// Guarded by the gate: changed only while exclusive.
     public private(set) var mapSize: Int

@@ -1,9 +1,7 @@
 import Glibc
 
-/// LMDB may only change its map size while this process has no transaction open (`mdb_env_set_mapsize`).
-/// Every transaction holds the gate shared; growing the map takes it exclusive. Writers are preferred so
-/// a stream of readers cannot starve a resize that the writer is waiting on.
-final class ResizeGate: @unchecked Sendable {
+/// A pthread read-write lock that prefers writers, so a stream of readers cannot starve one waiting writer.
+final class ReadWriteLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
     init() {
