@@ -8,8 +8,10 @@ struct BatchAdmission {
     let configuration: LedgerConfiguration
     let hashing: MerkleHashing
     let published: LedgerPublishedState
+    let dataKey: NodeDataKey
 
     struct Admitted {
+        /// As stored: private ranges already sealed (`EntrySealing`).
         let entries: [[UInt8]]
         let leafHashes: [Digest32]
         let refusals: [Int: LedgerError]
@@ -66,7 +68,8 @@ struct BatchAdmission {
                 refusals[position] = refusal
             }
         }
-        return Admitted(entries: entries, leafHashes: leaves, refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
+        return Admitted(entries: sealedForStorage(entries, of: batch, leaves: leaves, refusals: refusals), leafHashes: leaves,
+                        refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
                         registration: org.registration)
     }
 
@@ -85,6 +88,20 @@ struct BatchAdmission {
                                "records[\(position)].payload: the entry is \(entrySize) bytes; the limit is \(configuration.maxEntryBytes)")
         }
         return nil
+    }
+
+    /// The entries as the writer stores them: private ranges sealed here, on the caller's thread, so the writer
+    /// only copies bytes. Refused records are never stored and not sealed.
+    private func sealedForStorage(_ entries: [[UInt8]], of batch: SignedBatch, leaves: [Digest32],
+                                  refusals: [Int: LedgerError]) -> [[UInt8]] {
+        guard let privacy = configuration.entryPrivacy else { return entries }
+        var stored = entries
+        for position in entries.indices where refusals[position] == nil {
+            stored[position] = EntrySealing.sealForStorage(kind: batch.records[position].kind, entry: entries[position],
+                                                           payloadCount: batch.records[position].payload.count,
+                                                           transactionHash: leaves[position], privacy: privacy, dataKey: dataKey)
+        }
+        return stored
     }
 
     /// Encodes each record's entry and hashes its leaf; large batches are split across the cores.

@@ -92,7 +92,8 @@ struct InvoiceSettlementTransition {
         // Invoices that named this settlement before it arrived: this entry completes their links.
         let waiting = try store.pendingInvoices(of: settlement.setlId, limit: InvoiceSettlementRules.maxInvoicesPerSettlement)
         try store.putSettlement(next)
-        try store.putSettlementRecord(settlement.setlId, index: index, payload: record.payload)
+        try store.putSettlementRecord(settlement.setlId, index: index, payload: record.payload, transactionHash: record.transactionHash)
+        try store.addPerson(settlement.certno, .settlement, record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
         try store.addTrace(settlement: settlement.setlId, index: index)
         try store.addInstitutionDay(settlement.fixmedinsCode, day: BusinessTime.day(of: settlement.setlTime), .settlement,
                                     record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
@@ -157,7 +158,8 @@ struct InvoiceSettlementTransition {
     private func writeIssued(_ invoice: Invoice, state: InvoiceState, link: PlannedLink) throws {
         let key = InvoiceSettlementStateKeys.invoice(invoice.key)
         try store.putInvoice(state)
-        try store.putInvoiceRecord(invoice.key, index: index, payload: record.payload)
+        try store.putInvoiceRecord(invoice.key, index: index, payload: record.payload, transactionHash: record.transactionHash)
+        try store.addPerson(invoice.payerCode, .invoice, record: key)
         try store.addTrace(invoice: invoice.key, index: index)
         try store.addInstitutionDay(invoice.invoicingPartyCode, day: BusinessTime.day(of: invoice.medicalDate), .invoice, record: key)
         switch link {
