@@ -96,10 +96,21 @@ struct BatchAdmission {
                                   refusals: [Int: LedgerError]) -> [[UInt8]] {
         guard let privacy = configuration.entryPrivacy else { return entries }
         var stored = entries
-        for position in entries.indices where refusals[position] == nil {
-            stored[position] = EntrySealing.sealForStorage(kind: batch.records[position].kind, entry: entries[position],
-                                                           payloadCount: batch.records[position].payload.count,
-                                                           transactionHash: leaves[position], privacy: privacy, dataKey: dataKey)
+        let dataKey = self.dataKey
+        stored.withUnsafeMutableBufferPointer { buffer in
+            // As in `encodeAndHash`: each position is written by exactly one iteration.
+            nonisolated(unsafe) let buffer = buffer
+            let count = entries.count
+            let chunks = count < Self.parallelHashingThreshold ? 1 : 8
+            let chunkSize = (count + chunks - 1) / chunks
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for position in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) where refusals[position] == nil {
+                    buffer[position] = EntrySealing.sealForStorage(kind: batch.records[position].kind, entry: entries[position],
+                                                                   payload: batch.records[position].payload,
+                                                                   transactionHash: leaves[position], privacy: privacy,
+                                                                   dataKey: dataKey)
+                }
+            }
         }
         return stored
     }

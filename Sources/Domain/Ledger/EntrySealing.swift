@@ -6,17 +6,17 @@ import YibaoCrypto
 struct EntrySealing: Sendable {
     let dataKey: NodeDataKey?
 
-    /// Sealing is deterministic too: the writer may re-run a transaction, and equal entries stay equal bytes.
+    /// Binds a box to its entry: moved to another entry, it does not open.
     static func associatedData(_ transactionHash: Digest32) -> [UInt8] {
         Array("entry".utf8) + transactionHash.bytes
     }
 
-    /// What the writer stores for `entry` (whose payload is the last `payloadCount` bytes).
-    static func sealForStorage(kind: UInt16, entry: [UInt8], payloadCount: Int, transactionHash: Digest32,
+    /// What the writer stores for `entry`, whose payload (its last bytes) is `payload`. Deterministic
+    /// (`NodeDataKey.seal`): one entry always has one stored form.
+    static func sealForStorage(kind: UInt16, entry: [UInt8], payload: [UInt8], transactionHash: Digest32,
                                privacy: (any EntryPrivacy)?, dataKey: NodeDataKey) -> [UInt8] {
-        let payloadStart = entry.count - payloadCount
-        guard let privacy, let range = privacy.privateRange(kind: kind, payload: Array(entry[payloadStart...])),
-              !range.isEmpty else { return entry }
+        let payloadStart = entry.count - payload.count
+        guard let privacy, let range = privacy.privateRange(kind: kind, payload: payload), !range.isEmpty else { return entry }
         return dataKey.seal(entry, range: (payloadStart + range.lowerBound)..<(payloadStart + range.upperBound),
                             from: transactionHash, associatedData: associatedData(transactionHash))
     }
