@@ -135,7 +135,7 @@ import YibaoCrypto
             try open()
         }
         try FileManager.default.removeItem(atPath: path)
-        #expect(throws: LedgerError(.failedPrecondition, "this ledger's PII is sealed, but its data key \(path) is missing; restore it")) {
+        #expect(throws: LedgerError(.failedPrecondition, "this ledger seals PII with a data key, but \(path) is missing; restore it")) {
             try open()
         }
         #expect(!FileManager.default.fileExists(atPath: path), "a missing key is not silently replaced")

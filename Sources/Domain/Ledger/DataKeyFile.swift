@@ -55,7 +55,7 @@ public enum DataKeyFile {
         guard let key = try load(directory: directory) else {
             guard stored == nil else {
                 throw LedgerError(.failedPrecondition,
-                                  "this ledger's PII is sealed, but its data key \(path(in: directory)) is missing; restore it")
+                                  "this ledger seals PII with a data key, but \(path(in: directory)) is missing; restore it")
             }
             let created = try create(directory: directory)
             try env.write { try schema.setMetaBytes(.dataKeyCheck, created.checkValue.bytes, in: $0) }
