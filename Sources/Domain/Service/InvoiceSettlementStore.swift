@@ -48,6 +48,12 @@ struct InvoiceSettlementStore {
         return (index, try decoded("invoice_records[\(key)]") { () throws(FormatError) in try Invoice(decoding: payload) })
     }
 
+    /// Only the issuing entry's index: an idempotent repeat needs no sealed PII opened.
+    func invoiceRecordIndex(_ key: InvoiceKey) throws -> UInt64? {
+        guard let bytes = try get(Self.invoiceRecords, Keys.invoice(key)) else { return nil }
+        return try indexed(bytes, "invoice_records[\(key)]").index
+    }
+
     func putInvoice(_ invoice: InvoiceState) throws {
         try put(Self.invoices, Keys.invoice(invoice.key), invoice.encoded)
     }
@@ -71,6 +77,11 @@ struct InvoiceSettlementStore {
         let (index, stored) = try indexed(bytes, "settlement_records[\(setlId)]")
         let payload = try unsealed(stored, in: Self.settlementRecords, key: Keys.settlement(setlId), "settlement_records[\(setlId)]")
         return (index, try decoded("settlement_records[\(setlId)]") { () throws(FormatError) in try Settlement(decoding: payload) })
+    }
+
+    func settlementRecordIndex(_ setlId: String) throws -> UInt64? {
+        guard let bytes = try get(Self.settlementRecords, Keys.settlement(setlId)) else { return nil }
+        return try indexed(bytes, "settlement_records[\(setlId)]").index
     }
 
     func putSettlement(_ settlement: SettlementState) throws {

@@ -84,10 +84,10 @@ struct InvoiceSettlementTransition {
         let existing = try store.settlementState(settlement.setlId)
         let next = try SettlementLifecycle.apply(.upload(settlement), to: existing, by: org)
         if existing != nil {
-            guard let stored = try store.settlementRecord(settlement.setlId) else {
+            guard let index = try store.settlementRecordIndex(settlement.setlId) else {
                 throw LedgerError(.dataLoss, "state: settlement \(settlement.setlId) has a state but no record")
             }
-            return .alreadyRecorded(index: stored.index)
+            return .alreadyRecorded(index: index)
         }
         // Invoices that named this settlement before it arrived: this entry completes their links.
         let waiting = try store.pendingInvoices(of: settlement.setlId, limit: InvoiceSettlementRules.maxInvoicesPerSettlement)
@@ -173,9 +173,9 @@ struct InvoiceSettlementTransition {
     }
 
     private func issueIndex(_ key: InvoiceKey) throws -> UInt64 {
-        guard let stored = try store.invoiceRecord(key) else {
+        guard let index = try store.invoiceRecordIndex(key) else {
             throw LedgerError(.dataLoss, "state: invoice \(key) has a state but no record")
         }
-        return stored.index
+        return index
     }
 }
