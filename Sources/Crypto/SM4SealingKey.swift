@@ -45,7 +45,15 @@ public final class SM4SealingKey: Sendable {
 
     public func seal(_ plaintext: some ContiguousBytesSequence,
                      associatedData: some ContiguousBytesSequence = [UInt8]()) -> [UInt8] {
-        let counterBlock = SecureRandom.bytes(count: Self.counterBlockByteCount)
+        seal(plaintext, associatedData: associatedData, counterBlock: SecureRandom.bytes(count: Self.counterBlockByteCount))
+    }
+
+    /// Seals with a counter block the caller chose, for stores that must seal deterministically (a verifier
+    /// replays them and compares bytes). Safe only if one counter block never seals two different plaintexts:
+    /// derive it from something that determines the plaintext (see `NodeDataKey.seal(_:range:from:associatedData:)`).
+    public func seal(_ plaintext: some ContiguousBytesSequence, associatedData: some ContiguousBytesSequence,
+                     counterBlock: [UInt8]) -> [UInt8] {
+        precondition(counterBlock.count == Self.counterBlockByteCount, "a counter block is \(Self.counterBlockByteCount) bytes")
         let ciphertext = plaintext.withContiguousBytes { plaintext in
             encryptionKey.withUnsafeBytes { key in
                 counterBlock.withUnsafeBytes { counter in

@@ -111,7 +111,8 @@ import YibaoCrypto
         try l.verifyFully()
         l.shutdown()
         let report = try LedgerVerifier(directory: l.fixture.directory, expectedNodeKey: l.fixture.nodeKey.publicKey,
-                                        stateMachine: InvoiceSettlementRules()).verify()
+                                        stateMachine: InvoiceSettlementRules(),
+                                        dataKey: try DataKeyFile.load(directory: l.fixture.directory)).verify()
         #expect(report.isValid, "\(report)")
         #expect(report.stateDatabases == InvoiceSettlementRules().databaseNames.count)
     }
@@ -125,7 +126,8 @@ import YibaoCrypto
         try await l.service.revokeGrant(try l.signed(L.platform, [AuthorizationRecords.revoke(GrantRevocation(grantId: id, certno: A.certno))]))
         l.shutdown()
         let directory = l.fixture.directory
-        #expect(try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules()).verify().isValid)
+        #expect(try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules(),
+                                      dataKey: try DataKeyFile.load(directory: directory)).verify().isValid)
         let env = try LMDBEnvironment(path: directory)
         let db = try env.database(named: AuthorizationStore.grants)
         try env.write { txn in
@@ -137,7 +139,8 @@ import YibaoCrypto
             try id.bytes.withUnsafeBytes { k in try grant.encoded.withUnsafeBytes { try txn.put(db, key: k, value: $0) } }
         }
         env.close()
-        let report = try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules()).verify()
+        let report = try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules(),
+                                      dataKey: try DataKeyFile.load(directory: directory)).verify()
         #expect(report.firstDivergence?.reason == "state: grants[\(id.hex)] differs from its replay from the entries")
     }
 }

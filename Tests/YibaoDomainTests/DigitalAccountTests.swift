@@ -105,19 +105,12 @@ import YibaoCrypto
         try l.verifyFully()
     }
 
-    @Test func replayWithAnotherPersonIndexKeyDiverges() async throws {
-        let l = try await L()
-        try await l.landed(L.platform, Records.issue([Self.invoice(1)])[0])
-        l.shutdown()
-        let same = try LedgerVerifier(directory: l.fixture.directory, stateMachine: InvoiceSettlementRules()).verify()
-        #expect(same.isValid, "\(same)")
-        let otherKey = try PersonIndexKey(secret: Array(repeating: 7, count: 32))
-        let other = try LedgerVerifier(directory: l.fixture.directory,
-                                       stateMachine: InvoiceSettlementRules(personIndexKey: otherKey)).verify()
-        #expect(other.firstDivergence?.reason.hasPrefix("state: account") == true, "\(other)")
-        #expect(throws: LedgerError(.invalidArgument, "person index key: must be at least 16 bytes, got 3")) {
-            try PersonIndexKey(secret: [1, 2, 3])
-        }
+    @Test func anotherDataKeyGivesOtherAccountKeys() async throws {
+        let mine = try NodeDataKey(NodeDataKey.random()).personIndex
+        let theirs = try NodeDataKey(NodeDataKey.random()).personIndex
+        #expect(mine.person(certno: Self.certno) != theirs.person(certno: Self.certno))
+        #expect(mine.person(certno: Self.certno) == mine.person(certno: Self.certno.lowercased()))
+        #expect(mine.psnNo("P1").bytes != mine.person(certno: "P1").digest.bytes, "psn_no and certno hash apart")
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

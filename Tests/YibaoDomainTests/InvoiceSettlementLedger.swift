@@ -20,8 +20,9 @@ final class InvoiceSettlementLedger: @unchecked Sendable {
     private var keys: [String: SM2PrivateKey] = [:]
     private let counter = Counter()
 
-    init() async throws {
-        fixture = try await LedgerFixture(configuration: InvoiceSettlementService.configuration(LedgerFixture.fastConfiguration()))
+    init(configuration: LedgerConfiguration? = nil) async throws {
+        fixture = try await LedgerFixture(configuration: configuration
+            ?? InvoiceSettlementService.configuration(LedgerFixture.fastConfiguration()))
         service = try InvoiceSettlementService(ledger: fixture.ledger)
         keys[Self.hospital] = fixture.orgKey
         let roles: [(String, String)] = [

@@ -106,7 +106,8 @@ import YibaoCrypto
         // And offline, after a restart, from the files alone.
         l.shutdown()
         let report = try LedgerVerifier(directory: l.fixture.directory, expectedNodeKey: l.fixture.nodeKey.publicKey,
-                                        stateMachine: InvoiceSettlementRules()).verify()
+                                        stateMachine: InvoiceSettlementRules(),
+                                        dataKey: try DataKeyFile.load(directory: l.fixture.directory)).verify()
         #expect(report.isValid, "\(report)")
         #expect(report.stateDatabases == InvoiceSettlementRules().databaseNames.count)
     }
@@ -120,7 +121,8 @@ import YibaoCrypto
         try await l.landed(L.bureauA, Records.statusChange(.lock, L.reference(blue)))
         l.shutdown()
         let directory = l.fixture.directory
-        #expect(try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules()).verify().isValid)
+        #expect(try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules(),
+                                        dataKey: try DataKeyFile.load(directory: directory)).verify().isValid)
         // Unlock the invoice in the state alone.
         let env = try LMDBEnvironment(path: directory)
         let db = try env.database(named: "invoices")
@@ -133,7 +135,8 @@ import YibaoCrypto
             try key.withUnsafeBytes { k in try state.encoded.withUnsafeBytes { try txn.put(db, key: k, value: $0) } }
         }
         env.close()
-        let report = try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules()).verify()
+        let report = try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules(),
+                                        dataKey: try DataKeyFile.load(directory: directory)).verify()
         #expect(report.firstDivergence?.reason == "state: invoices[\(Hex.encode(key))] differs from its replay from the entries")
     }
 }

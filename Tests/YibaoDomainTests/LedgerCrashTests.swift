@@ -65,11 +65,31 @@ import YibaoCrypto
             ledger.shutdown()
             // The whole-store check re-verifies every head signature (0.6 ms each): every fourth round and the last.
             guard round % 4 == 3 || round == rounds - 1 else { continue }
-            let report = try LedgerVerifier(directory: data, expectedNodeKey: nodeKey.publicKey).verify()
+            let report = try LedgerVerifier(directory: data, expectedNodeKey: nodeKey.publicKey,
+                                            dataKey: try DataKeyFile.load(directory: data)).verify()
             #expect(report.isValid, "round \(round) (killed after \(delay / 1000) ms): \(report)")
         }
-        print("crash test: \(rounds) SIGKILLs, \(acknowledged.count) acknowledged records all present and verified")
+        let sealed = try Self.sealedEntryCount(data)
+        #expect(sealed > 0, "odd rounds store their records sealed")
+        print("crash test: \(rounds) SIGKILLs, \(acknowledged.count) acknowledged records all present and verified, \(sealed) stored sealed")
         #expect(acknowledged.count > 0, "the child never acknowledged anything: the test proved nothing")
+    }
+}
+
+extension LedgerCrashTests {
+    /// Entries stored in the sealed form, read from LMDB directly.
+    static func sealedEntryCount(_ directory: String) throws -> Int {
+        let env = try LMDBEnvironment(path: directory)
+        defer { env.close() }
+        let entries = try env.database(named: "entries")
+        return try env.read { txn in
+            var count = 0
+            try txn.forEach(entries, from: 0) { _, value in
+                if value.count > 8 && value[8] == RangeSealedBytes.marker { count += 1 }
+                return true
+            }
+            return count
+        }
     }
 }
 

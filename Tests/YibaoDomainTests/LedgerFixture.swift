@@ -65,7 +65,11 @@ final class LedgerFixture: @unchecked Sendable {
 
     /// Through the open ledger while it runs (one LMDB environment per process), offline once shut down.
     func verify() throws -> LedgerVerifier.Report {
-        if isShutDown { return try LedgerVerifier(directory: directory, expectedNodeKey: nodeKey.publicKey).verify() }
+        if isShutDown {
+            return try LedgerVerifier(directory: directory, expectedNodeKey: nodeKey.publicKey,
+                                      stateMachine: configuration.stateMachine,
+                                      dataKey: try DataKeyFile.load(directory: directory)).verify()
+        }
         return try ledger.verify(expectedNodeKey: nodeKey.publicKey)
     }
 }

@@ -10,9 +10,9 @@ import YibaoCrypto
 ///
 /// Canonical: one value has exactly one encoding, and bytes decode only if they are that encoding.
 /// Why the PII section is last and length-prefixed: a storage layer can seal exactly that range with SM4
-/// (`piiSectionRange`) and leave the public section readable for indexing; the format and tag bytes plus the public
-/// section are the associated data. Note the Merkle leaf hashes the plaintext entry, so a store that seals at rest
-/// must unseal before serving or verifying an entry.
+/// (`piiSectionRange`) and leave the public section readable for indexing (`DomainPayloadPrivacy`, `RangeSealedBytes`;
+/// the box is bound to the entry's tx hash, which covers the public section). Note the Merkle leaf hashes the
+/// plaintext entry, so a store that seals at rest must unseal before serving or verifying an entry.
 public enum DomainPayload {
     public static let format: UInt8 = 1
 

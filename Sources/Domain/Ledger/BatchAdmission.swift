@@ -8,8 +8,10 @@ struct BatchAdmission {
     let configuration: LedgerConfiguration
     let hashing: MerkleHashing
     let published: LedgerPublishedState
+    let dataKey: NodeDataKey
 
     struct Admitted {
+        /// As stored: private ranges already sealed (`EntrySealing`).
         let entries: [[UInt8]]
         let leafHashes: [Digest32]
         let refusals: [Int: LedgerError]
@@ -66,7 +68,8 @@ struct BatchAdmission {
                 refusals[position] = refusal
             }
         }
-        return Admitted(entries: entries, leafHashes: leaves, refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
+        return Admitted(entries: sealedForStorage(entries, of: batch, leaves: leaves, refusals: refusals), leafHashes: leaves,
+                        refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
                         registration: org.registration)
     }
 
@@ -85,6 +88,31 @@ struct BatchAdmission {
                                "records[\(position)].payload: the entry is \(entrySize) bytes; the limit is \(configuration.maxEntryBytes)")
         }
         return nil
+    }
+
+    /// The entries as the writer stores them: private ranges sealed here, on the caller's thread, so the writer
+    /// only copies bytes. Refused records are never stored and not sealed.
+    private func sealedForStorage(_ entries: [[UInt8]], of batch: SignedBatch, leaves: [Digest32],
+                                  refusals: [Int: LedgerError]) -> [[UInt8]] {
+        guard let privacy = configuration.entryPrivacy else { return entries }
+        var stored = entries
+        let dataKey = self.dataKey
+        stored.withUnsafeMutableBufferPointer { buffer in
+            // As in `encodeAndHash`: each position is written by exactly one iteration.
+            nonisolated(unsafe) let buffer = buffer
+            let count = entries.count
+            let chunks = count < Self.parallelHashingThreshold ? 1 : 8
+            let chunkSize = (count + chunks - 1) / chunks
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for position in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) where refusals[position] == nil {
+                    buffer[position] = EntrySealing.sealForStorage(kind: batch.records[position].kind, entry: entries[position],
+                                                                   payload: batch.records[position].payload,
+                                                                   transactionHash: leaves[position], privacy: privacy,
+                                                                   dataKey: dataKey)
+                }
+            }
+        }
+        return stored
     }
 
     /// Encodes each record's entry and hashes its leaf; large batches are split across the cores.

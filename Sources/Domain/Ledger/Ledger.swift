@@ -9,6 +9,8 @@ public final class Ledger: Sendable {
     public let nodePublicKey: SM2PublicKey
     public let hashing: MerkleHashing
     public let directory: String
+    /// Seals the PII of entries and state at rest (`DataKeyFile`).
+    let dataKey: NodeDataKey
 
     let env: LMDBEnvironment
     let schema: LedgerSchema
@@ -21,7 +23,8 @@ public final class Ledger: Sendable {
     private let folderLock: FolderLock
 
     /// Opens the ledger in `directory`, creating it (with its genesis entry) if empty.
-    /// Refuses a folder another process holds, and a node key other than the one in genesis.
+    /// Refuses a folder another process holds, a node key other than the one in genesis, and a data key
+    /// (`DataKeyFile`) other than the one the store is sealed with.
     public init(directory: String, nodeKey: SM2PrivateKey, configuration: LedgerConfiguration = LedgerConfiguration()) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
@@ -38,6 +41,7 @@ public final class Ledger: Sendable {
         schema = try LedgerSchema(env, stateDatabases: configuration.stateMachine?.databaseNames ?? [])
         nodes = MerkleNodeStore(db: schema.merkle)
         transactions = TransactionIndex(db: schema.transactions)
+        dataKey = try DataKeyFile.openForStore(directory: directory, env: env, schema: schema)
 
         let recovered = try LedgerRecovery(env: env, schema: schema, nodeKey: nodeKey, configuration: configuration).run()
         published = LedgerPublishedState(size: recovered.frontier.size)
@@ -57,8 +61,8 @@ public final class Ledger: Sendable {
             queue.wake()  // so an idle writer stores it
         }
         writer = LedgerWriter(env: env, schema: schema, transactions: transactions, upperTree: upperTree, queue: queue,
-                              signer: signer,
-                              configuration: configuration, published: published, frontier: recovered.frontier,
+                              signer: signer, configuration: configuration, dataKey: dataKey, published: published,
+                              frontier: recovered.frontier,
                               lastCommitTimeMs: recovered.lastCommitTimeMs, indexedThrough: recovered.indexedThrough)
         writer.start()
         if recovered.needsHead { signer.submit(recovered.currentHead) }
@@ -76,7 +80,7 @@ public final class Ledger: Sendable {
     /// The offline check (`LedgerVerifier`) run against this open ledger's current snapshot.
     public func verify(expectedNodeKey: SM2PublicKey? = nil) throws -> LedgerVerifier.Report {
         try LedgerVerifier(directory: directory, hashAlgorithm: hashing.algorithm, expectedNodeKey: expectedNodeKey,
-                           stateMachine: configuration.stateMachine)
+                           stateMachine: configuration.stateMachine, dataKey: dataKey)
             .verify(env: env, schema: schema)
     }
 
@@ -85,7 +89,7 @@ public final class Ledger: Sendable {
     /// Submits a signed request batch and waits for its durable outcome, one per record in order.
     /// Throws for the batch as a whole (bad shape, unknown org, bad signature, overloaded, reused request id).
     public func submit(_ batch: SignedBatch) async throws -> [RecordOutcome] {
-        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published).admit(batch)
+        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey).admit(batch)
         return try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
@@ -143,7 +147,7 @@ public final class Ledger: Sendable {
 
     /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`).
     public func readState<R>(_ body: (StateTransaction) throws -> R) throws -> R {
-        try env.read { txn in try body(StateTransaction(txn: txn, databases: schema.state)) }
+        try env.read { txn in try body(StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey)) }
     }
 
     /// The stored head for exactly `treeSize`, if one was signed at that size.
@@ -154,13 +158,22 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// The entry's exact (plain) bytes: a sealed private range is opened here, bound to the entry's leaf.
     public func entry(at index: UInt64) throws -> StoredEntry {
         try env.read { txn in
             guard let value = try txn.get(schema.entries, key: index), value.count >= 8 else {
                 throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
             }
+            let leafHash = try nodes.leafHash(at: index, in: txn)
+            let bytes: [UInt8]
+            do {
+                bytes = try EntrySealing(dataKey: dataKey).unsealFromStorage(UnsafeRawBufferPointer(rebasing: value.dropFirst(8)),
+                                                                             transactionHash: leafHash, index: index)
+            } catch let error as CryptoError {
+                throw LedgerError(.dataLoss, "entry \(index): its sealed PII section does not open: \(error)")
+            }
             return StoredEntry(index: index, commitTimeMs: UInt64(bigEndian: value.loadUnaligned(as: UInt64.self)),
-                               bytes: Array(value.dropFirst(8)), leafHash: try nodes.leafHash(at: index, in: txn))
+                               bytes: bytes, leafHash: leafHash)
         }
     }
 

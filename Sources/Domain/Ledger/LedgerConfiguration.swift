@@ -28,6 +28,8 @@ public struct LedgerConfiguration: Sendable {
     public var submittableKinds: [EntryKind] = [.attestation]
     /// The business rules, with their own kinds and state databases (nil: a plain attestation ledger).
     public var stateMachine: (any LedgerStateMachine)?
+    /// Which part of an entry is sealed at rest with the node's data key (nil: every entry is stored in clear).
+    public var entryPrivacy: (any EntryPrivacy)?
 
     public var initialMapSize = 1 << 30
     public var maximumMapSize = 1 << 40

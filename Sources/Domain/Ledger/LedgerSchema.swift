@@ -25,6 +25,8 @@ struct LedgerSchema: Sendable {
     enum MetaKey: String {
         case schemaVersion = "schema-version"
         case transactionsIndexedThrough = "transactions-indexed-through"
+        /// `NodeDataKey.checkValue` of the key the PII is sealed with.
+        case dataKeyCheck = "data-key-check"
     }
 
     init(_ env: LMDBEnvironment, stateDatabases: [String] = []) throws {
@@ -50,6 +52,14 @@ struct LedgerSchema: Sendable {
             guard let v = try txn.get(meta, key: k) else { return nil }
             return U64Key.decode(v)
         }
+    }
+
+    func metaBytes(_ key: MetaKey, in txn: LMDBTransaction) throws -> [UInt8]? {
+        try key.rawValue.withContiguousBytesForKey { k in try txn.get(meta, key: k).map { Array($0) } }
+    }
+
+    func setMetaBytes(_ key: MetaKey, _ value: [UInt8], in txn: LMDBTransaction) throws {
+        try key.rawValue.withContiguousBytesForKey { k in try value.withUnsafeBytes { try txn.put(meta, key: k, value: $0) } }
     }
 
     func setMeta(_ key: MetaKey, _ value: UInt64, in txn: LMDBTransaction) throws {

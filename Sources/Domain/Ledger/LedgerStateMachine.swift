@@ -55,10 +55,14 @@ public enum ApplyOutcome: Sendable, Equatable {
 public struct StateTransaction {
     public let txn: LMDBTransaction
     private let databases: [String: LMDBDatabase]
+    /// The node's data key, for state that holds PII (sealed with `NodeDataKey.seal`, deterministically, so that
+    /// replay reproduces it) or indexes it (`personIndex`). nil only in a verifier given no key.
+    public let dataKey: NodeDataKey?
 
-    init(txn: LMDBTransaction, databases: [String: LMDBDatabase]) {
+    init(txn: LMDBTransaction, databases: [String: LMDBDatabase], dataKey: NodeDataKey?) {
         self.txn = txn
         self.databases = databases
+        self.dataKey = dataKey
     }
 
     /// One of the machine's declared databases (a typo is a programming error).

@@ -4,7 +4,9 @@ import YibaoCrypto
 /// Offline check of a whole store from its entries alone: recompute every leaf and every stored Merkle node,
 /// every stored tree head (root and node signature), every batch seal (the org's signature over its records,
 /// with keys from the registry entries before it), and the derived state (org registry, request ids, tx index).
-/// Stops at the first divergence and names its index.
+/// Stops at the first divergence and names its index. Entries with sealed PII are opened with the node's data key
+/// (a box that does not open is a divergence at its index); a store with sealed entries cannot be verified
+/// without the key, because the leaves hash the plain bytes.
 public struct LedgerVerifier {
     public struct Divergence: Sendable, Equatable, CustomStringConvertible {
         /// The entry index where the store stops matching; nil for a divergence in derived state.
@@ -39,17 +41,21 @@ public struct LedgerVerifier {
     public let expectedNodeKey: SM2PublicKey?
     /// The business rules whose state is replayed from the entries and compared with the stored state.
     public let stateMachine: (any LedgerStateMachine)?
+    /// The node's data key (`DataKeyFile.load(directory:)`), needed once any entry is sealed.
+    public let dataKey: NodeDataKey?
 
     public init(directory: String, hashAlgorithm: HashAlgorithm = .sm3, expectedNodeKey: SM2PublicKey? = nil,
-                stateMachine: (any LedgerStateMachine)? = nil) {
+                stateMachine: (any LedgerStateMachine)? = nil, dataKey: NodeDataKey? = nil) {
         self.directory = directory
         self.hashAlgorithm = hashAlgorithm
         self.expectedNodeKey = expectedNodeKey
         self.stateMachine = stateMachine
+        self.dataKey = dataKey
     }
 
     /// Opens the store read-only (a running node may keep writing; the check sees one snapshot).
     /// In the node's own process use `Ledger.verify()` instead: LMDB must not be opened twice in one process.
+    /// Throws `failedPrecondition` for a data key other than the store's, or none where an entry is sealed.
     public func verify() throws -> Report {
         var options = LMDBEnvironment.Options()
         options.readOnly = true
@@ -59,6 +65,10 @@ public struct LedgerVerifier {
     }
 
     func verify(env: LMDBEnvironment, schema: LedgerSchema) throws -> Report {
+        if let dataKey {
+            let stored = try env.read { try schema.metaBytes(.dataKeyCheck, in: $0) }
+            try DataKeyFile.check(dataKey, against: stored, path: "given to the verifier")
+        }
         guard let stateMachine else { return try walk(env: env, schema: schema, replay: nil) }
         // The state is rebuilt in a scratch store from the entries alone, then compared database by database.
         let scratchPath = NSTemporaryDirectory() + "yibao-verify-" + UUID().uuidString
@@ -72,14 +82,15 @@ public struct LedgerVerifier {
         let databases = try Dictionary(uniqueKeysWithValues: stateMachine.databaseNames.map { ($0, try scratch.database(named: $0)) })
         return try scratch.write { scratchTxn in
             try walk(env: env, schema: schema,
-                     replay: Replay(machine: stateMachine, state: StateTransaction(txn: scratchTxn, databases: databases)))
+                     replay: Replay(machine: stateMachine,
+                                   state: StateTransaction(txn: scratchTxn, databases: databases, dataKey: dataKey)))
         }
     }
 
     private func walk(env: LMDBEnvironment, schema: LedgerSchema, replay: Replay?) throws -> Report {
         try env.read { txn in
             var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey,
-                            replay: replay)
+                            sealing: EntrySealing(dataKey: dataKey), replay: replay)
             do {
                 try pass.checkEntries()
                 try pass.checkDerivedState()
@@ -105,6 +116,7 @@ private struct Pass {
     let txn: LMDBTransaction
     let hashing: MerkleHashing
     let expectedNodeKey: SM2PublicKey?
+    let sealing: EntrySealing
     let replay: Replay?
     var report = LedgerVerifier.Report()
 
@@ -115,11 +127,13 @@ private struct Pass {
     private var unsealed: [UInt64: (entry: LedgerEntry, time: UInt64, leaf: Digest32)] = [:]
     private var sealsByRequest: [[UInt8]: UInt64] = [:]
 
-    init(schema: LedgerSchema, txn: LMDBTransaction, hashing: MerkleHashing, expectedNodeKey: SM2PublicKey?, replay: Replay?) {
+    init(schema: LedgerSchema, txn: LMDBTransaction, hashing: MerkleHashing, expectedNodeKey: SM2PublicKey?,
+         sealing: EntrySealing, replay: Replay?) {
         self.schema = schema
         self.txn = txn
         self.hashing = hashing
         self.expectedNodeKey = expectedNodeKey
+        self.sealing = sealing
         self.replay = replay
     }
 
@@ -147,7 +161,7 @@ private struct Pass {
                 throw diverge(index, "the entry is missing")
             }
             let time = UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
-            let bytes = UnsafeRawBufferPointer(rebasing: value.dropFirst(8))
+            let bytes = try plainEntry(UnsafeRawBufferPointer(rebasing: value.dropFirst(8)), index: index)
             let leaf = hashing.leafHash(bytes)
             try checkStoredNodes(index: index, completed: frontier.append(leaf))
             let entry: LedgerEntry
@@ -168,6 +182,23 @@ private struct Pass {
         if let orphan = unsealed.keys.min() {
             throw diverge(orphan, "no batch seal covers this \(unsealed[orphan]!.entry.org) entry")
         }
+    }
+
+    /// The entry's exact bytes; a sealed PII section is opened bound to the stored leaf, which the recomputed
+    /// leaf is then checked against, so a box moved from another entry or an altered leaf fails here or there.
+    private func plainEntry(_ stored: UnsafeRawBufferPointer, index: UInt64) throws -> [UInt8] {
+        do {
+            return try sealing.unsealFromStorage(stored, transactionHash: try storedLeaf(index), index: index)
+        } catch let error as CryptoError {
+            throw diverge(index, "its sealed PII section does not open (the sealed bytes or the leaf they are bound to were altered): \(error)")
+        }
+    }
+
+    private func storedLeaf(_ index: UInt64) throws -> Digest32 {
+        guard let stored = try txn.get(schema.merkle, key: index), stored.count >= Digest32.byteCount else {
+            throw diverge(index, "its Merkle nodes are missing or of the wrong count")
+        }
+        return Digest32(unsafe: stored.baseAddress!)
     }
 
     private func checkStoredNodes(index: UInt64, completed: [SubtreeRoot]) throws {

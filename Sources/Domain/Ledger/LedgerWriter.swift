@@ -13,6 +13,7 @@ final class LedgerWriter: @unchecked Sendable {
     private let queue: WriteQueue
     private let signer: TreeHeadSigner
     private let configuration: LedgerConfiguration
+    private let dataKey: NodeDataKey
     private let published: LedgerPublishedState
     private let done = DispatchSemaphore(value: 0)
 
@@ -23,7 +24,7 @@ final class LedgerWriter: @unchecked Sendable {
     private var merge: (plan: [(Digest32, UInt64)], next: Int, through: UInt64)?
 
     init(env: LMDBEnvironment, schema: LedgerSchema, transactions: TransactionIndex, upperTree: UpperTreeCache, queue: WriteQueue,
-         signer: TreeHeadSigner, configuration: LedgerConfiguration, published: LedgerPublishedState,
+         signer: TreeHeadSigner, configuration: LedgerConfiguration, dataKey: NodeDataKey, published: LedgerPublishedState,
          frontier: MerkleFrontier, lastCommitTimeMs: UInt64, indexedThrough: UInt64) {
         self.env = env
         self.schema = schema
@@ -33,6 +34,7 @@ final class LedgerWriter: @unchecked Sendable {
         self.queue = queue
         self.signer = signer
         self.configuration = configuration
+        self.dataKey = dataKey
         self.published = published
         self.frontier = frontier
         self.lastCommitTimeMs = lastCommitTimeMs
@@ -238,7 +240,7 @@ final class LedgerWriter: @unchecked Sendable {
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
                                    commitTimeMs: time, position: position)
         do {
-            switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state)) {
+            switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey)) {
             case .append:
                 return .append
             case .alreadyRecorded(let index):

@@ -5,6 +5,7 @@ import YibaoCrypto
 struct PreparedBatch: Sendable {
     let org: String
     let requestId: String
+    /// The records' entries as stored (private ranges sealed); `leafHashes` are of the plain entries.
     let entries: [[UInt8]]
     /// Each record's kind and payload, for the state machine (the entry bytes hold them too, encoded).
     let kinds: [UInt16]

@@ -1,23 +1,13 @@
 import YibaoCrypto
 
 /// Digital account reads (数字账户 / 归户) on the service, each from one snapshot. The certno is hashed with the
-/// ledger's `PersonIndexKey` and never stored or echoed. Reads are not authorized here (see the service).
+/// node's `PersonIndexKey` and never stored or echoed. Reads are not authorized here (see the service).
 extension InvoiceSettlementService {
     /// The most records one account page holds.
     public static let maxAccountPage = 1_000
 
-    /// A ledger configuration with the rules and the node's own person index key (the verifier needs the same).
-    public static func configuration(_ base: LedgerConfiguration = LedgerConfiguration(),
-                                     personIndexKey: PersonIndexKey) -> LedgerConfiguration {
-        var configuration = base
-        configuration.stateMachine = InvoiceSettlementRules(personIndexKey: personIndexKey)
-        return configuration
-    }
-
-    /// The key the ledger's rules hash persons with (`init` made sure the rules are there).
-    var personIndexKey: PersonIndexKey {
-        (ledger.configuration.stateMachine as? InvoiceSettlementRules)?.personIndexKey ?? .development
-    }
+    /// The key the ledger's rules hash persons with: derived from the node's data key.
+    var personIndexKey: PersonIndexKey { ledger.dataKey.personIndex }
 
     /// The person's account key, as stored (e.g. to match `AuthorizationGrantState.person`).
     public func personKey(certno: String) -> PersonKey { personIndexKey.person(certno: certno) }

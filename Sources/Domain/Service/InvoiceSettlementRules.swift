@@ -6,18 +6,14 @@ import YibaoCrypto
 /// Configure a ledger with `InvoiceSettlementService.configuration()` (or set `stateMachine` yourself).
 ///
 /// The same machine keeps the digital accounts (`DigitalAccounts`, attached inside the entry that records the
-/// invoice or settlement) and the authorization kinds (`AuthorizationRules`). Its `personIndexKey` keys the
-/// person index: a verifier must be given rules with the same key.
+/// invoice or settlement) and the authorization kinds (`AuthorizationRules`), keyed by the person index derived
+/// from the node's data key.
 public struct InvoiceSettlementRules: LedgerStateMachine {
     /// Invoices that may name one settlement (a blue, its red, a corrected blue, ...): bounds the work of the
     /// upload that completes their links and the size of a settlement's link list.
     public static let maxInvoicesPerSettlement = 32
 
-    public let personIndexKey: PersonIndexKey
-
-    public init(personIndexKey: PersonIndexKey = .development) {
-        self.personIndexKey = personIndexKey
-    }
+    public init() {}
 
     public var databaseNames: [String] {
         InvoiceSettlementStore.databaseNames + DigitalAccountStore.databaseNames + AuthorizationStore.databaseNames
@@ -45,7 +41,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
 
     public func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
         if AuthorizationRecord.handles(record.kind.rawValue) {
-            return try AuthorizationRules(personIndexKey: personIndexKey).apply(record, in: state)
+            return try AuthorizationRules(personIndexKey: state.personIndexKey).apply(record, in: state)
         }
         let decoded = try InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position)
         let outcome = try apply(decoded, record, in: state)
@@ -55,7 +51,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
 
     /// 归户 in the same transaction, once the record's own state is written (it never refuses).
     private func attachToAccounts(_ decoded: InvoiceSettlementRecord, _ record: AppliedRecord, in state: StateTransaction) throws {
-        let accounts = DigitalAccounts(state: state, key: personIndexKey)
+        let accounts = DigitalAccounts(state: state, key: try state.personIndexKey)
         switch decoded {
         case .issue(let invoice), .reverse(let invoice): try accounts.attach(invoice: invoice, by: record)
         case .upload(let settlement): try accounts.attach(settlement: settlement, by: record)

@@ -21,6 +21,7 @@ public final class InvoiceSettlementService: Sendable {
     public static func configuration(_ base: LedgerConfiguration = LedgerConfiguration()) -> LedgerConfiguration {
         var configuration = base
         configuration.stateMachine = InvoiceSettlementRules()
+        configuration.entryPrivacy = DomainPayloadPrivacy()
         return configuration
     }
 

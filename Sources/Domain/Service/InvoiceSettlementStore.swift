@@ -7,12 +7,17 @@ import YibaoCrypto
 /// | database | key → value |
 /// |---|---|
 /// | `invoices` | invoice key → `InvoiceState` |
-/// | `invoice_records` | invoice key → u64 index of the issuing entry ‖ canonical invoice bytes (its payload) |
+/// | `invoice_records` | invoice key → u64 index of the issuing entry ‖ canonical invoice bytes (its payload), PII section sealed |
 /// | `settlements` | settlement key → `SettlementState` |
-/// | `settlement_records` | settlement key → u64 index of the uploading entry ‖ canonical settlement bytes |
+/// | `settlement_records` | settlement key → u64 index of the uploading entry ‖ canonical settlement bytes, PII section sealed |
 /// | `links` | 1 ‖ invoice key → u64 index of the linking entry ‖ setl_id; 2 ‖ settlement key ‖ invoice key → u64 index; 3 ‖ settlement key ‖ invoice key → empty (the invoice names a settlement not uploaded yet) |
 /// | `trace` | 1 ‖ invoice key ‖ u64 index, or 2 ‖ settlement key ‖ u64 index → empty: every entry that touched the record |
 /// | `institution_days` | institution key ‖ yyyy-MM-dd ‖ 1 ‖ invoice key (medical date), or 2 ‖ settlement key (setl_time) → empty |
+/// | `person_index` | `PersonIndexKey` identifier ‖ 1 ‖ invoice key (its payer_code), or 2 ‖ settlement key (its certno) → empty |
+///
+/// PII never lies in clear here: records keep their payload's PII section sealed with the node's data key
+/// (`RangeSealedBytes`, deterministic so replay reproduces it, bound to database and key), and look-ups by ID
+/// number go through the keyed hash.
 struct InvoiceSettlementStore {
     static let invoices = "invoices"
     static let invoiceRecords = "invoice_records"
@@ -21,7 +26,8 @@ struct InvoiceSettlementStore {
     static let links = "links"
     static let trace = "trace"
     static let institutionDays = "institution_days"
-    static let databaseNames = [invoices, invoiceRecords, settlements, settlementRecords, links, trace, institutionDays]
+    static let personIndex = "person_index"
+    static let databaseNames = [invoices, invoiceRecords, settlements, settlementRecords, links, trace, institutionDays, personIndex]
 
     typealias Keys = InvoiceSettlementStateKeys
 
@@ -37,16 +43,26 @@ struct InvoiceSettlementStore {
     /// The invoice as issued and the index of the entry that issued it.
     func invoiceRecord(_ key: InvoiceKey) throws -> (index: UInt64, invoice: Invoice)? {
         guard let bytes = try get(Self.invoiceRecords, Keys.invoice(key)) else { return nil }
-        let (index, payload) = try indexed(bytes, "invoice_records[\(key)]")
+        let (index, stored) = try indexed(bytes, "invoice_records[\(key)]")
+        let payload = try unsealed(stored, in: Self.invoiceRecords, key: Keys.invoice(key), "invoice_records[\(key)]")
         return (index, try decoded("invoice_records[\(key)]") { () throws(FormatError) in try Invoice(decoding: payload) })
+    }
+
+    /// Only the issuing entry's index: an idempotent repeat needs no sealed PII opened.
+    func invoiceRecordIndex(_ key: InvoiceKey) throws -> UInt64? {
+        guard let bytes = try get(Self.invoiceRecords, Keys.invoice(key)) else { return nil }
+        return try indexed(bytes, "invoice_records[\(key)]").index
     }
 
     func putInvoice(_ invoice: InvoiceState) throws {
         try put(Self.invoices, Keys.invoice(invoice.key), invoice.encoded)
     }
 
-    func putInvoiceRecord(_ key: InvoiceKey, index: UInt64, payload: [UInt8]) throws {
-        try put(Self.invoiceRecords, Keys.invoice(key), Keys.u64(index) + payload)
+    /// `payload` is the entry's (transaction `transactionHash`): its PII section is stored sealed.
+    func putInvoiceRecord(_ key: InvoiceKey, index: UInt64, payload: [UInt8], transactionHash: Digest32) throws {
+        let dbKey = Keys.invoice(key)
+        try put(Self.invoiceRecords, dbKey,
+                Keys.u64(index) + sealed(payload, from: transactionHash, in: Self.invoiceRecords, key: dbKey))
     }
 
     // MARK: settlements
@@ -58,17 +74,71 @@ struct InvoiceSettlementStore {
 
     func settlementRecord(_ setlId: String) throws -> (index: UInt64, settlement: Settlement)? {
         guard let bytes = try get(Self.settlementRecords, Keys.settlement(setlId)) else { return nil }
-        let (index, payload) = try indexed(bytes, "settlement_records[\(setlId)]")
+        let (index, stored) = try indexed(bytes, "settlement_records[\(setlId)]")
+        let payload = try unsealed(stored, in: Self.settlementRecords, key: Keys.settlement(setlId), "settlement_records[\(setlId)]")
         return (index, try decoded("settlement_records[\(setlId)]") { () throws(FormatError) in try Settlement(decoding: payload) })
+    }
+
+    func settlementRecordIndex(_ setlId: String) throws -> UInt64? {
+        guard let bytes = try get(Self.settlementRecords, Keys.settlement(setlId)) else { return nil }
+        return try indexed(bytes, "settlement_records[\(setlId)]").index
     }
 
     func putSettlement(_ settlement: SettlementState) throws {
         try put(Self.settlements, Keys.settlement(settlement.setlId), settlement.encoded)
     }
 
-    func putSettlementRecord(_ setlId: String, index: UInt64, payload: [UInt8]) throws {
-        try put(Self.settlementRecords, Keys.settlement(setlId), Keys.u64(index) + payload)
+    func putSettlementRecord(_ setlId: String, index: UInt64, payload: [UInt8], transactionHash: Digest32) throws {
+        let dbKey = Keys.settlement(setlId)
+        try put(Self.settlementRecords, dbKey,
+                Keys.u64(index) + sealed(payload, from: transactionHash, in: Self.settlementRecords, key: dbKey))
     }
+
+    // MARK: person index (keyed hash of ID numbers)
+
+    /// Indexes `record` (tagged invoice or settlement) under the keyed identifier of `idNumber`; nothing if empty.
+    func addPerson(_ idNumber: String, _ tag: Keys.Tag, record: [UInt8]) throws {
+        guard !idNumber.isEmpty else { return }
+        try put(Self.personIndex, try personPrefix(idNumber, tag) + record, [])
+    }
+
+    /// Record keys (after the tag) indexed under `idNumber`, in key order, at most `limit`.
+    func personRecords(_ idNumber: String, _ tag: Keys.Tag, limit: Int) throws -> [[UInt8]] {
+        var found: [[UInt8]] = []
+        try scan(Self.personIndex, prefix: try personPrefix(idNumber, tag), limit: limit) { rest, _ in found.append(rest) }
+        return found
+    }
+
+    private func personPrefix(_ idNumber: String, _ tag: Keys.Tag) throws -> [UInt8] {
+        guard let dataKey = state.dataKey else { throw Self.dataKeyNeeded }
+        return dataKey.personIndex.identifier(of: idNumber).bytes + [tag.rawValue]
+    }
+
+    // MARK: sealing
+
+    static let dataKeyNeeded = LedgerError(.failedPrecondition, "entries are sealed; the data key is needed")
+
+    /// The payload with its PII section sealed under the data key. Deterministic (the nonce comes from the
+    /// transaction hash, which determines the payload), because replay must reproduce these bytes exactly.
+    private func sealed(_ payload: [UInt8], from transactionHash: Digest32, in db: String, key: [UInt8]) throws -> [UInt8] {
+        let range = try decoded("the payload of \(db)") { () throws(FormatError) in try DomainPayload.piiSectionRange(of: payload) }
+        guard !range.isEmpty else { return payload }
+        guard let dataKey = state.dataKey else { throw Self.dataKeyNeeded }
+        return dataKey.seal(payload, range: range, from: transactionHash, associatedData: Self.sealBinding(db, key))
+    }
+
+    private func unsealed(_ stored: [UInt8], in db: String, key: [UInt8], _ what: String) throws -> [UInt8] {
+        guard stored.withUnsafeBytes({ RangeSealedBytes.isSealed($0) }) else { return stored }
+        guard let dataKey = state.dataKey else { throw Self.dataKeyNeeded }
+        do {
+            return try dataKey.open(stored, associatedData: Self.sealBinding(db, key))
+        } catch {
+            throw LedgerError(.dataLoss, "state: \(what): its sealed PII section does not open: \(error)")
+        }
+    }
+
+    /// A sealed section opens only in the record it was sealed for.
+    private static func sealBinding(_ db: String, _ key: [UInt8]) -> [UInt8] { Array(db.utf8) + [0] + key }
 
     // MARK: links
 

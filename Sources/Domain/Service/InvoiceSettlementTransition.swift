@@ -84,15 +84,16 @@ struct InvoiceSettlementTransition {
         let existing = try store.settlementState(settlement.setlId)
         let next = try SettlementLifecycle.apply(.upload(settlement), to: existing, by: org)
         if existing != nil {
-            guard let stored = try store.settlementRecord(settlement.setlId) else {
+            guard let index = try store.settlementRecordIndex(settlement.setlId) else {
                 throw LedgerError(.dataLoss, "state: settlement \(settlement.setlId) has a state but no record")
             }
-            return .alreadyRecorded(index: stored.index)
+            return .alreadyRecorded(index: index)
         }
         // Invoices that named this settlement before it arrived: this entry completes their links.
         let waiting = try store.pendingInvoices(of: settlement.setlId, limit: InvoiceSettlementRules.maxInvoicesPerSettlement)
         try store.putSettlement(next)
-        try store.putSettlementRecord(settlement.setlId, index: index, payload: record.payload)
+        try store.putSettlementRecord(settlement.setlId, index: index, payload: record.payload, transactionHash: record.transactionHash)
+        try store.addPerson(settlement.certno, .settlement, record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
         try store.addTrace(settlement: settlement.setlId, index: index)
         try store.addInstitutionDay(settlement.fixmedinsCode, day: BusinessTime.day(of: settlement.setlTime), .settlement,
                                     record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
@@ -157,7 +158,8 @@ struct InvoiceSettlementTransition {
     private func writeIssued(_ invoice: Invoice, state: InvoiceState, link: PlannedLink) throws {
         let key = InvoiceSettlementStateKeys.invoice(invoice.key)
         try store.putInvoice(state)
-        try store.putInvoiceRecord(invoice.key, index: index, payload: record.payload)
+        try store.putInvoiceRecord(invoice.key, index: index, payload: record.payload, transactionHash: record.transactionHash)
+        try store.addPerson(invoice.payerCode, .invoice, record: key)
         try store.addTrace(invoice: invoice.key, index: index)
         try store.addInstitutionDay(invoice.invoicingPartyCode, day: BusinessTime.day(of: invoice.medicalDate), .invoice, record: key)
         switch link {
@@ -171,9 +173,9 @@ struct InvoiceSettlementTransition {
     }
 
     private func issueIndex(_ key: InvoiceKey) throws -> UInt64 {
-        guard let stored = try store.invoiceRecord(key) else {
+        guard let index = try store.invoiceRecordIndex(key) else {
             throw LedgerError(.dataLoss, "state: invoice \(key) has a state but no record")
         }
-        return stored.index
+        return index
     }
 }
