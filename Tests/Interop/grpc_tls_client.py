@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Drives a Yibao RPC server over TLS with stock grpcio and prints one JSON object per scenario result.
+
+Usage: grpc_tls_client.py PORT CERT_DIR SCENARIO...
+CERT_DIR holds what the Swift test generated with the openssl CLI: ca.pem (trusted for the server and the
+client), client.pem/.key (CN=H46010600001, signed by ca), other-client.pem/.key (signed by another CA).
+"""
+import json
+import os
+import socket
+import ssl
+import struct
+import sys
+
+PREFIX = "/yibao.test.v1.Echo/"
+# A failing call must fail, not hang: every call has a deadline.
+TIMEOUT = 60
+
+
+def emit(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def read(cert_dir, name):
+    with open(os.path.join(cert_dir, name), "rb") as f:
+        return f.read()
+
+
+def options():
+    # The server certificate names 127.0.0.1 and localhost; the override pins the name checked.
+    # A local subchannel pool keeps each channel's connection (and credentials) its own.
+    return [("grpc.ssl_target_name_override", "localhost"), ("grpc.use_local_subchannel_pool", 1),
+            ("grpc.max_receive_message_length", 8 << 20)]
+
+
+def tls_channel(port, cert_dir, client=None):
+    import grpc
+    key = read(cert_dir, client + ".key") if client else None
+    chain = read(cert_dir, client + ".pem") if client else None
+    credentials = grpc.ssl_channel_credentials(root_certificates=read(cert_dir, "ca.pem"),
+                                               private_key=key, certificate_chain=chain)
+    return grpc.secure_channel(f"127.0.0.1:{port}", credentials, options=options())
+
+
+def unary(ch, method="Unary"):
+    return ch.unary_unary(PREFIX + method, request_serializer=None, response_deserializer=None)
+
+
+def status_of(error):
+    return {"code": error.code().value[0], "details": error.details()}
+
+
+def try_call(scenario, ch):
+    import grpc
+    try:
+        unary(ch)(b"should not arrive", timeout=TIMEOUT)
+        emit(scenario=scenario, code=0)
+    except grpc.RpcError as error:
+        emit(scenario=scenario, **status_of(error))
+
+
+def scenario_unary(port, cert_dir):
+    with tls_channel(port, cert_dir, "client") as ch:
+        for size in [0, 5, 16383, 16385, 300_000, 1 << 20]:
+            request = bytes((i * 7 + size) % 251 for i in range(size))
+            response = unary(ch)(request, timeout=TIMEOUT)
+            emit(scenario="tls-unary", size=size, ok=response == request, got=len(response))
+
+
+def scenario_stream(port, cert_dir):
+    with tls_channel(port, cert_dir, "client") as ch:
+        call = ch.unary_stream(PREFIX + "Expand", request_serializer=None, response_deserializer=None)
+        payload = bytes(range(256)) * 4
+        responses = list(call(struct.pack(">I", 1000) + payload, timeout=TIMEOUT))
+        emit(scenario="tls-stream", count=1000, received=len(responses), ok=all(r == payload for r in responses))
+
+
+def scenario_peer(port, cert_dir):
+    with tls_channel(port, cert_dir, "client") as ch:
+        emit(scenario="tls-peer", response=unary(ch, "Peer")(b"", timeout=TIMEOUT).decode())
+
+
+def scenario_anonymous_peer(port, cert_dir):
+    with tls_channel(port, cert_dir) as ch:
+        emit(scenario="tls-anonymous-peer", response=unary(ch, "Peer")(b"", timeout=TIMEOUT).decode())
+
+
+def scenario_no_cert(port, cert_dir):
+    with tls_channel(port, cert_dir) as ch:
+        try_call("tls-no-cert", ch)
+
+
+def scenario_other_ca(port, cert_dir):
+    with tls_channel(port, cert_dir, "other-client") as ch:
+        try_call("tls-other-ca", ch)
+
+
+def scenario_plaintext(port, cert_dir):
+    """h2c against the TLS port fails cleanly; a TLS client on another connection still works meanwhile."""
+    import grpc
+    with grpc.insecure_channel(f"127.0.0.1:{port}", options=options()[1:]) as ch:
+        try_call("plaintext", ch)
+    with tls_channel(port, cert_dir, "client") as ch:
+        emit(scenario="tls-after", ok=unary(ch)(b"still serving", timeout=TIMEOUT) == b"still serving")
+
+
+def handshake_with_alpn(port, cert_dir, protocols):
+    context = ssl.create_default_context(cadata=read(cert_dir, "ca.pem").decode())
+    context.check_hostname = False
+    if protocols:
+        context.set_alpn_protocols(protocols)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    try:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            # TLS 1.3: the server's verdict may arrive after the client's handshake; a read shows it.
+            data = tls.recv(1)
+            return "closed" if not data else "open"
+    except (ssl.SSLError, ConnectionError, OSError) as error:
+        return "refused: " + type(error).__name__
+    finally:
+        raw.close()
+
+
+def scenario_alpn(port, cert_dir):
+    emit(scenario="alpn-http1", status=handshake_with_alpn(port, cert_dir, ["http/1.1"]))
+    emit(scenario="alpn-none", status=handshake_with_alpn(port, cert_dir, None))
+
+
+SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
+
+if __name__ == "__main__":
+    port, cert_dir, names = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    for name in names:
+        SCENARIOS[name](port, cert_dir)
