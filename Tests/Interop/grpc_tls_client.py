@@ -11,6 +11,7 @@ import socket
 import ssl
 import struct
 import sys
+import time
 
 PREFIX = "/yibao.test.v1.Echo/"
 # A failing call must fail, not hang: every call has a deadline.
@@ -124,6 +125,37 @@ def handshake_with_alpn(port, cert_dir, protocols):
 def scenario_alpn(port, cert_dir):
     emit(scenario="alpn-http1", status=handshake_with_alpn(port, cert_dir, ["http/1.1"]))
     emit(scenario="alpn-none", status=handshake_with_alpn(port, cert_dir, None))
+
+
+def scenario_renegotiate(port, cert_dir):
+    """A TLS 1.2 client asks to renegotiate (openssl s_client's "R" command); the server must refuse."""
+    import subprocess
+    command = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_2", "-alpn", "h2",
+               "-CAfile", os.path.join(cert_dir, "ca.pem"), "-servername", "localhost",
+               "-cert", os.path.join(cert_dir, "client.pem"), "-key", os.path.join(cert_dir, "client.key")]
+    client = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        client.stdin.write(b"R\n")
+        client.stdin.flush()
+        time.sleep(2)
+        client.stdin.close()
+        output = client.stdout.read().decode(errors="replace")
+    finally:
+        client.kill()
+        client.wait()
+    refused = "no renegotiation" in output.lower()
+    emit(scenario="renegotiate", status="refused" if refused else "not refused", details=output[-1500:])
+
+
+def scenario_silent(port, cert_dir):
+    """Connects and says nothing: the handshake timeout must close the connection."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    try:
+        emit(scenario="silent", closed=sock.recv(1) == b"")
+    except OSError:
+        emit(scenario="silent", closed=True)
+    finally:
+        sock.close()
 
 
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 import Testing
 import YibaoRPC
@@ -17,6 +18,7 @@ struct TLSInteropTests {
     /// An echo server with TLS (server certificate from files) for the duration of `body`.
     /// `inlinePEM`: pass the PEM text itself instead of file paths.
     func withTLSServer<T>(_ clientAuthentication: TLSConfiguration.ClientAuthentication, inlinePEM: Bool = false,
+                          handshakeTimeout: TimeAmount = .seconds(10),
                           _ body: (RPCServer, TestCertificates, LogLines) async throws -> T) async throws -> T {
         let certificates = try await TestCertificates.shared.value
         let log = LogLines()
@@ -29,6 +31,7 @@ struct TLSInteropTests {
             var tls = TLSConfiguration(certificateChain: chain, privateKey: key, clientCA: ca,
                                        clientAuthentication: clientAuthentication)
             tls.log = { line in log.append(line) }
+            tls.handshakeTimeout = handshakeTimeout
             configuration.tls = tls
         }) { server, _ in try await body(server, certificates, log) }
     }
@@ -106,6 +109,23 @@ struct TLSInteropTests {
         #expect(http1.hasPrefix("refused"), "\(http1)")
         let none = try #require(result.first("alpn-none")?.status)
         #expect(none != "open", "\(none)")
+    }
+
+    @Test func renegotiationIsRefused() async throws {
+        let result = try await withTLSServer(.required) { server, certificates, _ in
+            try await run(server, certificates, "renegotiate", "peer")
+        }
+        let record = try #require(result.first("renegotiate"))
+        #expect(record.status == "refused", "\(record.details ?? "")")
+        #expect(result.first("tls-peer")?.response == TestCertificates.clientCommonName)
+    }
+
+    @Test func silentClientIsClosedAfterTheHandshakeTimeout() async throws {
+        let (result, log) = try await withTLSServer(.none, handshakeTimeout: .milliseconds(500)) { server, certificates, log in
+            (try await run(server, certificates, "silent"), log.all)
+        }
+        #expect(result.first("silent")?.closed == true)
+        #expect(log.contains { $0.contains("handshake not finished") }, "\(log)")
     }
 
     @Test func badKeyMaterialFailsAtStartNotPerClient() async throws {
