@@ -158,6 +158,31 @@ def scenario_silent(port, cert_dir):
         sock.close()
 
 
+def scenario_unread_flood(port, cert_dir):
+    """Opens every HTTP/2 window wide, starts the Flood stream and then reads nothing at all: only socket
+    backpressure (channel writability through the TLS handler) can hold the server's writer back."""
+    import h2.config
+    import h2.connection
+    import h2.settings
+    from grpc_client import framed, grpc_headers
+    context = ssl.create_default_context(cadata=read(cert_dir, "ca.pem").decode())
+    context.set_alpn_protocols(["h2"])
+    context.load_cert_chain(os.path.join(cert_dir, "client.pem"), os.path.join(cert_dir, "client.key"))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    sock = context.wrap_socket(raw, server_hostname="localhost")
+    conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    conn.local_settings = h2.settings.Settings(
+        client=True, initial_values={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2**31 - 1})
+    conn.initiate_connection()
+    conn.increment_flow_control_window(2**31 - 1 - 65535)
+    conn.send_headers(1, grpc_headers(PREFIX + "Flood"), end_stream=False)
+    conn.send_data(1, framed(b""), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    time.sleep(2.0)
+    emit(scenario="unread-flood", ok=True)
+    sock.close()
+
+
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
 
 if __name__ == "__main__":

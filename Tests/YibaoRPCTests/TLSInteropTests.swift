@@ -20,6 +20,15 @@ struct TLSInteropTests {
     func withTLSServer<T>(_ clientAuthentication: TLSConfiguration.ClientAuthentication, inlinePEM: Bool = false,
                           handshakeTimeout: TimeAmount = .seconds(10),
                           _ body: (RPCServer, TestCertificates, LogLines) async throws -> T) async throws -> T {
+        try await withTLSServer(clientAuthentication, inlinePEM: inlinePEM, handshakeTimeout: handshakeTimeout) {
+            server, certificates, log, _ in try await body(server, certificates, log)
+        }
+    }
+
+    func withTLSServer<T>(_ clientAuthentication: TLSConfiguration.ClientAuthentication, inlinePEM: Bool = false,
+                          handshakeTimeout: TimeAmount = .seconds(10),
+                          _ body: (RPCServer, TestCertificates, LogLines, CallProbe) async throws -> T)
+        async throws -> T {
         let certificates = try await TestCertificates.shared.value
         let log = LogLines()
         func source(_ name: String) throws -> TLSConfiguration.PEMSource {
@@ -33,7 +42,7 @@ struct TLSInteropTests {
             tls.log = { line in log.append(line) }
             tls.handshakeTimeout = handshakeTimeout
             configuration.tls = tls
-        }) { server, _ in try await body(server, certificates, log) }
+        }) { server, probe in try await body(server, certificates, log, probe) }
     }
 
     func run(_ server: RPCServer, _ certificates: TestCertificates, _ scenarios: String...) async throws
@@ -126,6 +135,19 @@ struct TLSInteropTests {
         }
         #expect(result.first("silent")?.closed == true)
         #expect(log.contains { $0.contains("handshake not finished") }, "\(log)")
+    }
+
+    @Test func aClientThatReadsNothingHoldsTheWriterBackThroughTLS() async throws {
+        try await withTLSServer(.required) { server, certificates, _, probe in
+            let result = try await run(server, certificates, "unread_flood")
+            #expect(result.first("unread-flood")?.ok == true)
+            // HTTP/2 windows were wide open, so only channel writability (ciphertext queued in the channel)
+            // stopped the writer: socket buffers plus the 512 KiB stream queue, far below 1000 x 64 KiB.
+            let accepted = probe.floodWrites
+            #expect(accepted > 0)
+            #expect(accepted < 500, "\(accepted) writes of 64 KiB accepted")
+            #expect(await eventually { probe.floodEnded })
+        }
     }
 
     @Test func badKeyMaterialFailsAtStartNotPerClient() async throws {

@@ -156,7 +156,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
                 closeAfterLastWrite(context, mode: .all, promise: nil)
                 return
             default:
-                fail(context, "decryption failed: \(describe(error))")
+                fail(context, "connection failed: \(describe(error))")
                 return
             }
         }
