@@ -43,7 +43,20 @@ static inline int yibao_alpn_select_h2(SSL *ssl, const unsigned char **out, unsi
     *out = selected;
     return SSL_TLSEXT_ERR_OK;
 }
+// A ClientHello without the ALPN extension never reaches the select callback: refuse it here, with the same
+// fatal no_application_protocol alert, instead of finishing a handshake only to close it.
+static inline int yibao_client_hello_requires_alpn(SSL *ssl, int *alert, void *arg) {
+    (void)arg;
+    const unsigned char *extension = NULL;
+    size_t length = 0;
+    if (!SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &extension, &length)) {
+        *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+        return SSL_CLIENT_HELLO_ERROR;
+    }
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
 static inline void yibao_ssl_ctx_require_alpn_h2(SSL_CTX *ctx) {
+    SSL_CTX_set_client_hello_cb(ctx, yibao_client_hello_requires_alpn, NULL);
     SSL_CTX_set_alpn_select_cb(ctx, yibao_alpn_select_h2, NULL);
 }
 #endif

@@ -79,6 +79,7 @@ def scenario_stream(port, cert_dir):
 def scenario_peer(port, cert_dir):
     with tls_channel(port, cert_dir, "client") as ch:
         emit(scenario="tls-peer", response=unary(ch, "Peer")(b"", timeout=TIMEOUT).decode())
+        emit(scenario="tls-peer-identity", response=unary(ch, "PeerIdentity")(b"", timeout=TIMEOUT).decode())
 
 
 def scenario_anonymous_peer(port, cert_dir):

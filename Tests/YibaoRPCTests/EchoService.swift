@@ -133,6 +133,11 @@ enum EchoService {
             ByteBuffer(string: context.peerCommonName ?? "")
         })
 
+        // Answers the whole identity: "<subject>|<sha-256 fingerprint>".
+        router.register("/yibao.test.v1.Echo/PeerIdentity", .unary { _, context in
+            ByteBuffer(string: "\(context.peer?.subject ?? "")|\(context.peer?.sha256Fingerprint ?? "")")
+        })
+
         // Takes a while, ignoring nothing: used to check that graceful shutdown waits for it.
         router.register("/yibao.test.v1.Echo/Slow", .unary { request, _ in
             probe.recordSlowStarted()

@@ -10,6 +10,14 @@ struct TestCertificates: Sendable {
     func path(_ name: String) -> String { directory + "/" + name }
 
     static let clientCommonName = "H46010600001"
+    static let clientSubject = "CN=H46010600001,O=Hainan Test Hospital,C=CN"
+
+    /// The client certificate's SHA-256 fingerprint as the openssl CLI computed it, lowercase hex without colons.
+    func clientFingerprint() throws -> String {
+        let line = try String(contentsOfFile: path("client.fingerprint"), encoding: .utf8)
+        let hex = line.split(separator: "=").last.map(String.init) ?? ""
+        return hex.filter { $0 != ":" && !$0.isWhitespace }.lowercased()
+    }
 
     /// Shared by every TLS test in the process.
     static let shared = Task<TestCertificates, any Error> { try await generate() }
@@ -31,6 +39,7 @@ struct TestCertificates: Sendable {
     leaf server "/CN=localhost" ca 1001 server.ext
     leaf client "/C=CN/O=Hainan Test Hospital/CN=H46010600001" ca 1002 client.ext
     leaf other-client "/CN=H46010600001" other-ca 1003 client.ext
+    openssl x509 -in client.pem -noout -fingerprint -sha256 > client.fingerprint
     """#
 
     static func generate() async throws -> TestCertificates {

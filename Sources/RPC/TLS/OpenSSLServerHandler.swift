@@ -113,8 +113,8 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
         SSL_get0_alpn_selected(ssl, &protocolName, &protocolLength)
         guard protocolLength == 2, let protocolName, protocolName[0] == UInt8(ascii: "h"),
               protocolName[1] == UInt8(ascii: "2") else {
-            // A client that offered ALPN without h2 was refused inside the handshake (no_application_protocol);
-            // this one offered no ALPN at all. gRPC needs h2: end the session (close_notify) and the connection.
+            // Unreachable while the ClientHello and ALPN callbacks refuse such clients with no_application_protocol;
+            // kept so that no connection without h2 ever reaches nghttp2. Ends the session with close_notify.
             SSL_shutdown(ssl)
             fail(context, "client did not negotiate ALPN h2")
             return
