@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "YibaoDomain", dependencies: ["YibaoCrypto", "CLMDB"], path: "Sources/Domain"),
         // gRPC server transport: nghttp2 owns HTTP/2, SwiftNIO owns sockets and event loops.
         .target(name: "YibaoRPC",
-                dependencies: ["CNghttp2",
+                dependencies: ["CNghttp2", "COpenSSL",
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 path: "Sources/RPC"),

@@ -53,6 +53,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     var lastWrite: EventLoopFuture<Void>?
     /// A `read` held back while the channel is not writable: stop reading from a peer that does not read.
     var readPending = false
+    /// The connection's verified client certificate, from `OpenSSLServerHandler` (before any request).
+    var peer: TLSPeerIdentity?
 
     init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -112,7 +114,9 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is GracefulShutdownEvent {
+        if let handshake = event as? TLSHandshakeCompletedEvent {
+            peer = handshake.peer
+        } else if event is GracefulShutdownEvent {
             beginGracefulShutdown()
         } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             // Silent and with no call open: the connection holds a slot for nothing.
@@ -195,7 +199,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
         case .accept(let start):
             stream.start = start
             stream.context = RPCServerContext(method: start.path, requestMetadata: start.metadata,
-                                              deadline: start.deadline)
+                                              deadline: start.deadline, peer: peer)
             if let deadline = start.deadline {
                 let connection = NIOLoopBound(self, eventLoop: loop)
                 stream.deadlineTimer = loop.scheduleTask(deadline: deadline) {

@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A gRPC server over plain HTTP/2 with prior knowledge (h2c). One nghttp2 session per accepted connection;
+/// A gRPC server over HTTP/2: TLS with ALPN h2 when `configuration.tls` is set, else prior knowledge (h2c). One nghttp2 session per accepted connection;
 /// handlers run as Swift tasks off the event loops.
 public final class RPCServer: Sendable {
     /// The port actually bound (useful when the configuration asked for port 0).
@@ -24,6 +24,8 @@ public final class RPCServer: Sendable {
     public static func start(router: RPCRouter, configuration: RPCServerConfiguration = .init(),
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RPCServer {
         let registry = ConnectionRegistry(limit: configuration.maxConnections)
+        // Built once, shared by every connection; a bad certificate or key fails here, not per client.
+        let tls = try configuration.tls.map(OpenSSLServerContext.init)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -35,6 +37,9 @@ public final class RPCServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let handler = GRPCServerConnectionHandler(router: router, configuration: configuration,
                                                               eventLoop: channel.eventLoop)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(OpenSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.addHandlers(
                         IdleStateHandler(readTimeout: configuration.idleTimeout), handler)
                 }

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Limits and addresses of a server. Every resource a client can make the server hold has a bound here.
 public struct RPCServerConfiguration: Sendable {
-    /// Loopback by default: plain HTTP/2 (h2c) is for development, TLS comes later.
+    /// Loopback by default: plain HTTP/2 (h2c) is for development; set `tls` for anything else.
     public var host = "127.0.0.1"
     /// 0 asks the kernel for a free port; `RPCServer.port` tells which.
     public var port = 0
@@ -30,6 +30,9 @@ public struct RPCServerConfiguration: Sendable {
     public var shutdownPingTimeout: TimeAmount = .seconds(2)
     /// How long graceful shutdown lets in-flight calls run before closing their connections anyway.
     public var shutdownGracePeriod: TimeAmount = .seconds(30)
+
+    /// TLS (OpenSSL, ALPN h2, optional mutual TLS); nil serves plain h2c.
+    public var tls: TLSConfiguration?
 
     /// Where handler tasks run; nil means Swift's global concurrent executor. See `EventLoopGroupTaskExecutor`.
     public var handlerExecutor: (any TaskExecutor)?

@@ -10,10 +10,15 @@ public final class RPCServerContext: Sendable {
     public let requestMetadata: GRPCMetadata
     /// When the client gives up (from `grpc-timeout`); the handler's task is cancelled at that moment.
     public let deadline: NIODeadline?
+    /// The verified client certificate of the connection (mutual TLS); nil over h2c or without one.
+    public let peer: TLSPeerIdentity?
+    /// The client certificate's subject CN, which names the caller's org (e.g. `H46010600001`).
+    public var peerCommonName: String? { peer?.commonName }
 
     private let responseMetadata = Mutex<(initial: GRPCMetadata, trailing: GRPCMetadata)>((.init(), .init()))
 
-    init(method: String, requestMetadata: GRPCMetadata, deadline: NIODeadline?) {
+    init(method: String, requestMetadata: GRPCMetadata, deadline: NIODeadline?, peer: TLSPeerIdentity? = nil) {
+        self.peer = peer
         self.method = method
         self.requestMetadata = requestMetadata
         self.deadline = deadline

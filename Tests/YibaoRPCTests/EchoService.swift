@@ -128,6 +128,16 @@ enum EchoService {
             return request
         })
 
+        // Answers the caller's verified client-certificate CN (empty without one): how services learn the org.
+        router.register("/yibao.test.v1.Echo/Peer", .unary { _, context in
+            ByteBuffer(string: context.peerCommonName ?? "")
+        })
+
+        // Answers the whole identity: "<subject>|<sha-256 fingerprint>".
+        router.register("/yibao.test.v1.Echo/PeerIdentity", .unary { _, context in
+            ByteBuffer(string: "\(context.peer?.subject ?? "")|\(context.peer?.sha256Fingerprint ?? "")")
+        })
+
         // Takes a while, ignoring nothing: used to check that graceful shutdown waits for it.
         router.register("/yibao.test.v1.Echo/Slow", .unary { request, _ in
             probe.recordSlowStarted()

@@ -63,6 +63,11 @@ enum InteropClient {
 
     /// Runs the given scenarios against the server on `port`.
     static func run(port: Int, _ scenarios: String...) async throws -> Result {
+        try await run(script: "grpc_client.py", arguments: [String(port)] + scenarios)
+    }
+
+    /// Runs `Tests/Interop/<script>` with `arguments`.
+    static func run(script: String, arguments: [String]) async throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             Issue.record("No interop Python at \(python): run ./scripts/test, which creates .venv-interop")
             return Result(records: [], exitCode: -1, errorOutput: "")
@@ -80,8 +85,8 @@ enum InteropClient {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["--kill-after=5", String(timeLimitSeconds), python, packageRoot.appendingPathComponent("Tests/Interop/grpc_client.py").path,
-                             String(port)] + scenarios
+        process.arguments = ["--kill-after=5", String(timeLimitSeconds), python, packageRoot.appendingPathComponent("Tests/Interop/" + script).path]
+            + arguments
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = FileHandle.nullDevice
