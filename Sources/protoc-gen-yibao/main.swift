@@ -42,7 +42,9 @@ guard arguments.count == 3 else {
 }
 do {
     let files = try DescriptorSetReader.read(try readFile(arguments[1]))
-    let emitter = FileEmitter(registry: TypeRegistry(files: files))
+    let registry = TypeRegistry(files: files)
+    try RecursionCheck.refuseCycles(in: files, registry: registry)
+    let emitter = FileEmitter(registry: registry)
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
     }
