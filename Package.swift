@@ -62,7 +62,7 @@ let package = Package(
                     dependencies: ["YibaoRPC", .product(name: "NIOCore", package: "swift-nio")],
                     path: "Tests/YibaoRPCTests"),
         // Round trips, wire compatibility with Python's protobuf (from the same venv), hostile bytes.
-        .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto"], path: "Tests/YibaoProtoTests"),
+        .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao"], path: "Tests/YibaoProtoTests"),
     ],
     swiftLanguageModes: [.v6]
 )
