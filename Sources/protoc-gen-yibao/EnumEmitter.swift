@@ -1,7 +1,8 @@
 /// Emits a proto enum as a Swift enum that keeps values it does not know (proto3 enums are open).
 enum EnumEmitter {
     /// `swiftName`: the declared name, package-prefixed at file scope, plain when nested in a message.
-    static func emit(_ enumeration: ProtoEnumDecl, swiftName: String, into w: inout CodeWriter) {
+    static func emit(_ enumeration: ProtoEnumDecl, swiftName: String, into w: inout CodeWriter) throws {
+        try NameCollisionCheck.check(enumeration)
         // An alias (allow_alias) repeats a number: the first name wins so every number maps to one case.
         var seen = Set<Int32>()
         let cases = enumeration.values.filter { seen.insert($0.number).inserted }.map {

@@ -12,7 +12,7 @@ struct FileEmitter {
         let messages = MessageEmitter(registry: registry)
         for enumeration in file.enums {
             w.line()
-            EnumEmitter.emit(enumeration, swiftName: SwiftNaming.packagePrefix(file.package) + enumeration.name, into: &w)
+            try EnumEmitter.emit(enumeration, swiftName: SwiftNaming.packagePrefix(file.package) + enumeration.name, into: &w)
         }
         for message in file.messages {
             w.line()

@@ -5,6 +5,7 @@ struct MessageEmitter {
     // MARK: The value type
 
     func emitType(_ message: ProtoMessageDecl, into w: inout CodeWriter) throws {
+        try NameCollisionCheck.check(message)
         let entry = try registry.lookup(message.fullName)
         let shortName = entry.swiftName.split(separator: ".").last.map(String.init) ?? entry.swiftName
         w.line("/// `\(message.fullName)`")
@@ -36,7 +37,7 @@ struct MessageEmitter {
             }
             for nested in message.nestedEnums {
                 w.line()
-                EnumEmitter.emit(nested, swiftName: nested.name, into: &w)
+                try EnumEmitter.emit(nested, swiftName: nested.name, into: &w)
             }
             for nested in message.nestedMessages where !nested.isMapEntry {
                 w.line()

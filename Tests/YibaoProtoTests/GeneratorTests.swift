@@ -99,6 +99,18 @@ struct GeneratorTests {
         #expect(output.standardError.contains("o.M.x uses proto3 optional"))
     }
 
+    // (protoc itself refuses fields equal in lowerCamelCase and enum values equal once the prefix is stripped.)
+    @Test(arguments: [
+        ("message M { bytes encoded = 1; }", "becomes the Swift member encoded"),
+        ("message M { oneof kind { int32 a = 1; } enum Kind { KIND_X = 0; } }", "declares the Swift type Kind twice"),
+        ("enum E { E_UNRECOGNIZED = 0; }", "becomes the Swift case unrecognized"),
+    ])
+    func refusesCollidingSwiftNames(_ declaration: String, _ message: String) async throws {
+        let (output, _) = try await generate((name: "names.proto", text: "syntax = \"proto3\";\npackage n;\n" + declaration))
+        #expect(output.status == 1)
+        #expect(output.standardError.contains(message), "\(output.standardError)")
+    }
+
     @Test func refusesProto2() async throws {
         let (output, _) = try await generate((name: "two.proto", text: """
             syntax = "proto2";
