@@ -39,7 +39,8 @@ struct ValueCodec {
             // The C enum's raw type is unsigned unless a value is negative: convert through the bit pattern.
             return ValueCodec(
                 swiftType: entry.swiftName,
-                defaultValue: "\(entry.swiftName)(rawValue: \(first.number))",
+                // proto3: the first value is the default (and is 0).
+                defaultValue: ".\(SwiftNaming.enumCaseName(first.name, enumName: enumeration.name))",
                 decode: { "\(entry.swiftName)(rawValue: Int32(truncatingIfNeeded: \($0).rawValue))" },
                 encode: { ".init(rawValue: .init(truncatingIfNeeded: \($0).rawValue))" }, message: nil)
         case .message:

@@ -64,7 +64,7 @@ public struct Yibao_Test_V1_Nested: ProtoMessage {
     public var label: String = ""
     public var weight: Int64 = 0
     public var tags: [String] = []
-    public var kind: Yibao_Test_V1_EchoKind = Yibao_Test_V1_EchoKind(rawValue: 0)
+    public var kind: Yibao_Test_V1_EchoKind = .unspecified
 
     public init() {}
 
@@ -81,9 +81,9 @@ public struct Yibao_Test_V1_EchoRequest: ProtoMessage {
     public var scalars: Yibao_Test_V1_Scalars? = nil
     public var text: String = ""
     public var payload: [UInt8] = []
-    public var kind: Yibao_Test_V1_EchoKind = Yibao_Test_V1_EchoKind(rawValue: 0)
+    public var kind: Yibao_Test_V1_EchoKind = .unspecified
     public var nested: Yibao_Test_V1_Nested? = nil
-    public var mode: Yibao_Test_V1_EchoRequest.Mode = Yibao_Test_V1_EchoRequest.Mode(rawValue: 0)
+    public var mode: Yibao_Test_V1_EchoRequest.Mode = .unspecified
     public var repeatedInt32: [Int32] = []
     public var repeatedSint64: [Int64] = []
     public var repeatedUint64: [UInt64] = []
