@@ -1,0 +1,54 @@
+// protoc-gen-yibao <descriptor-set> <out-dir>
+// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto.
+// Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "rb") else { throw GeneratorError("cannot open \(path)") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    while true {
+        let read = fread(&chunk, 1, chunk.count, file)
+        if read == 0 { break }
+        bytes += chunk[0..<read]
+        guard bytes.count <= GeneratorLimits.maxDescriptorSetBytes else { throw GeneratorError("\(path) is too large") }
+    }
+    guard ferror(file) == 0 else { throw GeneratorError("cannot read \(path)") }
+    return bytes
+}
+
+func writeFile(_ path: String, _ text: String) throws {
+    guard let file = fopen(path, "wb") else { throw GeneratorError("cannot create \(path)") }
+    defer { fclose(file) }
+    let bytes = Array(text.utf8)
+    guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw GeneratorError("cannot write \(path)") }
+}
+
+/// Writes to file descriptor 2: the C `stderr` global is shared mutable state to Swift 6.
+func printError(_ message: String) {
+    let bytes = Array(message.utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 3 else {
+    printError("usage: protoc-gen-yibao <descriptor-set> <out-dir>\n")
+    exit(2)
+}
+do {
+    let files = try DescriptorSetReader.read(try readFile(arguments[1]))
+    let registry = TypeRegistry(files: files)
+    try RecursionCheck.refuseCycles(in: files, registry: registry)
+    let emitter = FileEmitter(registry: registry)
+    for file in files where !file.name.hasPrefix("google/protobuf/") {
+        try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
+    }
+} catch {
+    printError("protoc-gen-yibao: \(error)\n")
+    exit(1)
+}
