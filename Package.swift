@@ -53,6 +53,9 @@ let package = Package(
         .executableTarget(name: "yibao-ledger-bench",
                           dependencies: ["YibaoDomain", "CLMDB", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),
+        .executableTarget(name: "yibao-domain-bench",
+                          dependencies: ["YibaoDomain", "YibaoCrypto", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          path: "benchmarks/domain"),
 
         .testTarget(name: "YibaoCryptoTests", dependencies: ["YibaoCrypto"], path: "Tests/YibaoCryptoTests"),
         .testTarget(name: "YibaoDomainTests", dependencies: ["YibaoDomain", "CLMDB", "ledger-crash-writer"],
