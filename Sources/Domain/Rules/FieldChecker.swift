@@ -42,6 +42,19 @@ public struct FieldChecker: Sendable {
             fail(field, "must be at most \(maxBytes) bytes, got \(count)")
             return false
         }
+        // ASCII (codes, numbers, dates: most fields) is always NFC; check it byte by byte, skipping the costly
+        // Unicode passes below, which cost more than the rest of a record's validation together.
+        if value.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
+                fail(field, "must not contain control characters")
+                return false
+            }
+            guard let first = value.utf8.first, let last = value.utf8.last, first != 0x20, last != 0x20 else {
+                fail(field, "must not begin or end with whitespace")
+                return false
+            }
+            return true
+        }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             fail(field, "must not contain control characters")
             return false
