@@ -13,11 +13,7 @@ enum AuthorizationRecord {
     init(kind: UInt16, payload: [UInt8], position: Int) throws(LedgerError) {
         let at = "records[\(position)]"
         func decode<T>(_ body: () throws(FormatError) -> T) throws(LedgerError) -> T {
-            do throws(FormatError) {
-                return try body()
-            } catch {
-                throw LedgerError(.invalidArgument, "\(at).payload: \(error)")
-            }
+            try decodeRecordPayload(at: at, body)
         }
         switch kind {
         case EntryKind.authorizationGranted.rawValue:
