@@ -108,6 +108,14 @@ extension LedgerVerifier.Divergence: Error {}
 private struct Replay {
     let machine: any LedgerStateMachine
     let state: StateTransaction
+    /// The machine's kinds by number, built once rather than searched per entry.
+    let kinds: [UInt16: EntryKind]
+
+    init(machine: any LedgerStateMachine, state: StateTransaction) {
+        self.machine = machine
+        self.state = state
+        kinds = Dictionary(machine.kinds.map { ($0.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 /// One verification walk; holds the replayed state.
@@ -260,7 +268,7 @@ private struct Pass {
 
     /// Applies an org's record to the scratch state exactly as the writer did when it appended it.
     private func replayRules(_ entry: LedgerEntry, index: UInt64, time: UInt64, leaf: Digest32) throws {
-        guard let replay, let kind = replay.machine.kinds.first(where: { $0.rawValue == entry.kindNumber }) else { return }
+        guard let replay, let kind = replay.kinds[entry.kindNumber] else { return }
         let record = AppliedRecord(index: index, kind: kind, org: OrgIdentity(code: entry.org, role: roles[entry.org] ?? ""),
                                    payload: entry.payload, transactionHash: leaf, commitTimeMs: time,
                                    position: Int(entry.position))

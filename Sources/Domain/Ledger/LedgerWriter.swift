@@ -15,6 +15,8 @@ final class LedgerWriter: @unchecked Sendable {
     private let configuration: LedgerConfiguration
     private let dataKey: NodeDataKey
     private let published: LedgerPublishedState
+    /// The state machine's kinds by number, built once: `kinds` is computed and this is asked per record.
+    private let ruledKinds: [UInt16: EntryKind]
     private let done = DispatchSemaphore(value: 0)
 
     // Owned by the writer thread after init.
@@ -36,6 +38,8 @@ final class LedgerWriter: @unchecked Sendable {
         self.configuration = configuration
         self.dataKey = dataKey
         self.published = published
+        self.ruledKinds = Dictionary((configuration.stateMachine?.kinds ?? []).map { ($0.rawValue, $0) },
+                                     uniquingKeysWith: { first, _ in first })
         self.frontier = frontier
         self.lastCommitTimeMs = lastCommitTimeMs
         self.indexedThrough = indexedThrough
@@ -234,7 +238,7 @@ final class LedgerWriter: @unchecked Sendable {
     private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: GroupResult,
                             in txn: LMDBTransaction) throws -> RuleVerdict {
         guard let machine = configuration.stateMachine,
-              let kind = machine.kinds.first(where: { $0.rawValue == batch.kinds[position] }) else { return .append }
+              let kind = ruledKinds[batch.kinds[position]] else { return .append }
         let record = AppliedRecord(index: state.frontier.size, kind: kind,
                                    org: OrgIdentity(code: batch.org, role: batch.registration.role),
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
