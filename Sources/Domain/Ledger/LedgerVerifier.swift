@@ -337,11 +337,34 @@ private struct Pass {
             }
         }
         let message = BatchSigningMessage.bytes(org: entry.org, requestId: entry.requestId, leafHashes: leaves)
-        guard org.key.isValidSignature(seal.signature, for: message) else {
-            throw diverge(index, "org \(entry.org)'s signature over request '\(entry.requestId)' does not verify")
+        if let authentication = seal.authentication {
+            try checkAttestation(authentication, signature: seal.signature, batchMessage: message, entry: entry,
+                                 orgKey: org.key, index: index)
+        } else {
+            guard org.key.isValidSignature(seal.signature, for: message) else {
+                throw diverge(index, "org \(entry.org)'s signature over request '\(entry.requestId)' does not verify")
+            }
         }
         sealsByRequest[IdempotencyRecord.key(org: entry.org, requestId: entry.requestId)] = index
         report.seals += 1
+    }
+
+    /// A node-attested seal: the node's signature over the batch and its evidence; for a signed request, also the
+    /// org's own signature over the call. (Mutual TLS and development mode leave nothing further to check here.)
+    private func checkAttestation(_ authentication: BatchAuthentication, signature: [UInt8], batchMessage: [UInt8],
+                                  entry: LedgerEntry, orgKey: SM2PublicKey, index: UInt64) throws {
+        let attestation = BatchAttestationMessage.bytes(batchMessage: batchMessage, authentication: authentication)
+        guard let nodeKey, nodeKey.isValidSignature(signature, for: attestation) else {
+            throw diverge(index, "the node's attestation of request '\(entry.requestId)' of org \(entry.org) does not verify")
+        }
+        if case .signedRequest(let method, let timestampMs, let requestDigest, let requestSignature) = authentication {
+            let call = RequestSigningMessage.bytes(method: method, org: entry.org, timestampMs: timestampMs,
+                                                   requestDigest: requestDigest)
+            guard orgKey.isValidSignature(requestSignature, for: call) else {
+                throw diverge(index, "org \(entry.org)'s signature over the call \(method) that carried request "
+                              + "'\(entry.requestId)' does not verify")
+            }
+        }
     }
 
     mutating func checkDerivedState() throws {
