@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // System libraries (Debian: liblmdb-dev libnghttp2-dev libprotobuf-c-dev libssl-dev), found by pkg-config.
@@ -50,6 +51,17 @@ let package = Package(
         .target(name: "YibaoServer", dependencies: ["YibaoRPC", "YibaoProto", "YibaoDomain", "YibaoCrypto",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Server"),
+        // The node: settings (flags > YIBAO_* env > config file > defaults), first-start set-up, logs, signals.
+        .executableTarget(name: "yibao-server",
+                          dependencies: ["YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoRPC",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          path: "Sources/yibao-server"),
+        // The CLI: every API method through YibaoClient; offline checks (verify --data, proof verify) and keys.
+        .executableTarget(name: "yibao",
+                          dependencies: ["YibaoProto", "YibaoProtoC", "CProtobufC", "YibaoCrypto", "YibaoDomain",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/yibao"),
         .executableTarget(name: "protoc-gen-yibao", dependencies: ["YibaoDescriptorC", "CProtobufC"],
                           path: "Sources/protoc-gen-yibao"),
 
