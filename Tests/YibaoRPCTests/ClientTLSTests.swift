@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 import YibaoRPC
+import YibaoTestSupport
 
 /// Our client over TLS against our server: server verification (CA and host name), mutual TLS with the
 /// client certificate's CN reaching the handler, and refusals.
