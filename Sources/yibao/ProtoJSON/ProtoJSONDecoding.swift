@@ -1,15 +1,23 @@
 import Foundation
+import YibaoCrypto
 
 /// Protobuf wire bytes to JSON, driven by the message's protobuf-c descriptor: every field in declaration order
 /// under its proto name, defaults included (so a script sees `"paper_exchanged": false`, not a missing key),
 /// except message fields and oneof members that are absent. 64-bit integers are JSON numbers, bytes base64,
-/// enums their full names.
+/// enums their full names. The readable style (for tables) writes bytes as hex and enums without their prefix.
 enum ProtoJSONDecoding {
-    static func decode(_ bytes: [UInt8], as shape: ProtoMessageShape) throws(ProtoJSONError) -> JSONValue {
-        try decode(bytes, range: 0..<bytes.count, as: shape, depth: 0)
+    enum Style {
+        /// The proto3 JSON mapping: bytes base64, enums by full name.
+        case json
+        /// For people: bytes hex (how hashes are quoted everywhere), enums by their short name (`LOCKED`).
+        case readable
     }
 
-    private static func decode(_ bytes: [UInt8], range: Range<Int>, as shape: ProtoMessageShape, depth: Int)
+    static func decode(_ bytes: [UInt8], as shape: ProtoMessageShape, style: Style = .json) throws(ProtoJSONError) -> JSONValue {
+        try decode(bytes, range: 0..<bytes.count, as: shape, style: style, depth: 0)
+    }
+
+    private static func decode(_ bytes: [UInt8], range: Range<Int>, as shape: ProtoMessageShape, style: Style, depth: Int)
         throws(ProtoJSONError) -> JSONValue {
         guard depth < ProtoJSONEncoding.maxDepth else { throw ProtoJSONError(path: shape.fullName, problem: "nested too deep") }
         var values: [UInt32: [JSONValue]] = [:]
@@ -25,7 +33,7 @@ enum ProtoJSONDecoding {
                 // packed scalars: one length-delimited run of values
                 let run = try reader.lengthDelimited()
                 var packed = ProtoWire.Reader(bytes, from: run.lowerBound, to: run.upperBound)
-                while !packed.isAtEnd { values[number, default: []].append(try scalar(&packed, field: field)) }
+                while !packed.isAtEnd { values[number, default: []].append(try scalar(&packed, field: field, style: style)) }
                 continue
             }
             guard wireType == field.wireType else {
@@ -36,12 +44,13 @@ enum ProtoJSONDecoding {
             case .string:
                 value = .string(String(decoding: bytes[try reader.lengthDelimited()], as: UTF8.self))
             case .bytes:
-                value = .string(Data(bytes[try reader.lengthDelimited()]).base64EncodedString())
+                let raw = bytes[try reader.lengthDelimited()]
+                value = .string(style == .json ? Data(raw).base64EncodedString() : Hex.encode(raw))
             case .message:
                 guard let nested = field.messageDescriptor else { throw ProtoJSONError(path: field.name, problem: "no descriptor") }
-                value = try decode(bytes, range: try reader.lengthDelimited(), as: nested, depth: depth + 1)
+                value = try decode(bytes, range: try reader.lengthDelimited(), as: nested, style: style, depth: depth + 1)
             default:
-                value = try scalar(&reader, field: field)
+                value = try scalar(&reader, field: field, style: style)
             }
             if field.repeated { values[number, default: []].append(value) } else { values[number] = [value] }
         }
@@ -51,14 +60,14 @@ enum ProtoJSONDecoding {
                 pairs.append((field.name, field.repeated ? .array(found) : found[found.count - 1]))
             } else if field.repeated {
                 pairs.append((field.name, .array([])))
-            } else if field.oneofGroup == nil, let empty = defaultValue(of: field) {
+            } else if field.oneofGroup == nil, let empty = defaultValue(of: field, style: style) {
                 pairs.append((field.name, empty))
             }
         }
         return .object(pairs)
     }
 
-    private static func scalar(_ reader: inout ProtoWire.Reader, field: ProtoField) throws(ProtoJSONError) -> JSONValue {
+    private static func scalar(_ reader: inout ProtoWire.Reader, field: ProtoField, style: Style) throws(ProtoJSONError) -> JSONValue {
         switch field.shape {
         case .varint(let signed, let bits):
             let raw = try reader.varint()
@@ -79,23 +88,34 @@ enum ProtoJSONDecoding {
         case .bool: return .bool(try reader.varint() != 0)
         case .enumeration:
             let number = Int32(truncatingIfNeeded: try reader.varint())
-            return field.enumValues.first { $0.number == number }.map { .string($0.name) } ?? .integer(Int64(number))
+            return enumName(number, of: field, style: style)
         case .string, .bytes, .message:
             throw ProtoJSONError(path: field.name, problem: "not a scalar")
         }
     }
 
     /// proto3's default for a field that was not on the wire; nil for message fields (absent means absent).
-    private static func defaultValue(of field: ProtoField) -> JSONValue? {
+    private static func defaultValue(of field: ProtoField, style: Style) -> JSONValue? {
         switch field.shape {
         case .varint(let signed, _): return signed ? .integer(0) : .unsigned(0)
         case .zigzag: return .integer(0)
         case .fixed32(let signed), .fixed64(let signed): return signed ? .integer(0) : .unsigned(0)
         case .float, .double: return .double(0)
         case .bool: return .bool(false)
-        case .enumeration: return field.enumValues.first { $0.number == 0 }.map { .string($0.name) } ?? .integer(0)
+        case .enumeration: return enumName(0, of: field, style: style)
         case .string, .bytes: return .string("")
         case .message: return nil
         }
+    }
+
+    /// `INVOICE_STATUS_LOCKED`, or `LOCKED` in the readable style (the prefix every value of the enum shares).
+    private static func enumName(_ number: Int32, of field: ProtoField, style: Style) -> JSONValue {
+        let values = field.enumValues
+        guard let name = values.first(where: { $0.number == number })?.name else { return .integer(Int64(number)) }
+        guard style == .readable, values.count > 1 else { return .string(name) }
+        var prefix = values[0].name
+        for value in values.dropFirst() { while !value.name.hasPrefix(prefix) { prefix.removeLast() } }
+        if let underscore = prefix.lastIndex(of: "_") { prefix = String(prefix[...underscore]) } else { prefix = "" }
+        return .string(String(name.dropFirst(prefix.count)))
     }
 }

@@ -13,8 +13,13 @@ extension ProtoMessage {
     }
 
     /// Every field under its proto name (see `ProtoJSONDecoding`).
-    var json: JSONValue {
-        // The bytes come from our own encoder, so they always fit the descriptor they were encoded from.
-        (try? ProtoJSONDecoding.decode(encoded(), as: Self.jsonShape)) ?? .object([])
+    var json: JSONValue { json(style: .json) }
+
+    /// For tables: bytes in hex, enums by short name.
+    var readableJSON: JSONValue { json(style: .readable) }
+
+    private func json(style: ProtoJSONDecoding.Style) -> JSONValue {
+        // The bytes come from the generated encoder, so they always fit the descriptor they were encoded from.
+        (try? ProtoJSONDecoding.decode(encoded(), as: Self.jsonShape, style: style)) ?? .object([])
     }
 }
