@@ -52,6 +52,7 @@ final class NodeFixture: Sendable {
         var logger = Logger(label: "yibao.test-node")
         logger.logLevel = .warning
         configuration.logger = logger
+        configuration.auditLogger = logger
         return configuration
     }
 

@@ -54,7 +54,8 @@ struct YibaoAPITests {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let node = try await fixture.start { configuration in
-            configuration.ledger.queueCapacityRecords = 2
+            configuration.ledger.queueCapacityRecords = 2  // one batch of two fills it
+            configuration.durable = true                   // fsync'd commits keep the writer busy while calls arrive
             configuration.handlerThreads = 4
         }
         let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["overload", "proof"])

@@ -78,7 +78,7 @@ public final class LedgerNode: Sendable {
     /// The router of a node: the Yibao services behind `AuthenticatedRouter`, the standard services as given.
     public static func makeRouter(configuration: NodeConfiguration, service: InvoiceSettlementService,
                                   standardServices: (inout RPCRouter) -> Void = { _ in }) -> RPCRouter {
-        let context = ServiceContext(service: service, logger: Logger(label: "yibao.audit"), clock: configuration.clock)
+        let context = ServiceContext(service: service, logger: configuration.auditLogger, clock: configuration.clock)
         var yibao = RPCRouter()
         InvoiceServiceHandler(context: context).register(in: &yibao)
         SettlementServiceHandler(context: context).register(in: &yibao)
@@ -98,7 +98,9 @@ public final class LedgerNode: Sendable {
     public func shutdown() async {
         configuration.logger.info("node shutting down")
         await server.shutdown()
-        ledger.shutdown()
+        // Waits for the writer to commit what is queued: a blocking wait, kept off the cooperative pool.
+        let ledger = self.ledger
+        await withTaskExecutorPreference(EventLoopGroupTaskExecutor(group: handlerGroup)) { ledger.shutdown() }
         try? await handlerGroup.shutdownGracefully()
         configuration.logger.info("node stopped")
     }

@@ -30,6 +30,8 @@ public struct NodeConfiguration: Sendable {
     /// Threads that run handlers (and so the ledger's admission CPU work and LMDB reads), off Swift's cooperative pool.
     public var handlerThreads = 2
     public var logger = Logger(label: "yibao.node")
+    /// Where audited reads (PII, auditors) are recorded (DOMAIN 7), one info line each.
+    public var auditLogger = Logger(label: "yibao.audit")
     /// UTC ms; request timestamps are checked against it and channel reads are dated by it.
     public var clock: @Sendable () -> UInt64 = WallClock.nowMs
 
