@@ -142,6 +142,7 @@ class Api:
         self.keys_dir = keys_dir
         with open(os.path.join(keys_dir, "orgs.json")) as f:
             self.orgs = json.load(f)
+        self.port = port
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.clock_offset_ms = 0
 
@@ -722,7 +723,41 @@ def scenario_overload(api, report):
     report.expect("overload.others_landed", all(o == 8 or o == [0, 0] for o in outcomes), True)
 
 
-SCENARIOS = {"flow": scenario_flow, "proof": scenario_proof, "identity": scenario_identity, "dev": scenario_dev,
+def scenario_mtls(api, report):
+    """Mutual TLS: no identity metadata at all; the certificate's CN names the org (keys/tls, made by the test)."""
+    L, S = api.ledger, api.settlement
+    tls = os.path.join(api.keys_dir, "tls")
+
+    def read(name):
+        with open(os.path.join(tls, name), "rb") as f:
+            return f.read()
+
+    def channel(code):
+        credentials = grpc.ssl_channel_credentials(root_certificates=read("ca.pem"), private_key=read(code + ".key"),
+                                                   certificate_chain=read(code + ".pem"))
+        return grpc.secure_channel(f"127.0.0.1:{api.port}", credentials, options=[
+            ("grpc.ssl_target_name_override", "localhost"), ("grpc.use_local_subchannel_pool", 1)])
+
+    hospital = api.orgs["hospital"]
+    api.channel = channel(hospital)
+    report.code("mtls.read", api.call("LedgerService", "GetTreeHead", L.GetTreeHeadRequest(), L.GetTreeHeadResponse,
+                                      hospital, "none"), 0)
+    up = report.code("mtls.write", api.call("SettlementService", "UploadSettlements", S.UploadSettlementsRequest(
+        request_id="mtls-up-1", settlements=[settlement(api, "S460106202407000001")]), S.UploadSettlementsResponse,
+        hospital, "none"), 0)
+    if up is not None:
+        report.expect("mtls.write_lands", codes(up.results), [0])
+    denied = report.code("mtls.other_roles_write", api.call("InvoiceService", "IssueInvoices", api.invoice.IssueInvoicesRequest(
+        request_id="mtls-issue-1", invoices=[blue_invoice(api, "0000000501")]), api.invoice.IssueInvoicesResponse,
+        hospital, "none"), 0)
+    if denied is not None:
+        report.expect("mtls.acts_as_the_cn_org", codes(denied.results), [7])
+    api.channel = channel("X99999999999")
+    report.code("mtls.unregistered_cn", api.call("LedgerService", "GetTreeHead", L.GetTreeHeadRequest(),
+                                                 L.GetTreeHeadResponse, hospital, "none"), 16)
+
+
+SCENARIOS = {"mtls": scenario_mtls, "flow": scenario_flow, "proof": scenario_proof, "identity": scenario_identity, "dev": scenario_dev,
              "feed": scenario_feed, "stream": scenario_stream, "overload": scenario_overload}
 
 

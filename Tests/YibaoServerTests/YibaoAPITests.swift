@@ -84,6 +84,21 @@ struct YibaoAPITests {
         _ = report
     }
 
+    @Test("mutual TLS: the client certificate's CN is the org; an unregistered CN is refused")
+    func mutualTLS() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let tls = try await OrgCertificates.make(in: fixture.keysDirectory, clientCodes: ["H46010600001", "X99999999999"])
+        let node = try await fixture.start { configuration in
+            configuration.tls = TLSConfiguration(certificateChain: .file(tls + "/node.pem"), privateKey: .file(tls + "/node.key"),
+                                                 clientCA: .file(tls + "/ca.pem"), clientAuthentication: .required)
+            configuration.tls?.log = { _ in }
+        }
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["mtls"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["mtls"], minimumChecks: 5)
+    }
+
     @Test("a second node on the same folder is refused")
     func secondNodeRefused() async throws {
         let fixture = try NodeFixture()
