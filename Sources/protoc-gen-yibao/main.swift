@@ -1,5 +1,6 @@
-// protoc-gen-yibao <descriptor-set> <out-dir>
-// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto.
+// protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]
+// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto;
+// each `--x-out DIR` adds that kind of output (docs/codegen.md).
 // Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
 #if canImport(Glibc)
 import Glibc
@@ -36,9 +37,20 @@ func printError(_ message: String) {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    printError("usage: protoc-gen-yibao <descriptor-set> <out-dir>\n")
-    exit(2)
+let usage = "usage: protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]\n"
+/// `--x-out DIR` pairs after the two positional arguments.
+var outputDirectories: [String: String] = [:]
+do {
+    var index = 3
+    while index + 1 < arguments.count,
+          ["--server-out", "--client-out", "--reflection-out"].contains(arguments[index]) {
+        outputDirectories[arguments[index]] = arguments[index + 1]
+        index += 2
+    }
+    guard arguments.count >= 3, index == arguments.count else {
+        printError(usage)
+        exit(2)
+    }
 }
 do {
     let files = try DescriptorSetReader.read(try readFile(arguments[1]))
@@ -47,6 +59,14 @@ do {
     let emitter = FileEmitter(registry: registry)
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
+    }
+    if let directory = outputDirectories["--reflection-out"] {
+        let reflected = try ReflectionEmitter.files(inDescriptorSet: try readFile(arguments[1]))
+            .filter { !$0.name.hasPrefix("google/protobuf/") }
+        for file in reflected {
+            try writeFile(directory + "/" + ReflectionEmitter.outputName(for: file.name), ReflectionEmitter.emit(file))
+        }
+        try writeFile(directory + "/" + ReflectionEmitter.registryOutputName, ReflectionEmitter.emitRegistry(reflected))
     }
 } catch {
     printError("protoc-gen-yibao: \(error)\n")
