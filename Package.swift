@@ -94,6 +94,11 @@ let package = Package(
                     dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
                                    .product(name: "NIOCore", package: "swift-nio")],
                     path: "Tests/YibaoClientTests"),
+        // grpc.health.v1 and server reflection driven by stock grpcio and Python's protobuf (interop venv).
+        .testTarget(name: "YibaoServerStandardTests",
+                    dependencies: ["YibaoServer", "YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio"),
+                                   .product(name: "NIOPosix", package: "swift-nio")],
+                    path: "Tests/YibaoServerStandardTests"),
         // Round trips, wire compatibility with Python's protobuf (from the same venv), hostile bytes.
         // A real node on a loopback port driven by Python grpcio clients built from Protos at test time.
         .testTarget(name: "YibaoServerTests",

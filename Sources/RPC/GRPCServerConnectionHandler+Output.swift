@@ -15,8 +15,10 @@ extension GRPCServerConnectionHandler {
                 session.resumeData(streamID: streamID)
             case .submitResponse(let headers):
                 try session.submitResponse(streamID: streamID, headers: headers, hasBody: true)
+                responseStarted()
             case .submitTrailersOnly(let headers):
                 try session.submitResponse(streamID: streamID, headers: headers, hasBody: false)
+                responseStarted()
             }
         } catch {
             session.resetStream(streamID: streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
@@ -135,6 +137,7 @@ extension GRPCServerConnectionHandler {
     }
 
     func tearDown() {
+        stopKeepalive()
         let open = streams
         streams.removeAll()
         for (_, stream) in open {

@@ -42,3 +42,36 @@ enum DevelopmentOrgs {
 
         """
 }
+
+extension DevelopmentOrgs {
+    /// What the node prints (stdout) after starting on the development registry: the orgs and the commands that
+    /// use them, ready to paste.
+    static func usage(folder: String, listen: ListenAddress, development: Bool) -> String {
+        let keys = folder + "/" + folderName
+        var lines = [
+            "================================================================================",
+            " DEVELOPMENT ORG REGISTRY -- for trying the node, never for real data",
+            " \(keys)/ holds the demo orgs' PRIVATE keys (README.txt there says more).",
+            "================================================================================",
+            "",
+            " org            role                   key",
+        ]
+        for org in orgs {
+            lines.append(" \(org.code.padding(toLength: 14, withPad: " ", startingAt: 0)) "
+                         + "\(org.role.padding(toLength: 22, withPad: " ", startingAt: 0)) \(keys)/\(keyFileName(org.code))")
+        }
+        lines += [
+            "",
+            " Use them with the CLI (signed calls; see README.md, Quickstart):",
+            "   swift build -c release --product yibao && export PATH=\"$PWD/.build/release:$PATH\"",
+            "   export YIBAO_SERVER=\(listen) YIBAO_KEYS=\(keys)",
+            "   yibao invoice issue --org F46000000001 examples/issue-invoices.json",
+            "   yibao invoice get   --org H46010600001 examples/get-invoice.json",
+            "   yibao ledger tree-head --org A46000000001 --body '{}'",
+            development ? " Development mode is ON: calls with only --org (no key) are accepted too."
+                        : " Calls must be signed (a node started with --dev also accepts unsigned ones).",
+            "================================================================================",
+        ]
+        return lines.joined(separator: "\n")
+    }
+}

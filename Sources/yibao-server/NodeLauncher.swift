@@ -34,10 +34,11 @@ struct NodeLauncher {
             log.warning("DEVELOPMENT ORG REGISTRY: the demo orgs in \(folder)/\(DevelopmentOrgs.folderName) (private keys in plain files) can write to this ledger; start with --org-registry for real orgs")
         }
 
+        let standard = NodeStandardServices()
         let node: LedgerNode
         do {
             node = try await LedgerNode.start(try nodeConfiguration(nodeKey: setup.nodeKey, registry: setup.orgRegistryPath),
-                                              standardServices: NodeStandardServices.register)
+                                              standardServices: standard.register)
         } catch where DataFolderLock.isHeld(error, directory: folder) {
             throw Self.folderInUse(folder)
         } catch let error as LedgerError {
@@ -57,6 +58,7 @@ struct NodeLauncher {
                                                         "grace_seconds": "\(settings.shutdownGraceSeconds)"])
             break
         }
+        standard.health.shutDown()  // NOT_SERVING first, so load balancers move away before the GOAWAY
         await node.shutdown()
     }
 
