@@ -5,6 +5,6 @@ enum Timestamps {
     static func text(_ milliseconds: Int64) -> String {
         guard milliseconds != 0 else { return "-" }
         let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }
