@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 import YibaoRPC
 
@@ -98,9 +99,11 @@ struct ClientTests {
     @Test func deadlineExpiresAndCancelsTheHandler() async throws {
         try await withEchoServer { server, probe in
             let client = try client(server)
+            // Connected first, so the deadline runs out on the server, not while connecting.
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])
             do {
                 _ = try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1],
-                                           options: RPCCallOptions(timeout: .milliseconds(200)))
+                                           options: RPCCallOptions(timeout: .milliseconds(500)))
                 Issue.record("sleep returned")
             } catch let status as GRPCStatus {
                 #expect(status.code == .deadlineExceeded)
@@ -233,5 +236,32 @@ struct ClientTests {
         await server.shutdown()
         #expect(try await slow.value.message == [9])
         await client.close()
+    }
+
+    /// A peer that accepts and reads but never answers (not even SETTINGS or PING): keepalive must notice
+    /// and fail the call UNAVAILABLE instead of letting it hang.
+    @Test func keepaliveDetectsADeadPeer() async throws {
+        final class Silent: ChannelInboundHandler, Sendable {
+            typealias InboundIn = ByteBuffer
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+        }
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Silent()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var configuration = RPCClientConfiguration(port: listener.localAddress!.port!)
+        configuration.keepaliveInterval = .milliseconds(200)
+        configuration.keepaliveTimeout = .milliseconds(300)
+        let client = try RPCClient(configuration: configuration)
+        do {
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [1])
+            Issue.record("a call to a silent peer returned")
+        } catch let status as GRPCStatus {
+            #expect(status.code == .unavailable)
+            #expect(status.message.contains("keepalive"))
+        }
+        await client.close()
+        try await listener.close()
     }
 }
