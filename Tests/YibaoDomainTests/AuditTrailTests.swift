@@ -27,6 +27,7 @@ import Testing
         #expect(Set(stored.map(\.event)) .count == 500)
         #expect(try trail.verify() == AuditTrail.Verification(events: 500))
         let headBefore = try #require(try trail.head())
+        #expect(headBefore.sequence == 500)
         trail.shutdown()
 
         trail = try AuditTrail(dataDirectory: directory)
@@ -70,6 +71,38 @@ import Testing
         report = try reopened.verify()
         #expect(report.firstDivergence?.sequence == 3)
         #expect(report.firstDivergence?.reason == "event 3 is missing (the next stored is 4)")
+        reopened.shutdown()
+    }
+
+    @Test func theLedgerAnchorCatchesALostTail() async throws {
+        let f = try await LedgerFixture()
+        let trail = try AuditTrail(dataDirectory: f.directory)
+        for i in 0..<10 { try await trail.record(event(i)) }
+        let head = try #require(try trail.head())
+        #expect(head.sequence == 10)
+        try await f.ledger.anchorAudit(head)
+        #expect(try f.ledger.latestAuditAnchor() == head)
+        let report = try f.verify()
+        #expect(report.isValid, "\(report)")
+        #expect(report.auditAnchors == 1 && report.latestAuditAnchor == head)
+        #expect(try trail.verify(anchor: head).isValid)
+        trail.shutdown()
+
+        // Someone removes the last three events: the chain alone still checks out, the anchor does not.
+        let env = try LMDBEnvironment(path: f.directory + "/audit")
+        let events = try env.database(named: "events")
+        try env.write { txn in
+            for sequence: UInt64 in 8...10 {
+                var key = U64Key(sequence)
+                _ = try withUnsafeBytes(of: &key) { try txn.delete(events, key: $0) }
+            }
+        }
+        env.close()
+        let reopened = try AuditTrail(dataDirectory: f.directory)
+        #expect(try reopened.verify().isValid)
+        let anchored = try reopened.verify(anchor: head)
+        #expect(anchored.firstDivergence?.sequence == 8)
+        #expect(anchored.firstDivergence?.reason == "the ledger anchors event 10, but the trail ends at 7: its tail was lost or removed")
         reopened.shutdown()
     }
 

@@ -77,12 +77,12 @@ public final class AuditTrail: Sendable {
         }
     }
 
-    /// The chain's latest sequence and link; nil while empty.
-    public func head() throws -> (sequence: UInt64, link: Digest32)? {
+    /// The chain's latest sequence and link, as the ledger anchors it; nil while empty.
+    public func head() throws -> AuditAnchor? {
         let events = self.events
         return try env.read { txn in
             guard let last = try txn.last(events), let sequence = U64Key.decode(last.key) else { return nil }
-            return (sequence, Digest32(unsafe: last.value.baseAddress!))
+            return AuditAnchor(sequence: sequence, link: Digest32(unsafe: last.value.baseAddress!))
         }
     }
 
@@ -99,7 +99,9 @@ public final class AuditTrail: Sendable {
     }
 
     /// Recomputes every link from the first event: a gap, an altered byte or a reordering is named by sequence.
-    public func verify() throws -> Verification {
+    /// With the ledger's latest anchor (`Ledger.latestAuditAnchor()`, or an offline verifier report's), the trail
+    /// must also still hold that event with that link: a lost tail or a rewritten chain contradicts the ledger.
+    public func verify(anchor: AuditAnchor? = nil) throws -> Verification {
         let events = self.events
         return try env.read { txn in
             var result = Verification()
@@ -123,6 +125,15 @@ public final class AuditTrail: Sendable {
                 expected += 1
                 result.events += 1
                 return true
+            }
+            if result.isValid, let anchor {
+                if UInt64(result.events) < anchor.sequence {
+                    result.firstDivergence = (UInt64(result.events) + 1, "the ledger anchors event \(anchor.sequence), "
+                                              + "but the trail ends at \(result.events): its tail was lost or removed")
+                } else if let stored = try txn.get(events, key: anchor.sequence),
+                          Digest32(unsafe: stored.baseAddress!) != anchor.link {
+                    result.firstDivergence = (anchor.sequence, "the trail's link at \(anchor.sequence) is not the one the ledger anchors: the chain was rewritten")
+                }
             }
             return result
         }
