@@ -9,6 +9,8 @@ struct BatchAdmission {
     let hashing: MerkleHashing
     let published: LedgerPublishedState
     let dataKey: NodeDataKey
+    /// Signs the seals of attested batches.
+    let nodeKey: SM2PrivateKey
 
     struct Admitted {
         /// As stored: private ranges already sealed (`EntrySealing`).
@@ -18,6 +20,8 @@ struct BatchAdmission {
         let digest: Digest32
         /// The registration the signature and role were checked against.
         let registration: OrgRegistration
+        /// The seal's signature: the org's, or for an attested batch the node's over `BatchAttestationMessage`.
+        let sealSignature: [UInt8]
     }
 
     /// Below this many records a batch is hashed on the caller's thread alone.
@@ -46,15 +50,33 @@ struct BatchAdmission {
         guard let org = published.org(batch.org) else {
             throw LedgerError(.unauthenticated, "org \(batch.org) is not in the registry")
         }
-        guard !batch.signature.isEmpty else {
-            throw LedgerError(.unauthenticated, "signature: the batch of org \(batch.org) is unsigned")
+        if let authentication = batch.authentication {
+            guard authentication.isEncodable else {
+                throw LedgerError(.invalidArgument, "authentication: a method over 255 bytes, a signature over "
+                                  + "\(BatchAuthentication.maxSignatureLength) bytes or a fingerprint that is not 32 bytes")
+            }
+        } else {
+            guard !batch.signature.isEmpty else {
+                throw LedgerError(.unauthenticated, "signature: the batch of org \(batch.org) is unsigned")
+            }
         }
 
         let (entries, leaves) = encodeAndHash(batch)
         let message = BatchSigningMessage.bytes(org: batch.org, requestId: batch.requestId, leafHashes: leaves)
-        guard org.publicKey.isValidSignature(batch.signature, for: message) else {
-            throw LedgerError(.unauthenticated,
-                              "signature: does not verify with org \(batch.org)'s registered key over the batch's \(batch.records.count) records")
+        let sealSignature: [UInt8]
+        if let authentication = batch.authentication {
+            let attestation = BatchAttestationMessage.bytes(batchMessage: message, authentication: authentication)
+            do {
+                sealSignature = try nodeKey.signature(for: attestation)
+            } catch {
+                throw LedgerError(.internal, "the node could not sign the attestation of request '\(batch.requestId)': \(error)")
+            }
+        } else {
+            guard org.publicKey.isValidSignature(batch.signature, for: message) else {
+                throw LedgerError(.unauthenticated,
+                                  "signature: does not verify with org \(batch.org)'s registered key over the batch's \(batch.records.count) records")
+            }
+            sealSignature = batch.signature
         }
 
         var refusals: [Int: LedgerError] = [:]
@@ -70,7 +92,7 @@ struct BatchAdmission {
         }
         return Admitted(entries: sealedForStorage(entries, of: batch, leaves: leaves, refusals: refusals), leafHashes: leaves,
                         refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
-                        registration: org.registration)
+                        registration: org.registration, sealSignature: sealSignature)
     }
 
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {

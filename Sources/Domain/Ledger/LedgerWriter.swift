@@ -215,7 +215,8 @@ final class LedgerWriter: @unchecked Sendable {
             for (position, receipt) in repeats { outcomes[position] = .success(receipt) }
             return .batch(outcomes)
         }
-        let seal = BatchSeal(commitTimeMs: time, outcomes: sealOutcomes, signature: batch.signature)
+        let seal = BatchSeal(commitTimeMs: time, outcomes: sealOutcomes, authentication: batch.authentication,
+                             signature: batch.signature)
         let sealEntry = LedgerEntry(kind: EntryKind.batchSeal.rawValue, org: batch.org, requestId: batch.requestId,
                                     position: BatchSeal.position, payload: seal.encoded).encoded
         let sealIndex = try append(sealEntry, leafHash: state.frontier.hashing.leafHash(sealEntry), at: time,

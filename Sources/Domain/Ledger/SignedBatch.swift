@@ -22,18 +22,33 @@ public struct LedgerRecord: Sendable, Equatable {
 }
 
 /// A request batch with the org's one SM2 signature over the leaf hashes of all its records
-/// (`BatchSigningMessage`). The client request id makes retries idempotent.
+/// (`BatchSigningMessage`), or one the node attests for an org its transport authenticated (`attested`).
+/// The client request id makes retries idempotent.
 public struct SignedBatch: Sendable {
     public var org: String
     public var requestId: String
     public var records: [LedgerRecord]
+    /// The org's signature; empty for an attested batch, whose seal the node signs.
     public var signature: [UInt8]
+    /// nil for an org-signed batch; what authenticated the org for an attested one.
+    public var authentication: BatchAuthentication?
 
     public init(org: String, requestId: String, records: [LedgerRecord], signature: [UInt8]) {
         self.org = org
         self.requestId = requestId
         self.records = records
         self.signature = signature
+    }
+
+    /// A batch whose org the caller (the node's RPC front end) has already authenticated: by mutual TLS, by the org's
+    /// signature over the call (`RequestSigningMessage`), or by the org's word in development mode. The ledger does
+    /// not re-check that authentication: the node signs the seal (`BatchAttestationMessage`) and keeps the evidence
+    /// in it, where the offline verifier re-checks a signed request's org signature.
+    public static func attested(org: String, requestId: String, records: [LedgerRecord],
+                                authentication: BatchAuthentication) -> SignedBatch {
+        var batch = SignedBatch(org: org, requestId: requestId, records: records, signature: [])
+        batch.authentication = authentication
+        return batch
     }
 
     /// Builds and signs a batch the way a client does.

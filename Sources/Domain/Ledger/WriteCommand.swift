@@ -12,7 +12,9 @@ struct PreparedBatch: Sendable {
     let payloads: [[UInt8]]
     let leafHashes: [Digest32]
     let refusals: [Int: LedgerError]
+    /// The seal's signature (the org's, or the node's attestation) and, for an attested batch, its evidence.
     let signature: [UInt8]
+    let authentication: BatchAuthentication?
     /// The org's registration when the batch was admitted: the writer refuses the batch if it has changed since
     /// (a new key or role committed meanwhile), so rules and the auditor's replay judge it by the same registration.
     let registration: OrgRegistration
