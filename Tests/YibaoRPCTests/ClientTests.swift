@@ -264,4 +264,18 @@ struct ClientTests {
         await client.close()
         try await listener.close()
     }
+
+    /// The server closes idle connections with GOAWAY while it keeps listening: each next call must go to a
+    /// new connection (and one racing the GOAWAY is refused, then retried), never fail.
+    @Test func callsAfterGoAwayUseANewConnection() async throws {
+        try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(100) }) { server, _ in
+            let client = try client(server)
+            for round in 0..<5 {
+                let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(round)])
+                #expect(response.message == [UInt8(round)])
+                #expect(await eventually { server.connectionCount == 0 })
+            }
+            await client.close()
+        }
+    }
 }
