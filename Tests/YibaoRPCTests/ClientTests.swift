@@ -278,4 +278,53 @@ struct ClientTests {
             await client.close()
         }
     }
+
+    @Test func callsSpreadOverThePoolsConnections() async throws {
+        try await withEchoServer { server, _ in
+            let client = try client(server) { $0.connections = 3 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(index)])
+                        #expect(response.message == [UInt8(index)])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(server.connectionCount == 3)
+            await client.close()
+        }
+    }
+
+    /// One stream allowed by the server, two calls may wait for it: a third waiting call is refused at once
+    /// (RESOURCE_EXHAUSTED) instead of queueing without bound.
+    @Test func theWaitingQueueIsBounded() async throws {
+        try await withEchoServer(configure: { $0.maxConcurrentStreams = 1 }) { server, probe in
+            let client = try client(server) { $0.maxQueuedCallsPerConnection = 2 }
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])  // SETTINGS are in
+            let holder = Task { try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1]) }
+            #expect(await eventually { probe.sleeps == 1 })
+            let first = await withTaskGroup(of: GRPCStatus.Code?.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        do {
+                            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [2])
+                            return .ok
+                        } catch let status as GRPCStatus {
+                            return status.code
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                let first = await group.next()!
+                group.cancelAll()
+                return first
+            }
+            #expect(first == .resourceExhausted)
+            holder.cancel()
+            _ = try? await holder.value
+            await client.close()
+        }
+    }
 }
