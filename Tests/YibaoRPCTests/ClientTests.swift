@@ -327,4 +327,25 @@ struct ClientTests {
             await client.close()
         }
     }
+
+    /// The response reader gives up while the request writer is parked on a full send queue (the Hold method
+    /// reads one request and then nothing): the call must end, not wait for the writer forever.
+    @Test func bidirectionalReaderFailingReleasesABlockedWriter() async throws {
+        struct ReaderGaveUp: Error {}
+        try await withEchoServer { server, _ in
+            let client = try client(server)
+            await #expect(throws: ReaderGaveUp.self) {
+                try await client.bidirectionalStreaming(path: "/yibao.test.v1.Echo/Hold", requests: { writer in
+                    let chunk = [UInt8](repeating: 7, count: 64 * 1024)
+                    for _ in 0..<10_000 { try await writer.write(chunk) }
+                }, responses: { _ in
+                    try await Task.sleep(for: .milliseconds(300))  // let the writer fill every window and queue
+                    throw ReaderGaveUp()
+                })
+            }
+            let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [5])
+            #expect(response.message == [5])
+            await client.close()
+        }
+    }
 }

@@ -84,7 +84,14 @@ public final class RPCClient: Sendable {
                         throw error
                     }
                 }
-                let result = try await body(responses)
+                let result: R
+                do {
+                    result = try await body(responses)
+                } catch {
+                    // End the call before the group waits for the writer, which may be parked on a full queue.
+                    call.cancel(GRPCStatus(.cancelled, "the response reader failed: \(error)"))
+                    throw error
+                }
                 call.cancel(GRPCStatus(.cancelled, "the caller stopped reading responses"))
                 group.cancelAll()
                 while let _ = try? await group.next() {}
