@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 import YibaoRPC
 
@@ -98,9 +99,11 @@ struct ClientTests {
     @Test func deadlineExpiresAndCancelsTheHandler() async throws {
         try await withEchoServer { server, probe in
             let client = try client(server)
+            // Connected first, so the deadline runs out on the server, not while connecting.
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])
             do {
                 _ = try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1],
-                                           options: RPCCallOptions(timeout: .milliseconds(200)))
+                                           options: RPCCallOptions(timeout: .milliseconds(500)))
                 Issue.record("sleep returned")
             } catch let status as GRPCStatus {
                 #expect(status.code == .deadlineExceeded)
@@ -233,5 +236,116 @@ struct ClientTests {
         await server.shutdown()
         #expect(try await slow.value.message == [9])
         await client.close()
+    }
+
+    /// A peer that accepts and reads but never answers (not even SETTINGS or PING): keepalive must notice
+    /// and fail the call UNAVAILABLE instead of letting it hang.
+    @Test func keepaliveDetectsADeadPeer() async throws {
+        final class Silent: ChannelInboundHandler, Sendable {
+            typealias InboundIn = ByteBuffer
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+        }
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Silent()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var configuration = RPCClientConfiguration(port: listener.localAddress!.port!)
+        configuration.keepaliveInterval = .milliseconds(200)
+        configuration.keepaliveTimeout = .milliseconds(300)
+        let client = try RPCClient(configuration: configuration)
+        do {
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [1])
+            Issue.record("a call to a silent peer returned")
+        } catch let status as GRPCStatus {
+            #expect(status.code == .unavailable)
+            #expect(status.message.contains("keepalive"))
+        }
+        await client.close()
+        try await listener.close()
+    }
+
+    /// The server closes idle connections with GOAWAY while it keeps listening: each next call must go to a
+    /// new connection (and one racing the GOAWAY is refused, then retried), never fail.
+    @Test func callsAfterGoAwayUseANewConnection() async throws {
+        try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(100) }) { server, _ in
+            let client = try client(server)
+            for round in 0..<5 {
+                let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(round)])
+                #expect(response.message == [UInt8(round)])
+                #expect(await eventually { server.connectionCount == 0 })
+            }
+            await client.close()
+        }
+    }
+
+    @Test func callsSpreadOverThePoolsConnections() async throws {
+        try await withEchoServer { server, _ in
+            let client = try client(server) { $0.connections = 3 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(index)])
+                        #expect(response.message == [UInt8(index)])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(server.connectionCount == 3)
+            await client.close()
+        }
+    }
+
+    /// One stream allowed by the server, two calls may wait for it: a third waiting call is refused at once
+    /// (RESOURCE_EXHAUSTED) instead of queueing without bound.
+    @Test func theWaitingQueueIsBounded() async throws {
+        try await withEchoServer(configure: { $0.maxConcurrentStreams = 1 }) { server, probe in
+            let client = try client(server) { $0.maxQueuedCallsPerConnection = 2 }
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])  // SETTINGS are in
+            let holder = Task { try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1]) }
+            #expect(await eventually { probe.sleeps == 1 })
+            let first = await withTaskGroup(of: GRPCStatus.Code?.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        do {
+                            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [2])
+                            return .ok
+                        } catch let status as GRPCStatus {
+                            return status.code
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                let first = await group.next()!
+                group.cancelAll()
+                return first
+            }
+            #expect(first == .resourceExhausted)
+            holder.cancel()
+            _ = try? await holder.value
+            await client.close()
+        }
+    }
+
+    /// The response reader gives up while the request writer is parked on a full send queue (the Hold method
+    /// reads one request and then nothing): the call must end, not wait for the writer forever.
+    @Test func bidirectionalReaderFailingReleasesABlockedWriter() async throws {
+        struct ReaderGaveUp: Error {}
+        try await withEchoServer { server, _ in
+            let client = try client(server)
+            await #expect(throws: ReaderGaveUp.self) {
+                try await client.bidirectionalStreaming(path: "/yibao.test.v1.Echo/Hold", requests: { writer in
+                    let chunk = [UInt8](repeating: 7, count: 64 * 1024)
+                    for _ in 0..<10_000 { try await writer.write(chunk) }
+                }, responses: { _ in
+                    try await Task.sleep(for: .milliseconds(300))  // let the writer fill every window and queue
+                    throw ReaderGaveUp()
+                })
+            }
+            let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [5])
+            #expect(response.message == [5])
+            await client.close()
+        }
     }
 }

@@ -83,7 +83,7 @@ extension GRPCClientConnectionHandler {
     /// Queues a request message; the future completes once the stream's queue is below the high watermark.
     func write(callID: UInt64, message: ByteBuffer) -> EventLoopFuture<Void> {
         guard var call = calls[callID], !call.completed else {
-            return eventLoop.makeFailedFuture(GRPCStatus(.cancelled, "the call is already over"))
+            return eventLoop.makeFailedFuture(CallAlreadyOver())
         }
         guard call.machine.enqueue(message) else {
             return eventLoop.makeFailedFuture(GRPCStatus(.internal, "write after the requests were finished"))
@@ -168,6 +168,9 @@ extension GRPCClientConnectionHandler {
         }
         drainedCalls.removeAll()
     }
+
+    /// A write after the call ended; the caller gets the call's own status instead (see `RPCClientCallHandle`).
+    struct CallAlreadyOver: Error {}
 
     static func timeAmount(until deadline: ContinuousClock.Instant) -> TimeAmount {
         let remaining = ContinuousClock.now.duration(to: deadline)

@@ -19,15 +19,12 @@ let clientOnHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, v
     let session = owner(userData)
     let streamID = frame!.pointee.hd.stream_id
     guard var block = session.headerBlocks[streamID] else { return 0 }
-    block.size += nameLength + valueLength + 32
-    guard block.size <= session.headerListLimit else {
+    guard NGHTTP2SessionIO.append(name: name, nameLength, value: value, valueLength, keep: true, to: &block,
+                                  limit: session.headerListLimit) else {
         session.headerBlocks[streamID] = nil
         // Resets this stream only; the call fails as INTERNAL when the stream closes.
         return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
     }
-    block.fields.append(HeaderField(
-        name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-        value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)))
     session.headerBlocks[streamID] = block
     return 0
 }

@@ -78,11 +78,7 @@ final class NGHTTP2ClientSession {
     // MARK: Driving
 
     func receive(_ bytes: ByteBuffer) throws {
-        let result = bytes.withUnsafeReadableBytes { raw -> Int in
-            guard let base = raw.baseAddress else { return 0 }
-            return nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), raw.count)
-        }
-        if result < 0 { throw NGHTTP2Error.call("nghttp2_session_mem_recv", result) }
+        try NGHTTP2SessionIO.receive(session, bytes)
     }
 
     var hasEvents: Bool { !events.isEmpty }
@@ -93,13 +89,7 @@ final class NGHTTP2ClientSession {
     }
 
     func send(into buffer: inout ByteBuffer, limit: Int) throws {
-        while buffer.readableBytes < limit {
-            var data: UnsafePointer<UInt8>?
-            let length = nghttp2_session_mem_send(session, &data)
-            if length < 0 { throw NGHTTP2Error.call("nghttp2_session_mem_send", length) }
-            guard length > 0, let data else { return }
-            buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
-        }
+        try NGHTTP2SessionIO.send(session, into: &buffer, limit: limit)
     }
 
     var wantsRead: Bool { nghttp2_session_want_read(session) != 0 }
@@ -114,17 +104,14 @@ final class NGHTTP2ClientSession {
 
     /// Request HEADERS with a data provider that defers until request messages are queued. Returns the stream id.
     func submitRequest(headers: [HeaderField]) throws -> Int32 {
-        try withNameValues(headers) { nva in
+        try NGHTTP2SessionIO.withNameValues(headers) { nva in
             var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: clientReadData)
             return nghttp2_submit_request(session, nil, nva.baseAddress, nva.count, &provider, nil)
         }
     }
 
     func consume(streamID: Int32, count: Int) {
-        guard count > 0 else { return }
-        if nghttp2_session_consume(session, streamID, count) != 0 {
-            _ = nghttp2_session_consume_connection(session, count)
-        }
+        NGHTTP2SessionIO.consume(session, streamID: streamID, count: count)
     }
 
     func resumeData(streamID: Int32) { _ = nghttp2_session_resume_data(session, streamID) }
@@ -134,11 +121,7 @@ final class NGHTTP2ClientSession {
     }
 
     func submitPing(opaque: UInt64) {
-        var payload = opaque.bigEndian
-        withUnsafeBytes(of: &payload) { raw in
-            _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        }
+        NGHTTP2SessionIO.submitPing(session, opaque: opaque)
     }
 
     func submitGoAway() {
@@ -151,28 +134,4 @@ final class NGHTTP2ClientSession {
 
     func makeBuffer(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer { allocator.buffer(bytes: bytes) }
 
-    private func withNameValues(_ fields: [HeaderField],
-                                _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Int32) throws -> Int32 {
-        var storage: [UInt8] = []
-        var spans: [(name: Range<Int>, value: Range<Int>)] = []
-        for field in fields {
-            let nameStart = storage.count
-            storage.append(contentsOf: field.name.utf8)
-            let valueStart = storage.count
-            storage.append(contentsOf: field.value.utf8)
-            spans.append((nameStart..<valueStart, valueStart..<storage.count))
-        }
-        storage.append(0)
-        let result = storage.withUnsafeMutableBufferPointer { bytes -> Int32 in
-            var nva = spans.map { span in
-                nghttp2_nv(name: bytes.baseAddress! + span.name.lowerBound,
-                           value: bytes.baseAddress! + span.value.lowerBound,
-                           namelen: span.name.count, valuelen: span.value.count,
-                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-            }
-            return nva.withUnsafeMutableBufferPointer { body($0) }
-        }
-        try check("nghttp2_submit", result)
-        return result
-    }
 }

@@ -94,9 +94,15 @@ struct RPCClientCallHandle: Sendable {
     func write(_ message: [UInt8]) async throws {
         let connection = self.connection, callID = self.callID
         let buffer = ByteBuffer(bytes: message)
-        try await connection.eventLoop.flatSubmit {
-            connection.value.write(callID: callID, message: buffer)
-        }.get()
+        do {
+            try await connection.eventLoop.flatSubmit {
+                connection.value.write(callID: callID, message: buffer)
+            }.get()
+        } catch is GRPCClientConnectionHandler.CallAlreadyOver {
+            // The call ended first (deadline, server status): that status is the news, not the write.
+            let status = try await self.status.get()
+            throw status.code == .ok ? GRPCStatus(.cancelled, "the call is already over") : status
+        }
     }
 
     func endRequests() {

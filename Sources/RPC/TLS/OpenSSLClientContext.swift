@@ -11,15 +11,9 @@ final class OpenSSLClientContext: @unchecked Sendable {
     var serverName: String? { configuration.serverName }
 
     init(_ configuration: TLSClientConfiguration) throws {
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else {
-            throw TLSError("SSL_CTX_new failed", openSSLReasons: OpenSSLErrorQueue.drain())
-        }
+        let ctx = try OpenSSLServerContext.makeHardenedContext(TLS_client_method())
         pointer = ctx
         self.configuration = configuration
-        guard yibao_ssl_ctx_set_min_tls12(ctx) == 1 else {
-            throw TLSError("cannot set the minimum version to TLS 1.2", openSSLReasons: OpenSSLErrorQueue.drain())
-        }
-        yibao_ssl_ctx_harden(ctx)
         let h2: [UInt8] = [2, UInt8(ascii: "h"), UInt8(ascii: "2")]
         guard SSL_CTX_set_alpn_protos(ctx, h2, UInt32(h2.count)) == 0 else {  // 0 is success here
             throw TLSError("cannot offer ALPN h2", openSSLReasons: OpenSSLErrorQueue.drain())
