@@ -12,8 +12,6 @@ protocol APIMethod {
     /// Short names (`issue`).
     static var aliases: [String] { get }
     static var abstract: String { get }
-    /// `/yibao.v1.InvoiceService/IssueInvoices`: what the call's signature covers.
-    static var path: String { get }
     static func call(_ client: RPCClient, _ request: Request, options: RPCCallOptions) async throws -> Response
     /// `.recordsRefused` when a batch answer holds a refused record.
     static func outcome(of response: Response) -> ExitStatus

@@ -1,9 +1,10 @@
 import Foundation
+import YibaoClient
 import YibaoCrypto
 import YibaoRPC
 
-/// Who a call is made for, and the metadata that proves it (the Identity contract: `yibao-org`,
-/// `yibao-timestamp`, `yibao-signature-bin`).
+/// Who a call is made for, and how it proves it (the Identity contract: `yibao-org`, `yibao-timestamp`,
+/// `yibao-signature-bin`, signed by YibaoClient's `RequestSigner`).
 enum CallIdentity {
     /// Mutual TLS: the client certificate names the org; no metadata needed.
     case certificate
@@ -35,16 +36,19 @@ enum CallIdentity {
         }
     }
 
-    func metadata(path: String, requestBytes: [UInt8]?) throws -> GRPCMetadata {
-        var metadata = GRPCMetadata()
+    /// Installs the identity on the client: signed calls sign each attempt afresh with `RequestSigner`.
+    func install(in configuration: inout RPCClientConfiguration) {
         switch self {
         case .certificate:
             break
         case .unsigned(let org):
-            metadata.add("yibao-org", org)
+            configuration.callAuthenticator = { _, _ in
+                var metadata = GRPCMetadata()
+                metadata.add("yibao-org", org)
+                return metadata
+            }
         case .signed(let org, let key):
-            metadata = try RequestSigning.metadata(method: path, org: org, key: key, requestBytes: requestBytes ?? [])
+            configuration.callAuthenticator = RequestSigner(org: org, privateKey: key).authenticator
         }
-        return metadata
     }
 }

@@ -6,7 +6,6 @@ import YibaoRPC
 
 /// `yibao settlement feed`: the FeedSettlements stream, batches in and receipts out, as a hospital feed runs it.
 struct FeedSettlementsCommand: AsyncParsableCommand {
-    static let path = "/yibao.v1.SettlementService/FeedSettlements"
     static let configuration = CommandConfiguration(
         commandName: "feed", abstract: "Stream settlement batches to the node and print each batch's receipts as they come back.",
         discussion: "Input: a JSON array of FeedSettlementsRequest objects ({request_id, settlements}), one such object, "
@@ -22,7 +21,7 @@ struct FeedSettlementsCommand: AsyncParsableCommand {
     func run() async throws {
         let batches = try Self.readBatches(file: requestFile)
         let node = try NodeConnection(connection)
-        let options = try node.options(path: Self.path, requestBytes: nil)
+        let options = node.callOptions
         let refused = try await node.run {
             try await Yibao_V1_SettlementServiceClient(node.client).feedSettlements(options: options, requests: { writer in
                 for batch in batches { try await writer.write(batch) }

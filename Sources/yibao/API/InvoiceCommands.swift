@@ -7,7 +7,17 @@ import YibaoRPC
 struct InvoiceCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice", abstract: "Medical e-invoices (医疗收费电子票据): issue, reverse, exchange, lock, enter, query, trace.",
-        subcommands: [UnaryMethodCommand<InvoiceAPI.IssueInvoices>.self, UnaryMethodCommand<InvoiceAPI.ReverseInvoice>.self, UnaryMethodCommand<InvoiceAPI.ExchangePaper>.self, UnaryMethodCommand<InvoiceAPI.LockInvoice>.self, UnaryMethodCommand<InvoiceAPI.UnlockInvoice>.self, UnaryMethodCommand<InvoiceAPI.RecordEntry>.self, UnaryMethodCommand<InvoiceAPI.RevokeEntry>.self, UnaryMethodCommand<InvoiceAPI.GetInvoice>.self, UnaryMethodCommand<InvoiceAPI.TraceInvoice>.self])
+        subcommands: [
+            UnaryMethodCommand<InvoiceAPI.IssueInvoices>.self,
+            UnaryMethodCommand<InvoiceAPI.ReverseInvoice>.self,
+            UnaryMethodCommand<InvoiceAPI.ExchangePaper>.self,
+            UnaryMethodCommand<InvoiceAPI.LockInvoice>.self,
+            UnaryMethodCommand<InvoiceAPI.UnlockInvoice>.self,
+            UnaryMethodCommand<InvoiceAPI.RecordEntry>.self,
+            UnaryMethodCommand<InvoiceAPI.RevokeEntry>.self,
+            UnaryMethodCommand<InvoiceAPI.GetInvoice>.self,
+            UnaryMethodCommand<InvoiceAPI.TraceInvoice>.self,
+        ])
 }
 
 /// The unary methods of `yibao.v1.InvoiceService`.
@@ -16,7 +26,6 @@ enum InvoiceAPI {
         static let commandName = "issue"
         static let aliases = ["issue-invoices"]
         static let abstract = "Issue blue invoices in a batch (invoice platform)."
-        static let path = "/yibao.v1.InvoiceService/IssueInvoices"
         static func call(_ client: RPCClient, _ request: Yibao_V1_IssueInvoicesRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_IssueInvoicesResponse {
             try await Yibao_V1_InvoiceServiceClient(client).issueInvoices(request, options: options)
@@ -28,7 +37,6 @@ enum InvoiceAPI {
         static let commandName = "reverse"
         static let aliases = ["reverse-invoice"]
         static let abstract = "Reverse a blue invoice with a red one (冲红)."
-        static let path = "/yibao.v1.InvoiceService/ReverseInvoice"
         static func call(_ client: RPCClient, _ request: Yibao_V1_ReverseInvoiceRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_InvoiceServiceClient(client).reverseInvoice(request, options: options)
@@ -38,7 +46,6 @@ enum InvoiceAPI {
     enum ExchangePaper: APIMethod {
         static let commandName = "exchange-paper"
         static let abstract = "Record the exchange for a paper invoice (换开纸质, once)."
-        static let path = "/yibao.v1.InvoiceService/ExchangePaper"
         static func call(_ client: RPCClient, _ request: Yibao_V1_ExchangePaperRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_InvoiceServiceClient(client).exchangePaper(request, options: options)
@@ -49,7 +56,6 @@ enum InvoiceAPI {
         static let commandName = "lock"
         static let aliases = ["lock-invoice"]
         static let abstract = "Lock an invoice for reimbursement (insurance bureau)."
-        static let path = "/yibao.v1.InvoiceService/LockInvoice"
         static func call(_ client: RPCClient, _ request: Yibao_V1_InvoiceActionRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_InvoiceServiceClient(client).lockInvoice(request, options: options)
@@ -60,7 +66,6 @@ enum InvoiceAPI {
         static let commandName = "unlock"
         static let aliases = ["unlock-invoice"]
         static let abstract = "Unlock an invoice the same org locked."
-        static let path = "/yibao.v1.InvoiceService/UnlockInvoice"
         static func call(_ client: RPCClient, _ request: Yibao_V1_InvoiceActionRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_InvoiceServiceClient(client).unlockInvoice(request, options: options)
@@ -71,7 +76,6 @@ enum InvoiceAPI {
         static let commandName = "enter"
         static let aliases = ["record-entry"]
         static let abstract = "Enter a locked invoice (入账); a second entry is refused."
-        static let path = "/yibao.v1.InvoiceService/RecordEntry"
         static func call(_ client: RPCClient, _ request: Yibao_V1_InvoiceActionRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_InvoiceServiceClient(client).recordEntry(request, options: options)
@@ -81,7 +85,6 @@ enum InvoiceAPI {
     enum RevokeEntry: APIMethod {
         static let commandName = "revoke-entry"
         static let abstract = "Revoke the entry of an invoice (撤销入账)."
-        static let path = "/yibao.v1.InvoiceService/RevokeEntry"
         static func call(_ client: RPCClient, _ request: Yibao_V1_InvoiceActionRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_InvoiceServiceClient(client).revokeEntry(request, options: options)
@@ -92,7 +95,6 @@ enum InvoiceAPI {
         static let commandName = "get"
         static let aliases = ["get-invoice"]
         static let abstract = "An invoice as issued, with its current state and flags."
-        static let path = "/yibao.v1.InvoiceService/GetInvoice"
         static func call(_ client: RPCClient, _ request: Yibao_V1_GetInvoiceRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_GetInvoiceResponse {
             try await Yibao_V1_InvoiceServiceClient(client).getInvoice(request, options: options)
@@ -103,7 +105,6 @@ enum InvoiceAPI {
         static let commandName = "trace"
         static let aliases = ["trace-invoice"]
         static let abstract = "Every ledger entry that touched an invoice (轨迹), oldest first."
-        static let path = "/yibao.v1.InvoiceService/TraceInvoice"
         static func call(_ client: RPCClient, _ request: Yibao_V1_TraceInvoiceRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_TraceResponse {
             try await Yibao_V1_InvoiceServiceClient(client).traceInvoice(request, options: options)

@@ -7,7 +7,13 @@ import YibaoRPC
 struct LedgerCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger", abstract: "The ledger: signed tree heads, proofs, exact entries, the live entry stream.",
-        subcommands: [UnaryMethodCommand<LedgerAPI.GetTreeHead>.self, UnaryMethodCommand<LedgerAPI.GetInclusionProof>.self, UnaryMethodCommand<LedgerAPI.GetConsistencyProof>.self, UnaryMethodCommand<LedgerAPI.GetEntry>.self, StreamEntriesCommand.self])
+        subcommands: [
+            UnaryMethodCommand<LedgerAPI.GetTreeHead>.self,
+            UnaryMethodCommand<LedgerAPI.GetInclusionProof>.self,
+            UnaryMethodCommand<LedgerAPI.GetConsistencyProof>.self,
+            UnaryMethodCommand<LedgerAPI.GetEntry>.self,
+            StreamEntriesCommand.self,
+        ])
 }
 
 /// The unary methods of `yibao.v1.LedgerService`.
@@ -16,7 +22,6 @@ enum LedgerAPI {
         static let commandName = "tree-head"
         static let aliases = ["get-tree-head"]
         static let abstract = "The newest signed tree head (or the one at tree_size)."
-        static let path = "/yibao.v1.LedgerService/GetTreeHead"
         static func call(_ client: RPCClient, _ request: Yibao_V1_GetTreeHeadRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_GetTreeHeadResponse {
             try await Yibao_V1_LedgerServiceClient(client).getTreeHead(request, options: options)
@@ -27,7 +32,6 @@ enum LedgerAPI {
         static let commandName = "inclusion-proof"
         static let aliases = ["get-inclusion-proof"]
         static let abstract = "An inclusion proof for an entry (by ledger_index or tx_hash) with its signed tree head; check it with `yibao proof verify`."
-        static let path = "/yibao.v1.LedgerService/GetInclusionProof"
         static func call(_ client: RPCClient, _ request: Yibao_V1_GetInclusionProofRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_GetInclusionProofResponse {
             try await Yibao_V1_LedgerServiceClient(client).getInclusionProof(request, options: options)
@@ -38,7 +42,6 @@ enum LedgerAPI {
         static let commandName = "consistency-proof"
         static let aliases = ["get-consistency-proof"]
         static let abstract = "A consistency proof between two tree sizes."
-        static let path = "/yibao.v1.LedgerService/GetConsistencyProof"
         static func call(_ client: RPCClient, _ request: Yibao_V1_GetConsistencyProofRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_GetConsistencyProofResponse {
             try await Yibao_V1_LedgerServiceClient(client).getConsistencyProof(request, options: options)
@@ -49,7 +52,6 @@ enum LedgerAPI {
         static let commandName = "entry"
         static let aliases = ["get-entry"]
         static let abstract = "An entry's exact leaf bytes and the fields they encode."
-        static let path = "/yibao.v1.LedgerService/GetEntry"
         static func call(_ client: RPCClient, _ request: Yibao_V1_GetEntryRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_GetEntryResponse {
             try await Yibao_V1_LedgerServiceClient(client).getEntry(request, options: options)

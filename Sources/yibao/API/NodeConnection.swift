@@ -34,18 +34,16 @@ struct NodeConnection {
         } else if mutualTLS {
             throw CLIFailure(.usage, "--client-cert needs --tls-ca (the CA that signed the node's certificate)")
         }
+        identity = try CallIdentity.resolve(options, mutualTLS: mutualTLS)
+        identity.install(in: &configuration)
         do { client = try RPCClient(configuration: configuration) } catch {
             throw CLIFailure(.connectionFailed, "cannot set up the connection to \(address): \(error)")
         }
-        identity = try CallIdentity.resolve(options, mutualTLS: mutualTLS)
         timeout = .milliseconds(Int64(try options.resolvedTimeout() * 1000))
     }
 
-    /// Options for a call of `path`: deadline and identity metadata. `requestBytes` is the encoded request of a
-    /// unary or server-streaming call; nil for client and bidirectional streams (the signature covers the opening).
-    func options(path: String, requestBytes: [UInt8]?) throws -> RPCCallOptions {
-        RPCCallOptions(timeout: timeout, metadata: try identity.metadata(path: path, requestBytes: requestBytes))
-    }
+    /// Options for a call: its deadline (the identity metadata is added per attempt by the client).
+    var callOptions: RPCCallOptions { RPCCallOptions(timeout: timeout) }
 
     /// Runs a call, turning its failure into the CLI's exit codes: a node that cannot be reached is 4, any other
     /// gRPC status 1 with its code name and message.

@@ -7,7 +7,15 @@ import YibaoRPC
 struct SettlementCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settlement", abstract: "Medical-insurance settlements (医保结算): upload, revoke, query, trace, link, reconcile, feed.",
-        subcommands: [UnaryMethodCommand<SettlementAPI.UploadSettlements>.self, UnaryMethodCommand<SettlementAPI.RevokeSettlement>.self, UnaryMethodCommand<SettlementAPI.GetSettlement>.self, UnaryMethodCommand<SettlementAPI.TraceSettlement>.self, UnaryMethodCommand<SettlementAPI.LinkInvoice>.self, UnaryMethodCommand<SettlementAPI.Reconcile>.self, FeedSettlementsCommand.self])
+        subcommands: [
+            UnaryMethodCommand<SettlementAPI.UploadSettlements>.self,
+            UnaryMethodCommand<SettlementAPI.RevokeSettlement>.self,
+            UnaryMethodCommand<SettlementAPI.GetSettlement>.self,
+            UnaryMethodCommand<SettlementAPI.TraceSettlement>.self,
+            UnaryMethodCommand<SettlementAPI.LinkInvoice>.self,
+            UnaryMethodCommand<SettlementAPI.Reconcile>.self,
+            FeedSettlementsCommand.self,
+        ])
 }
 
 /// The unary methods of `yibao.v1.SettlementService`.
@@ -16,7 +24,6 @@ enum SettlementAPI {
         static let commandName = "upload"
         static let aliases = ["upload-settlements"]
         static let abstract = "Upload settlements in a batch (hospital)."
-        static let path = "/yibao.v1.SettlementService/UploadSettlements"
         static func call(_ client: RPCClient, _ request: Yibao_V1_UploadSettlementsRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_UploadSettlementsResponse {
             try await Yibao_V1_SettlementServiceClient(client).uploadSettlements(request, options: options)
@@ -28,7 +35,6 @@ enum SettlementAPI {
         static let commandName = "revoke"
         static let aliases = ["revoke-settlement"]
         static let abstract = "Revoke a settlement (撤销)."
-        static let path = "/yibao.v1.SettlementService/RevokeSettlement"
         static func call(_ client: RPCClient, _ request: Yibao_V1_RevokeSettlementRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_SettlementServiceClient(client).revokeSettlement(request, options: options)
@@ -39,7 +45,6 @@ enum SettlementAPI {
         static let commandName = "get"
         static let aliases = ["get-settlement"]
         static let abstract = "A settlement as uploaded, with its state and linked invoices."
-        static let path = "/yibao.v1.SettlementService/GetSettlement"
         static func call(_ client: RPCClient, _ request: Yibao_V1_GetSettlementRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_GetSettlementResponse {
             try await Yibao_V1_SettlementServiceClient(client).getSettlement(request, options: options)
@@ -50,7 +55,6 @@ enum SettlementAPI {
         static let commandName = "trace"
         static let aliases = ["trace-settlement"]
         static let abstract = "Every ledger entry that touched a settlement, oldest first."
-        static let path = "/yibao.v1.SettlementService/TraceSettlement"
         static func call(_ client: RPCClient, _ request: Yibao_V1_TraceSettlementRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_TraceResponse {
             try await Yibao_V1_SettlementServiceClient(client).traceSettlement(request, options: options)
@@ -61,7 +65,6 @@ enum SettlementAPI {
         static let commandName = "link"
         static let aliases = ["link-invoice"]
         static let abstract = "Link an invoice to a settlement (票据关联结算)."
-        static let path = "/yibao.v1.SettlementService/LinkInvoice"
         static func call(_ client: RPCClient, _ request: Yibao_V1_LinkInvoiceRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_WriteResponse {
             try await Yibao_V1_SettlementServiceClient(client).linkInvoice(request, options: options)
@@ -71,7 +74,6 @@ enum SettlementAPI {
     enum Reconcile: APIMethod {
         static let commandName = "reconcile"
         static let abstract = "Reconcile an invoice with its settlement, or an institution over a date range (票实核对)."
-        static let path = "/yibao.v1.SettlementService/Reconcile"
         static func call(_ client: RPCClient, _ request: Yibao_V1_ReconcileRequest, options: RPCCallOptions) async throws
             -> Yibao_V1_ReconcileResponse {
             try await Yibao_V1_SettlementServiceClient(client).reconcile(request, options: options)

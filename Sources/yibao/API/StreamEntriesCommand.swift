@@ -6,7 +6,6 @@ import YibaoRPC
 
 /// `yibao ledger stream`: entries from an index on, then live as they commit.
 struct StreamEntriesCommand: AsyncParsableCommand {
-    static let path = "/yibao.v1.LedgerService/StreamEntries"
     static let configuration = CommandConfiguration(
         commandName: "stream", abstract: "Print ledger entries from an index on, then new ones as they commit (Ctrl-C ends).",
         aliases: ["stream-entries"])
@@ -23,7 +22,7 @@ struct StreamEntriesCommand: AsyncParsableCommand {
         var request = Yibao_V1_StreamEntriesRequest()
         request.fromIndex = from
         let node = try NodeConnection(connection)
-        var options = try node.options(path: Self.path, requestBytes: request.encoded())
+        var options = node.callOptions
         if connection.timeout == nil, ProcessInfo.processInfo.environment["YIBAO_TIMEOUT"] == nil { options.timeout = nil }
         let limit = self.limit, json = self.json
         try await node.run {

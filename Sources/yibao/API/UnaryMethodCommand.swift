@@ -25,7 +25,7 @@ struct UnaryMethodCommand<Method: APIMethod>: AsyncParsableCommand {
             throw CLIFailure(.usage, "request: \(error)")
         }
         let node = try NodeConnection(connection)
-        let options = try node.options(path: Method.path, requestBytes: request.encoded())
+        let options = node.callOptions
         let response = try await node.run { try await Method.call(node.client, request, options: options) }
         Console.out(json ? JSONWriter.text(response.json) : ReadableText.render(response.readableJSON))
         let outcome = Method.outcome(of: response)
