@@ -106,6 +106,13 @@ let package = Package(
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/YibaoServerTests"),
+        // The product end to end: the generated Swift client against a real LedgerNode on a loopback port (every
+        // method and error mapping, mixed batches, feed backpressure, overload, restart, offline verify), and the
+        // built yibao-server and yibao binaries through the README quickstart.
+        .testTarget(name: "YibaoEndToEndTests",
+                    dependencies: ["YibaoServer", "YibaoClient", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto",
+                                   "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/YibaoEndToEndTests"),
         .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao"], path: "Tests/YibaoProtoTests"),
     ],
     swiftLanguageModes: [.v6]
