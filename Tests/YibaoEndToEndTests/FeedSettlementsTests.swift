@@ -55,7 +55,7 @@ struct FeedSettlementsTests {
         let hospital = try fixture.client(port: node.port, as: .hospital)
         // Big answers for little ledger work: every record but the first of a batch is refused by admission (its
         // amounts do not add up), so each answer carries hundreds of error messages and the node's writes stay few.
-        let batchCount = 400, perBatch = 300
+        let batchCount = 120, perBatch = 300  // it stalled after ~30 batches here
         var refused = Records.settlement("S460106202405000000")
         refused.fundPaySumamt = 1
         let batches = (0..<batchCount).map { i in
