@@ -99,11 +99,16 @@ struct ClientTests {
     @Test func deadlineExpiresAndCancelsTheHandler() async throws {
         try await withEchoServer { server, probe in
             let client = try client(server)
-            // Connected first, so the deadline runs out on the server, not while connecting.
+            // Connected first, so the deadline runs out on the server, not while connecting; long enough that
+            // the handler has started even on a loaded machine (the test waits for that before the deadline).
             _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])
+            let call = Task {
+                try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1],
+                                       options: RPCCallOptions(timeout: .seconds(5)))
+            }
+            #expect(await eventually { probe.sleeps == 1 })
             do {
-                _ = try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1],
-                                           options: RPCCallOptions(timeout: .milliseconds(500)))
+                _ = try await call.value
                 Issue.record("sleep returned")
             } catch let status as GRPCStatus {
                 #expect(status.code == .deadlineExceeded)
@@ -268,8 +273,10 @@ struct ClientTests {
     /// The server closes idle connections with GOAWAY while it keeps listening: each next call must go to a
     /// new connection (and one racing the GOAWAY is refused, then retried), never fail.
     @Test func callsAfterGoAwayUseANewConnection() async throws {
-        try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(100) }) { server, _ in
-            let client = try client(server)
+        try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(300) }) { server, _ in
+            // Refused streams are retried; on a loaded machine a fresh connection can itself go idle before its
+            // first call arrives, so allow more attempts than the default.
+            let client = try client(server) { $0.maxAttempts = 10 }
             for round in 0..<5 {
                 let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(round)])
                 #expect(response.message == [UInt8(round)])
