@@ -60,6 +60,8 @@ do {
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
     }
+    try writeFile(arguments[2] + "/" + MessageCatalogEmitter.outputName,
+                  try MessageCatalogEmitter.emit(files.filter { !$0.name.hasPrefix("google/protobuf/") }, registry: registry))
     if let directory = outputDirectories["--reflection-out"] {
         let reflected = try ReflectionEmitter.files(inDescriptorSet: try readFile(arguments[1]))
             .filter { !$0.name.hasPrefix("google/protobuf/") }
