@@ -95,7 +95,7 @@ def measure(name, command, port, body_file, request_file, args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ours", required=True)
-    parser.add_argument("--grpc-swift", required=True)
+    parser.add_argument("--grpc-swift", help="the peer's binary; without it the run has no grpc-swift-2 column")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--requests", type=int, default=200_000)
     parser.add_argument("--connections", type=int, default=4)
@@ -118,17 +118,21 @@ def main():
     servers = []
     port = free_port()
     servers.append(measure("yibao", [args.ours, str(port)], port, body_file, request_file, args))
-    port = free_port()
-    servers.append(measure("grpc-swift-2", [args.grpc_swift, str(port)], port, body_file, request_file, args))
+    if args.grpc_swift:
+        port = free_port()
+        servers.append(measure("grpc-swift-2", [args.grpc_swift, str(port)], port, body_file, request_file, args))
     if not args.skip_python:
         port = free_port()
         servers.append(measure("grpcio-python", [sys.executable, os.path.join(ROOT, "benchmarks/rpc/grpcio_echo_server.py"),
                                                  str(port), os.path.join(ROOT, "Protos")], port, body_file, request_file, args))
     by_name = {s["name"]: s["best"] for s in servers}
-    ratios = {"throughputOursOverGrpcSwift": by_name["yibao"]["requestsPerSecond"] / by_name["grpc-swift-2"]["requestsPerSecond"],
-              "p99OursOverGrpcSwift": by_name["yibao"]["p99Ms"] / by_name["grpc-swift-2"]["p99Ms"]}
-    print(f"throughput yibao / grpc-swift-2 = {ratios['throughputOursOverGrpcSwift']:.2f}x, "
-          f"p99 yibao / grpc-swift-2 = {ratios['p99OursOverGrpcSwift']:.2f}", flush=True)
+    ratios = {}
+    for other in ["grpc-swift-2", "grpcio-python"]:
+        if other in by_name:
+            ratios[other] = {"throughputOursOverTheirs": by_name["yibao"]["requestsPerSecond"] / by_name[other]["requestsPerSecond"],
+                             "p99OursOverTheirs": by_name["yibao"]["p99Ms"] / by_name[other]["p99Ms"]}
+            print(f"yibao / {other}: throughput {ratios[other]['throughputOursOverTheirs']:.2f}x, "
+                  f"p99 {ratios[other]['p99OursOverTheirs']:.2f}", flush=True)
     result = {
         "benchmark": "rpc-unary-echo",
         "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
