@@ -73,6 +73,13 @@ let package = Package(
         // A child process for the crash test: appends and prints every acknowledged receipt until killed.
         .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoDomain"],
                           path: "Tests/LedgerCrashWriter"),
+        // The decode-path fuzz target (Tests/Fuzz): a corpus replayer in a normal build, libFuzzer under scripts/fuzz.
+        .executableTarget(name: "yibao-fuzz",
+                          dependencies: ["YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio")],
+                          path: "Tests/Fuzz/Harness"),
+        .executableTarget(name: "yibao-rpc-bench-server",
+                          dependencies: ["YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio")],
+                          path: "benchmarks/rpc/server"),
         .executableTarget(name: "yibao-ledger-bench",
                           dependencies: ["YibaoDomain", "CLMDB", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),

@@ -70,8 +70,8 @@ extension GRPCServerConnectionHandler {
         closeAfterFlushing()
     }
 
-    /// Sending a response resets the ping accounting: a client pinging during calls is checking a live
-    /// connection, not flooding an idle one.
+    /// Sending response HEADERS or DATA resets the ping accounting (grpc does the same): a client pinging while
+    /// it gets responses (grpc's BDP probes ride on received data) is measuring a live connection, not flooding.
     func responseStarted() {
         keepalive.lastClientPing = nil
         keepalive.clientPingStrikes = 0

@@ -30,6 +30,7 @@ extension GRPCServerConnectionHandler {
         guard var stream = streams[streamID] else { return .deferred }
         let pulled = stream.machine.pull(maxLength: maxLength)
         streams[streamID] = stream
+        if case .bytes = pulled { responseStarted() }  // DATA going out, as grpc counts it for ping strikes
         if !stream.writeWaiters.isEmpty, stream.machine.queuedBytes <= configuration.responseBufferLowWatermark {
             drainedStreams.insert(streamID)
         }

@@ -37,7 +37,7 @@ public struct RPCServerConfiguration: Sendable {
     /// A connection whose peer has not answered the keepalive PING after this long is closed.
     public var keepaliveTimeout: TimeAmount = .seconds(20)
     /// Client PINGs closer together than this are strikes (grpc's `min_recv_ping_interval_without_data`): each
-    /// PING costs us a write. Sending a response resets the count, as in grpc, so pings during calls are fine.
+    /// PING costs us a write. Sending response HEADERS or DATA resets the count, as in grpc, so pings during calls are fine.
     public var minClientPingInterval: TimeAmount = .minutes(5)
     /// Strikes tolerated; the next one gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" and the connection closes.
     public var maxClientPingStrikes = 2

@@ -71,6 +71,8 @@ do {
             try writeFile(serverOut + "/" + ServerServiceEmitter.outputName(for: file.name), try services.emit(file))
         }
     }
+    try writeFile(arguments[2] + "/" + MessageCatalogEmitter.outputName,
+                  try MessageCatalogEmitter.emit(files.filter { !$0.name.hasPrefix("google/protobuf/") }, registry: registry))
     if let directory = outputDirectories["--reflection-out"] {
         let reflected = try ReflectionEmitter.files(inDescriptorSet: try readFile(arguments[1]))
             .filter { !$0.name.hasPrefix("google/protobuf/") }
