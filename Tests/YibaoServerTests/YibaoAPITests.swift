@@ -15,8 +15,12 @@ struct YibaoAPITests {
         defer { fixture.remove() }
         let node = try await fixture.start()
         let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["flow"])
+        // The whole store replays: every attested seal, and every signed call it keeps, checks out offline.
+        let report = try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
         await node.shutdown()
         PythonAPIClient.expectAllPassed(run, ["flow"], minimumChecks: 100)
+        #expect(report.isValid, "\(report)")
+        #expect(report.seals >= 14, "\(report)")  // one per write batch that landed
     }
 
     @Test("signed metadata: good, bad key, stale, future, other method, other request, missing, unsigned")
@@ -81,7 +85,8 @@ struct YibaoAPITests {
         PythonAPIClient.expectAllPassed(after, ["proof"], minimumChecks: 8)
         let receiptBefore = try #require(before.value("receipt"))
         #expect(after.value("receipt") == receiptBefore)
-        _ = report
+        #expect(report.isValid, "\(report)")
+        #expect(report.entries >= sizeBefore)
     }
 
     @Test("mutual TLS: the client certificate's CN is the org; an unregistered CN is refused")
@@ -95,7 +100,9 @@ struct YibaoAPITests {
             configuration.tls?.log = { _ in }
         }
         let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["mtls"])
+        let report = try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
         await node.shutdown()
+        #expect(report.isValid, "\(report)")
         PythonAPIClient.expectAllPassed(run, ["mtls"], minimumChecks: 5)
     }
 
