@@ -11,9 +11,6 @@ public final class Ledger: Sendable {
     public let directory: String
     /// Seals the PII of entries and state at rest (`DataKeyFile`).
     let dataKey: NodeDataKey
-    /// Signs tree heads (on the signer thread) and the seals of attested batches (on submitting threads).
-    let nodeKey: SM2PrivateKey
-
     let env: LMDBEnvironment
     let schema: LedgerSchema
     let nodes: MerkleNodeStore
@@ -33,7 +30,6 @@ public final class Ledger: Sendable {
         self.configuration = configuration
         self.hashing = MerkleHashing(configuration.hashAlgorithm)
         self.nodePublicKey = nodeKey.publicKey
-        self.nodeKey = nodeKey
         folderLock = try FolderLock(directory: directory)
 
         var options = LMDBEnvironment.Options()
@@ -92,13 +88,12 @@ public final class Ledger: Sendable {
     /// Submits a signed request batch and waits for its durable outcome, one per record in order.
     /// Throws for the batch as a whole (bad shape, unknown org, bad signature, overloaded, reused request id).
     public func submit(_ batch: SignedBatch) async throws -> [RecordOutcome] {
-        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey,
-                                   nodeKey: nodeKey).admit(batch)
+        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey).admit(batch)
         return try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
                                          leafHashes: check.leafHashes, refusals: check.refusals,
-                                         signature: check.sealSignature, authentication: batch.authentication,
+                                         signature: batch.signature, authentication: batch.authentication,
                                          registration: check.registration, digest: check.digest,
                                          continuation: continuation)
             do {
@@ -133,6 +128,32 @@ public final class Ledger: Sendable {
             } catch {
                 continuation.resume(throwing: error)
             }
+        }
+    }
+
+    /// Writes the audit trail's head into the ledger (an `audit_anchor` node entry) and returns its receipt.
+    @discardableResult
+    public func anchorAudit(_ anchor: AuditAnchor) async throws -> Receipt {
+        let payload = anchor.encoded
+        let schema = self.schema
+        return try await withCheckedThrowingContinuation { continuation in
+            let command = WriteCommand.nodeEntry(
+                kind: .auditAnchor, requestId: "audit-anchor", payload: payload,
+                apply: { txn in try schema.setMetaBytes(.auditAnchor, payload, in: txn) },
+                afterCommit: {}, continuation: continuation)
+            do {
+                try queue.enqueue(command)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// The audit trail head most recently anchored; nil before the first anchor.
+    public func latestAuditAnchor() throws -> AuditAnchor? {
+        let schema = self.schema
+        return try env.read { txn in
+            try schema.metaBytes(.auditAnchor, in: txn).map { bytes in try bytes.withUnsafeBytes { try AuditAnchor(decoding: $0) } }
         }
     }
 
