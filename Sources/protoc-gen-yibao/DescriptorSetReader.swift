@@ -26,7 +26,27 @@ enum DescriptorSetReader {
             messages: try pointers(f.pointee.message_type, f.pointee.n_message_type).map {
                 try message($0, scope: scope, file: name, depth: 1)
             },
-            enums: pointers(f.pointee.enum_type, f.pointee.n_enum_type).map { enumeration($0, scope: scope) })
+            enums: pointers(f.pointee.enum_type, f.pointee.n_enum_type).map { enumeration($0, scope: scope) },
+            services: pointers(f.pointee.service, f.pointee.n_service).map { service($0, scope: scope) })
+    }
+
+    private static func service(_ s: UnsafeMutablePointer<Google__Protobuf__ServiceDescriptorProto>,
+                                scope: String) -> ProtoServiceDecl {
+        let name = string(s.pointee.name)
+        return ProtoServiceDecl(
+            fullName: scope + name, name: name,
+            methods: pointers(s.pointee.method, s.pointee.n_method).map { m in
+                let level = m.pointee.options.map { $0.pointee.has_idempotency_level != 0 ? $0.pointee.idempotency_level
+                    : GOOGLE__PROTOBUF__METHOD_OPTIONS__IDEMPOTENCY_LEVEL__IDEMPOTENCY_UNKNOWN }
+                return ProtoMethodDecl(
+                    name: string(m.pointee.name),
+                    inputType: String(string(m.pointee.input_type).drop { $0 == "." }),
+                    outputType: String(string(m.pointee.output_type).drop { $0 == "." }),
+                    clientStreaming: m.pointee.has_client_streaming != 0 && m.pointee.client_streaming != 0,
+                    serverStreaming: m.pointee.has_server_streaming != 0 && m.pointee.server_streaming != 0,
+                    idempotent: level == GOOGLE__PROTOBUF__METHOD_OPTIONS__IDEMPOTENCY_LEVEL__IDEMPOTENT
+                        || level == GOOGLE__PROTOBUF__METHOD_OPTIONS__IDEMPOTENCY_LEVEL__NO_SIDE_EFFECTS)
+            })
     }
 
     private static func message(_ m: UnsafeMutablePointer<Google__Protobuf__DescriptorProto>, scope: String,

@@ -5,6 +5,23 @@ struct ProtoFile {
     var syntax: String
     var messages: [ProtoMessageDecl]
     var enums: [ProtoEnumDecl]
+    var services: [ProtoServiceDecl] = []
+}
+
+struct ProtoServiceDecl {
+    var fullName: String      // "yibao.test.v1.Echo"
+    var name: String
+    var methods: [ProtoMethodDecl]
+}
+
+struct ProtoMethodDecl {
+    var name: String          // "Unary"
+    var inputType: String     // full names, no leading dot
+    var outputType: String
+    var clientStreaming: Bool
+    var serverStreaming: Bool
+    /// `option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS`: calls may be retried.
+    var idempotent: Bool = false
 }
 
 struct ProtoMessageDecl {

@@ -1,4 +1,4 @@
-// protoc-gen-yibao <descriptor-set> <out-dir>
+// protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]
 // Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto.
 // Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
 #if canImport(Glibc)
@@ -35,9 +35,20 @@ func printError(_ message: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-let arguments = CommandLine.arguments
+let usage = "usage: protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]\n"
+var arguments = Array(CommandLine.arguments.prefix(3))
+/// Output directories of the optional emitters, by flag.
+var outputDirectories: [String: String] = [:]
+var flagArguments = CommandLine.arguments.dropFirst(3)
+while let flag = flagArguments.popFirst() {
+    guard ["--server-out", "--client-out", "--reflection-out"].contains(flag), let directory = flagArguments.popFirst() else {
+        printError(usage)
+        exit(2)
+    }
+    outputDirectories[flag] = directory
+}
 guard arguments.count == 3 else {
-    printError("usage: protoc-gen-yibao <descriptor-set> <out-dir>\n")
+    printError(usage)
     exit(2)
 }
 do {
@@ -47,6 +58,10 @@ do {
     let emitter = FileEmitter(registry: registry)
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
+        if let clientOut = outputDirectories["--client-out"], !file.services.isEmpty {
+            try writeFile(clientOut + "/" + ClientServiceEmitter.outputName(for: file.name),
+                          try ClientServiceEmitter(registry: registry).emit(file))
+        }
     }
 } catch {
     printError("protoc-gen-yibao: \(error)\n")
