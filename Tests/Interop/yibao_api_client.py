@@ -773,6 +773,19 @@ def scenario_echo(api, report):
                                       response_deserializer=E.EchoResponse.FromString)
     answers = list(expand(E.ExpandRequest(text="x", count=5), timeout=30))
     report.expect("echo.expand", [(a.echoed.text, a.sequence) for a in answers], [("x", i) for i in range(1, 6)])
+    collect = api.channel.stream_unary("/yibao.test.v1.Echo/Collect", request_serializer=lambda m: m.SerializeToString(),
+                                       response_deserializer=E.EchoResponse.FromString)
+    collected = collect(iter([E.EchoRequest(text=t) for t in ("a", "b", "c")]), timeout=30)
+    report.expect("echo.collect", (collected.echoed.text, collected.sequence), ("a,b,c", 3))
+    chat = api.channel.stream_stream("/yibao.test.v1.Echo/Chat", request_serializer=lambda b: b,
+                                     response_deserializer=E.EchoResponse.FromString)
+    answers = list(chat(iter([E.EchoRequest(text=t).SerializeToString() for t in ("x", "y")]), timeout=30))
+    report.expect("echo.chat", [(a.echoed.text, a.sequence) for a in answers], [("x", 1), ("y", 2)])
+    try:
+        list(chat(iter([E.EchoRequest(text="ok").SerializeToString(), b"\x0a\xff\xff\xff"]), timeout=30))
+        report.expect("echo.chat_undecodable", 0, 13)
+    except grpc.RpcError as error:
+        report.expect("echo.chat_undecodable", (error.code().value[0], "yibao.test.v1.EchoRequest" in error.details()), (13, True))
     raw = api.channel.unary_unary("/yibao.test.v1.Echo/Unary", request_serializer=lambda b: b,
                                   response_deserializer=E.EchoResponse.FromString)
     try:

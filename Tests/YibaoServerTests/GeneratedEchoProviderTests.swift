@@ -25,11 +25,36 @@ struct EchoProvider: Yibao_Test_V1_EchoProvider {
             try await responses.write(response)
         }
     }
+
+    /// Every request's text joined, with their count as the sequence.
+    func collect(_ requests: RPCMessageStream<Yibao_Test_V1_EchoRequest>, context: RPCServerContext) async throws -> Yibao_Test_V1_EchoResponse {
+        var texts: [String] = []
+        for try await request in requests { texts.append(request.text) }
+        var echoed = Yibao_Test_V1_EchoRequest()
+        echoed.text = texts.joined(separator: ",")
+        var response = Yibao_Test_V1_EchoResponse()
+        response.echoed = echoed
+        response.sequence = UInt64(texts.count)
+        return response
+    }
+
+    /// Each request answered as it arrives, numbered.
+    func chat(_ requests: RPCMessageStream<Yibao_Test_V1_EchoRequest>, context: RPCServerContext,
+              responses: RPCMessageWriter<Yibao_Test_V1_EchoResponse>) async throws {
+        var sequence: UInt64 = 0
+        for try await request in requests {
+            sequence += 1
+            var response = Yibao_Test_V1_EchoResponse()
+            response.echoed = request
+            response.sequence = sequence
+            try await responses.write(response)
+        }
+    }
 }
 
 @Suite("Generated Echo provider over grpcio")
 struct GeneratedEchoProviderTests {
-    @Test("unary and server streaming through the generated adapters; an undecodable request is INTERNAL naming its type")
+    @Test("all four shapes through the generated adapters; an undecodable request is INTERNAL naming its type")
     func echo() async throws {
         var router = RPCRouter()
         EchoProvider().register(in: &router)
@@ -41,6 +66,6 @@ struct GeneratedEchoProviderTests {
         try Data("{}".utf8).write(to: URL(fileURLWithPath: keys + "/orgs.json"))
         let run = try await PythonAPIClient.run(port: server.port, keys: keys, ["echo"])
         await server.shutdown()
-        PythonAPIClient.expectAllPassed(run, ["echo"], minimumChecks: 3)
+        PythonAPIClient.expectAllPassed(run, ["echo"], minimumChecks: 6)
     }
 }
