@@ -25,16 +25,7 @@ enum OrgCertificates {
 
                 """
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["60", "/bin/sh", "-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
+        let status = try await TestProcess.run(["/bin/sh", "-c", script], timeLimitSeconds: 60, in: directory)
         guard status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["openssl exit": status]) }
         return directory
     }

@@ -57,18 +57,10 @@ enum PythonAPIClient {
         let out = directory.appendingPathComponent("out"), err = directory.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-k", "5", String(timeLimitSeconds), python,
-                             packageRoot.appendingPathComponent("Tests/Interop/yibao_api_client.py").path,
-                             String(port), packageRoot.appendingPathComponent("Protos").path, keys] + scenarios
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        // The exit is awaited through terminationHandler: no thread of the cooperative pool is blocked meanwhile.
-        let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
+        let exitCode = try await TestProcess.run(
+            [python, packageRoot.appendingPathComponent("Tests/Interop/yibao_api_client.py").path, String(port),
+             packageRoot.appendingPathComponent("Protos").path, keys] + scenarios,
+            timeLimitSeconds: timeLimitSeconds, output: try FileHandle(forWritingTo: out), error: try FileHandle(forWritingTo: err))
         let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         let lines = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
         return Run(lines: lines, exitCode: exitCode, errorOutput: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
