@@ -58,7 +58,6 @@ final class EndToEndNode: Sendable {
         var logger = Logger(label: "yibao.e2e")
         logger.logLevel = .warning
         configuration.logger = logger
-        configuration.auditLogger = logger
         adjust(&configuration)
         return try await LedgerNode.start(configuration)
     }
