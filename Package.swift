@@ -118,7 +118,7 @@ let package = Package(
         // built yibao-server and yibao binaries through the README quickstart.
         .testTarget(name: "YibaoEndToEndTests",
                     dependencies: ["YibaoServer", "YibaoClient", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto",
-                                   "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
+                                   "YibaoTestSupport", "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/YibaoEndToEndTests"),
         .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao"], path: "Tests/YibaoProtoTests"),
     ],

@@ -58,8 +58,10 @@ struct NodeConnection {
 
     static func failure(_ status: GRPCStatus) -> CLIFailure {
         let text = "\(StatusNames.name(status.code)): \(status.message)"
-        let unreachable = status.code == .unavailable
-            && (status.message.hasPrefix("cannot connect") || status.message.hasPrefix("connection to"))
+        // The client's own transport failures (no connection, a TLS handshake the node refused, a connection that
+        // closed under the call); an UNAVAILABLE the node itself sent ("shutting down") is a call failure.
+        let transportFailures = ["cannot connect", "connection to", "connection closed", "HTTP/2 session failed"]
+        let unreachable = status.code == .unavailable && transportFailures.contains { status.message.hasPrefix($0) }
         return CLIFailure(unreachable ? .connectionFailed : .failed, text)
     }
 }
