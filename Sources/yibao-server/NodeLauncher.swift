@@ -45,6 +45,9 @@ struct NodeLauncher {
             throw NodeStartFailure(message: "cannot start: \(error.message)")
         } catch let error as TLSError {
             throw NodeStartFailure(message: "cannot start TLS: \(error)")
+        } catch where "\(error)".contains("Address already in use") {
+            throw NodeStartFailure(message: "cannot listen on \(settings.listen): another process is listening there; "
+                                   + "stop it or choose another address with --listen")
         } catch {
             throw NodeStartFailure(message: "cannot start on \(settings.listen): \(error)")
         }

@@ -36,6 +36,8 @@ struct CLIQuickstartTests {
         // A second node on the same folder is refused with a message that says what to do.
         let second = try ChildProcess.run(server, ["--data", data, "--listen", "127.0.0.1:0"], directory: work)
         #expect(second.status == 1 && second.stderr.contains("another node is already running on the data folder"), "\(second)")
+        let samePort = try ChildProcess.run(server, ["--data", work + "/other-data", "--listen", "127.0.0.1:\(listening)"], directory: work)
+        #expect(samePort.status == 1 && samePort.stderr.contains("another process is listening there"), "\(samePort)")
         let busy = try ChildProcess.run(yibao, ["verify", "--data", data])
         #expect(busy.status == 1 && busy.stderr.contains("a node is running on"), "\(busy)")
 
