@@ -82,6 +82,26 @@ struct CLIQuickstartTests {
         let wrongKey = try cli("proof", "verify", work + "/proof.json", "--node-key", work + "/other.pem")
         #expect(wrongKey.status == 3 && wrongKey.stderr.contains("signature does not verify"), "\(wrongKey)")
 
+        // The two streams: a feed given as JSON Lines (one record refused: exit 5), and the entry stream.
+        let settlement = try String(contentsOfFile: "\(examples)/upload-settlements.json", encoding: .utf8)
+        let upload = try #require(try JSONSerialization.jsonObject(with: Data(settlement.utf8)) as? [String: Any])
+        var feedSettlement = try #require((upload["settlements"] as? [[String: Any]])?.first)
+        feedSettlement["setl_id"] = "S460106202403019999"
+        var refusedSettlement = feedSettlement
+        refusedSettlement["setl_id"] = "S460106202403019998"
+        refusedSettlement["psn_part_amt"] = 1
+        let lines = try [["request_id": "feed-a", "settlements": [feedSettlement]],
+                         ["request_id": "feed-b", "settlements": [refusedSettlement]]]
+            .map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        try lines.joined(separator: "\n").write(toFile: work + "/feed.jsonl", atomically: true, encoding: .utf8)
+        let fed = try cli("settlement", "feed", "--org", "H46010600001", work + "/feed.jsonl", "--json")
+        let answers = fed.stdout.split(separator: "\n")
+        #expect(fed.status == 5 && answers.count == 2 && answers[0].contains("\"request_id\":\"feed-a\"")
+                && answers[1].contains("\"code\":3"), "\(fed)")
+        let streamed = try cli("ledger", "stream", "--org", "A46000000001", "--from", "0", "--limit", "3", "--json")
+        let entries = streamed.stdout.split(separator: "\n")
+        #expect(streamed.status == 0 && entries.count == 3 && entries[0].contains("\"kind_name\":\"genesis\""), "\(streamed)")
+
         // Usage errors are 2 and name the field; an unreachable node is 4.
         let badField = try cli("invoice", "get", "--org", "H46010600001", "--body", "{\"invoice_kode\": \"x\"}")
         #expect(badField.status == 2 && badField.stderr.contains("no field 'invoice_kode'"), "\(badField)")
