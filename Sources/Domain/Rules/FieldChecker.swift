@@ -55,6 +55,15 @@ public struct FieldChecker: Sendable {
             }
             return true
         }
+        // Chinese names and items: printable ASCII, CJK ideographs and CJK/full-width punctuation are NFC as they
+        // stand (none decomposes canonically, none combines), so the costly normalization pass is skipped for them.
+        if value.unicodeScalars.allSatisfy(Self.isNFCStableText) {
+            guard let first = value.utf8.first, let last = value.utf8.last, first != 0x20, last != 0x20 else {
+                fail(field, "must not begin or end with whitespace")
+                return false
+            }
+            return true
+        }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             fail(field, "must not contain control characters")
             return false
@@ -69,6 +78,17 @@ public struct FieldChecker: Sendable {
             return false
         }
         return true
+    }
+
+    /// Printable ASCII (space included) and scripts with no canonical decomposition and no combining marks: CJK
+    /// Unified Ideographs and Extension A, CJK symbols and punctuation (not U+3000, a space, nor the combining tone
+    /// marks U+302A–U+302F), full-width forms, the
+    /// middle dot of transliterated names. Not the CJK compatibility ideographs (U+F900...), which decompose.
+    static func isNFCStableText(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20...0x7e, 0xb7, 0x3001...0x3029, 0x3030...0x303f, 0x3400...0x4dbf, 0x4e00...0x9fff, 0xff01...0xff5e: true
+        default: false
+        }
     }
 
     /// Exactly `count` ASCII digits.
