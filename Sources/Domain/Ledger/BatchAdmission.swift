@@ -18,6 +18,8 @@ struct BatchAdmission {
         let digest: Digest32
         /// The registration the signature and role were checked against.
         let registration: OrgRegistration
+        /// What the state machine decoded from each record at admission, for its `apply`.
+        let admitted: [(any Sendable)?]
     }
 
     /// Below this many records a batch is hashed on the caller's thread alone.
@@ -69,19 +71,24 @@ struct BatchAdmission {
         }
 
         var refusals: [Int: LedgerError] = [:]
+        var admitted = [(any Sendable)?](repeating: nil, count: batch.records.count)
         let machine = configuration.stateMachine
         let machineKinds = Set((machine?.kinds ?? []).map(\.rawValue))
         let kinds = Set(configuration.submittableKinds.map(\.rawValue)).union(machineKinds)
         let identity = OrgIdentity(code: batch.org, role: org.registration.role)
         for (position, record) in batch.records.enumerated() {
-            if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds)
-                ?? (machineKinds.contains(record.kind) ? machine?.admit(record, position: position, by: identity) : nil) {
+            if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
                 refusals[position] = refusal
+            } else if let machine, machineKinds.contains(record.kind) {
+                switch machine.admitDecoding(record, position: position, by: identity) {
+                case .success(let decoded): admitted[position] = decoded
+                case .failure(let refusal): refusals[position] = refusal
+                }
             }
         }
         return Admitted(entries: sealedForStorage(entries, of: batch, leaves: leaves, refusals: refusals), leafHashes: leaves,
                         refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
-                        registration: org.registration)
+                        registration: org.registration, admitted: admitted)
     }
 
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {

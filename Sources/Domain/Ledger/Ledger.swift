@@ -92,6 +92,7 @@ public final class Ledger: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
+                                         admitted: check.admitted,
                                          leafHashes: check.leafHashes, refusals: check.refusals,
                                          signature: batch.signature, authentication: batch.authentication,
                                          registration: check.registration, digest: check.digest,

@@ -17,10 +17,21 @@ public protocol LedgerStateMachine: Sendable {
     /// whether the org's role may submit this kind). Returns the refusal, if any; the record then fails alone.
     func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError?
 
+    /// `admit`, also returning what it decoded, which the writer hands to `apply` as `AppliedRecord.admitted` so
+    /// that the serial writer does not decode the payload a second time. The default admits and hands nothing.
+    func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError>
+
     /// In the writer's transaction: check the record against the current state and apply it.
     /// Throwing a `LedgerError` refuses this record alone, so throw before writing anything.
     /// Any other error aborts the whole group commit (a storage failure).
     func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome
+}
+
+extension LedgerStateMachine {
+    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError> {
+        if let refusal = admit(record, position: position, by: org) { return .failure(refusal) }
+        return .success(nil)
+    }
 }
 
 /// Who submitted a record: the org code and its role from the registry.
@@ -40,6 +51,8 @@ public struct AppliedRecord: Sendable {
     public let commitTimeMs: UInt64
     /// The record's position within its request batch (for error messages).
     public let position: Int
+    /// What `admitDecoding` decoded from the payload; nil on replay (the verifier) and for machines that hand nothing.
+    public var admitted: (any Sendable)? = nil
 }
 
 /// What `apply` decided for an admitted record.

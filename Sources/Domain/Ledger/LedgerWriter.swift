@@ -243,7 +243,7 @@ final class LedgerWriter: @unchecked Sendable {
         let record = AppliedRecord(index: state.frontier.size, kind: kind,
                                    org: OrgIdentity(code: batch.org, role: batch.registration.role),
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
-                                   commitTimeMs: time, position: position)
+                                   commitTimeMs: time, position: position, admitted: batch.admitted[position])
         do {
             switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey)) {
             case .append:

@@ -2,7 +2,7 @@ import YibaoCrypto
 
 /// One invoice or settlement record as submitted: the payload decoded according to its entry kind. Admission and
 /// the writer decode through this one function, so what was admitted is exactly what is applied.
-enum InvoiceSettlementRecord {
+enum InvoiceSettlementRecord: Sendable {
     case issue(Invoice)
     case reverse(red: Invoice)
     case exchangePaper(PaperExchange)

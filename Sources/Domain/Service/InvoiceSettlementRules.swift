@@ -21,7 +21,15 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
-        if AuthorizationRecord.handles(record.kind) { return AuthorizationRules.admit(record, position: position, by: org) }
+        if case .failure(let refusal) = admitDecoding(record, position: position, by: org) { return refusal }
+        return nil
+    }
+
+    /// Hands the decoded record to `apply`, so the single writer does not decode it again.
+    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError> {
+        if AuthorizationRecord.handles(record.kind) {
+            return AuthorizationRules.admit(record, position: position, by: org).map { .failure($0) } ?? .success(nil)
+        }
         do throws(LedgerError) {
             let caller = try DomainCaller.caller(org)
             let decoded = try InvoiceSettlementRecord(kind: record.kind, payload: record.payload, position: position)
@@ -33,9 +41,9 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
             default: .ownedBy(caller)
             }
             _ = try PermissionMatrix.authorize(caller, decoded.operation, ownership)
-            return nil
+            return .success(decoded)
         } catch {
-            return error
+            return .failure(error)
         }
     }
 
@@ -43,7 +51,9 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         if AuthorizationRecord.handles(record.kind.rawValue) {
             return try AuthorizationRules(personIndexKey: state.personIndexKey).apply(record, in: state)
         }
-        let decoded = try InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position)
+        // Admission's decoding when the writer has it; on replay (the verifier) the payload is decoded here.
+        let decoded = try (record.admitted as? InvoiceSettlementRecord)
+            ?? InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position)
         let outcome = try apply(decoded, record, in: state)
         if outcome == .append { try attachToAccounts(decoded, record, in: state) }
         return outcome
