@@ -50,11 +50,15 @@ let package = Package(
         // A child process for the crash test: appends and prints every acknowledged receipt until killed.
         .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoDomain"],
                           path: "Tests/LedgerCrashWriter"),
+        // Synthetic visits, latency histograms and process/machine measurement, shared by yibao-load and the benchmarks.
+        .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                path: "Sources/LoadSupport"),
         .executableTarget(name: "yibao-ledger-bench",
-                          dependencies: ["YibaoDomain", "CLMDB", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),
         .executableTarget(name: "yibao-domain-bench",
-                          dependencies: ["YibaoDomain", "YibaoCrypto", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["YibaoDomain", "YibaoCrypto", "YibaoLoadSupport",
+                                         .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/domain"),
 
         .testTarget(name: "YibaoCryptoTests", dependencies: ["YibaoCrypto"], path: "Tests/YibaoCryptoTests"),
