@@ -53,6 +53,8 @@ let package = Package(
         // Synthetic visits, latency histograms and process/machine measurement, shared by yibao-load and the benchmarks.
         .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 path: "Sources/LoadSupport"),
+        // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
+        .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport"], path: "Sources/Load"),
         .executableTarget(name: "yibao-ledger-bench",
                           dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),
