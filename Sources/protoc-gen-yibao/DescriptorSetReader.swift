@@ -26,7 +26,23 @@ enum DescriptorSetReader {
             messages: try pointers(f.pointee.message_type, f.pointee.n_message_type).map {
                 try message($0, scope: scope, file: name, depth: 1)
             },
-            enums: pointers(f.pointee.enum_type, f.pointee.n_enum_type).map { enumeration($0, scope: scope) })
+            enums: pointers(f.pointee.enum_type, f.pointee.n_enum_type).map { enumeration($0, scope: scope) },
+            services: pointers(f.pointee.service, f.pointee.n_service).map { service($0, scope: scope) })
+    }
+
+    private static func service(_ s: UnsafeMutablePointer<Google__Protobuf__ServiceDescriptorProto>,
+                                scope: String) -> ProtoServiceDecl {
+        let name = string(s.pointee.name)
+        return ProtoServiceDecl(
+            fullName: scope + name, name: name,
+            methods: pointers(s.pointee.method, s.pointee.n_method).map { m in
+                var input = string(m.pointee.input_type), output = string(m.pointee.output_type)
+                if input.hasPrefix(".") { input.removeFirst() }
+                if output.hasPrefix(".") { output.removeFirst() }
+                return ProtoMethodDecl(name: string(m.pointee.name), inputType: input, outputType: output,
+                                       clientStreaming: m.pointee.client_streaming != 0,
+                                       serverStreaming: m.pointee.server_streaming != 0)
+            })
     }
 
     private static func message(_ m: UnsafeMutablePointer<Google__Protobuf__DescriptorProto>, scope: String,

@@ -5,6 +5,7 @@ struct ProtoFile {
     var syntax: String
     var messages: [ProtoMessageDecl]
     var enums: [ProtoEnumDecl]
+    var services: [ProtoServiceDecl] = []
 }
 
 struct ProtoMessageDecl {
@@ -37,4 +38,18 @@ enum ProtoFieldType: Int {
     case double = 1, float = 2, int64 = 3, uint64 = 4, int32 = 5, fixed64 = 6, fixed32 = 7, bool = 8
     case string = 9, group = 10, message = 11, bytes = 12, uint32 = 13, `enum` = 14
     case sfixed32 = 15, sfixed64 = 16, sint32 = 17, sint64 = 18
+}
+
+struct ProtoServiceDecl {
+    var fullName: String      // "yibao.test.v1.Echo"
+    var name: String
+    var methods: [ProtoMethodDecl]
+}
+
+struct ProtoMethodDecl {
+    var name: String          // "Unary", as in the .proto (the wire path uses it verbatim)
+    var inputType: String     // full name, no leading dot
+    var outputType: String
+    var clientStreaming: Bool
+    var serverStreaming: Bool
 }

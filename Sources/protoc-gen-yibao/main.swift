@@ -1,5 +1,6 @@
-// protoc-gen-yibao <descriptor-set> <out-dir>
-// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto.
+// protoc-gen-yibao <descriptor-set> <messages-out-dir> [--server-out DIR]
+// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto;
+// with --server-out, also `<base>.server.swift` (service provider protocols) for each .proto that has services.
 // Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
 #if canImport(Glibc)
 import Glibc
@@ -35,10 +36,20 @@ func printError(_ message: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
+let usage = "usage: protoc-gen-yibao <descriptor-set> <messages-out-dir> [--server-out DIR]\n"
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    printError("usage: protoc-gen-yibao <descriptor-set> <out-dir>\n")
+guard arguments.count >= 3 else {
+    printError(usage)
     exit(2)
+}
+var serverOut: String?
+var flags = arguments.dropFirst(3)
+while let flag = flags.popFirst() {
+    guard let value = flags.popFirst() else { printError(usage); exit(2) }
+    switch flag {
+    case "--server-out": serverOut = value
+    default: printError("protoc-gen-yibao: unknown option \(flag)\n" + usage); exit(2)
+    }
 }
 do {
     let files = try DescriptorSetReader.read(try readFile(arguments[1]))
@@ -47,6 +58,12 @@ do {
     let emitter = FileEmitter(registry: registry)
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
+    }
+    if let serverOut {
+        let services = ServerServiceEmitter(registry: registry)
+        for file in files where !file.name.hasPrefix("google/protobuf/") && !file.services.isEmpty {
+            try writeFile(serverOut + "/" + ServerServiceEmitter.outputName(for: file.name), try services.emit(file))
+        }
     }
 } catch {
     printError("protoc-gen-yibao: \(error)\n")

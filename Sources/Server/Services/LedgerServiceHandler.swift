@@ -1,0 +1,140 @@
+import YibaoCrypto
+import YibaoDomain
+import YibaoProto
+import YibaoRPC
+
+/// yibao.v1.LedgerService: signed tree heads and RFC 9162 proofs for every registered org; entry bytes for the
+/// org that wrote the entry, for node-written entries (no record data), and for auditors and regulators, since
+/// an entry's plain bytes carry its PII; the live stream for auditors and regulators (replicas, routers).
+struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
+    let context: ServiceContext
+    /// How often a caught-up stream looks for new commits: the ledger has no commit notification to wait on.
+    static let streamPollInterval: Duration = .milliseconds(50)
+
+    private var ledger: Ledger { context.ledger }
+
+    func getTreeHead(_ request: Yibao_V1_GetTreeHeadRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetTreeHeadResponse {
+        try await context.handle {
+            try authorizeMetadata()
+            var response = Yibao_V1_GetTreeHeadResponse()
+            response.head = LedgerMapping.treeHead(try signedHead(size: request.treeSize, field: "tree_size"), ledger: ledger)
+            return response
+        }
+    }
+
+    func getInclusionProof(_ request: Yibao_V1_GetInclusionProofRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetInclusionProofResponse {
+        try await context.handle {
+            try authorizeMetadata()
+            let index = try leafIndex(request.leaf, field: "leaf")
+            let size = try proofSize(request.treeSize)
+            let proof = try ledger.inclusionProof(index: index, treeSize: size)
+            var response = Yibao_V1_GetInclusionProofResponse()
+            response.ledgerIndex = proof.leafIndex
+            response.treeSize = proof.treeSize
+            response.leafHash = try ledger.entry(at: index).leafHash.bytes
+            response.path = proof.path.map(\.bytes)
+            response.treeHead = try ledger.treeHead(atSize: size).map { LedgerMapping.treeHead($0, ledger: ledger) }
+            return response
+        }
+    }
+
+    func getConsistencyProof(_ request: Yibao_V1_GetConsistencyProofRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetConsistencyProofResponse {
+        try await context.handle {
+            try authorizeMetadata()
+            let second = try proofSize(request.secondTreeSize)
+            let proof = try ledger.consistencyProof(from: request.firstTreeSize, to: second)
+            var response = Yibao_V1_GetConsistencyProofResponse()
+            response.firstTreeSize = proof.oldSize
+            response.secondTreeSize = proof.newSize
+            response.path = proof.path.map(\.bytes)
+            response.secondTreeHead = try ledger.treeHead(atSize: second).map { LedgerMapping.treeHead($0, ledger: ledger) }
+            return response
+        }
+    }
+
+    func getEntry(_ request: Yibao_V1_GetEntryRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetEntryResponse {
+        try await context.handle {
+            let index: UInt64
+            switch request.entry {
+            case .ledgerIndex(let value): index = value
+            case .txHash(let hash): index = try indexOf(hash, field: "tx_hash")
+            case nil: throw FieldPath.invalid("entry", "required: ledger_index or tx_hash")
+            }
+            let entry = try LedgerMapping.entry(ledger.entry(at: index))
+            let (_, caller) = try context.caller()
+            let nodeWritten = [EntryKind.genesis, .orgRegistered, .batchSeal].contains { UInt32($0.rawValue) == entry.kind }
+            if !nodeWritten, entry.org != caller.org {
+                guard [.auditor, .regulator].contains(caller.role) else {
+                    throw LedgerError(.permissionDenied, "role \(caller.role.rawValue) (org \(caller.org)) may not read entry \(index): it was written by org \(entry.org) and may hold its PII")
+                }
+                try context.authorize(caller, .readLedgerMetadata, subject: "entry \(index)")
+            }
+            var response = Yibao_V1_GetEntryResponse()
+            response.entry = entry
+            return response
+        }
+    }
+
+    func streamEntries(_ request: Yibao_V1_StreamEntriesRequest, context rpc: RPCServerContext,
+                       responses: RPCMessageWriter<Yibao_V1_Entry>) async throws {
+        do {
+            let (_, caller) = try context.caller()
+            guard [.auditor, .regulator].contains(caller.role) else {
+                throw LedgerError(.permissionDenied, "role \(caller.role.rawValue) (org \(caller.org)) may not stream entries: only auditors and regulators read every entry")
+            }
+            context.logger.info("entry stream opened", metadata: ["org": "\(caller.org)", "from": "\(request.fromIndex)"])
+            var next = request.fromIndex
+            while true {
+                let size = ledger.treeSize
+                while next < size {
+                    try await responses.write(try LedgerMapping.entry(ledger.entry(at: next)))
+                    next += 1
+                }
+                try await Task.sleep(for: Self.streamPollInterval)
+            }
+        } catch {
+            throw StatusMapping.status(for: error)
+        }
+    }
+
+    // MARK: helpers
+
+    private func authorizeMetadata() throws {
+        let (_, caller) = try context.caller()
+        try context.authorize(caller, .readLedgerMetadata, subject: "ledger metadata")
+    }
+
+    /// 0 means the newest signed head; otherwise the head signed at exactly that size.
+    private func signedHead(size: UInt64, field: String) throws -> SignedTreeHead {
+        if size == 0 {
+            guard let head = ledger.latestTreeHead else { throw LedgerError(.unavailable, "the node has not signed a tree head yet") }
+            return head
+        }
+        guard let head = try ledger.treeHead(atSize: size) else {
+            throw LedgerError(.notFound, "\(field): no tree head was signed at size \(size) (heads are signed per commit; ask with 0 for the newest)")
+        }
+        return head
+    }
+
+    /// Proofs default to the newest signed head's size, so that they check against a root the node signed.
+    private func proofSize(_ requested: UInt64) throws -> UInt64 {
+        if requested != 0 { return requested }
+        return try signedHead(size: 0, field: "tree_size").head.treeSize
+    }
+
+    private func leafIndex(_ leaf: Yibao_V1_GetInclusionProofRequest.Leaf?, field: String) throws -> UInt64 {
+        switch leaf {
+        case .ledgerIndex(let index): return index
+        case .txHash(let hash): return try indexOf(hash, field: "tx_hash")
+        case nil: throw FieldPath.invalid(field, "required: ledger_index or tx_hash")
+        }
+    }
+
+    private func indexOf(_ hash: [UInt8], field: String) throws -> UInt64 {
+        let digest = try FieldPath.digest(hash, field)
+        guard let index = try ledger.index(ofTransaction: digest) else {
+            throw LedgerError(.notFound, "no entry has transaction hash \(digest.hex)")
+        }
+        return index
+    }
+}
