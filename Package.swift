@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "YibaoRPC", targets: ["YibaoRPC"]),
         .library(name: "YibaoProto", targets: ["YibaoProto"]),
         .library(name: "YibaoServer", targets: ["YibaoServer"]),
+        .library(name: "YibaoClient", targets: ["YibaoClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "YibaoServer", dependencies: ["YibaoRPC", "YibaoProto", "YibaoDomain", "YibaoCrypto",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Server"),
+        // Client library: generated typed stubs (Sources/Client/Generated) and client-side identity.
+        .target(name: "YibaoClient", dependencies: ["YibaoRPC", "YibaoProto", "YibaoCrypto"], path: "Sources/Client"),
         .executableTarget(name: "protoc-gen-yibao", dependencies: ["YibaoDescriptorC", "CProtobufC"],
                           path: "Sources/protoc-gen-yibao"),
 
@@ -74,8 +77,15 @@ let package = Package(
                     path: "Tests/YibaoDomainTests"),
         // Interop against stock clients (Python grpcio, h2) from the venv that scripts/test prepares.
         .testTarget(name: "YibaoRPCTests",
-                    dependencies: ["YibaoRPC", .product(name: "NIOCore", package: "swift-nio")],
+                    dependencies: ["YibaoRPC", "YibaoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
                     path: "Tests/YibaoRPCTests"),
+        // Shared by test targets: certificates made with the openssl CLI, the Python grpcio echo server.
+        .target(name: "YibaoTestSupport", path: "Tests/Support"),
+        // Generated client stubs against our server and a Python grpcio server (the interop venv).
+        .testTarget(name: "YibaoClientTests",
+                    dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
+                                   .product(name: "NIOCore", package: "swift-nio")],
+                    path: "Tests/YibaoClientTests"),
         // Round trips, wire compatibility with Python's protobuf (from the same venv), hostile bytes.
         // A real node on a loopback port driven by Python grpcio clients built from Protos at test time.
         .testTarget(name: "YibaoServerTests",

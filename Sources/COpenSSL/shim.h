@@ -18,7 +18,7 @@ static inline long yibao_bio_get_mem_data(BIO *bio, char **pp) { return BIO_get_
 // EVP_PKEY_PUBLIC_KEY is an OR of other macros, which Swift does not import.
 static inline int yibao_evp_pkey_public_key_selection(void) { return EVP_PKEY_PUBLIC_KEY; }
 
-// TLS (YibaoRPC's OpenSSLServerHandler): SSL_CTX_ctrl macros and OR-ed flag macros, given callable forms.
+// TLS (YibaoRPC's OpenSSLConnectionHandler): SSL_CTX_ctrl macros and OR-ed flag macros, given callable forms.
 static inline int yibao_ssl_ctx_set_min_tls12(SSL_CTX *ctx) {
     return (int)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 }
@@ -58,5 +58,10 @@ static inline int yibao_client_hello_requires_alpn(SSL *ssl, int *alert, void *a
 static inline void yibao_ssl_ctx_require_alpn_h2(SSL_CTX *ctx) {
     SSL_CTX_set_client_hello_cb(ctx, yibao_client_hello_requires_alpn, NULL);
     SSL_CTX_set_alpn_select_cb(ctx, yibao_alpn_select_h2, NULL);
+}
+
+// TLS client (YibaoRPC's OpenSSLClientContext): SNI is a macro over SSL_ctrl.
+static inline int yibao_ssl_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
 }
 #endif

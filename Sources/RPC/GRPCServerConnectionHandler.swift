@@ -53,7 +53,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     var lastWrite: EventLoopFuture<Void>?
     /// A `read` held back while the channel is not writable: stop reading from a peer that does not read.
     var readPending = false
-    /// The connection's verified client certificate, from `OpenSSLServerHandler` (before any request).
+    /// The connection's verified client certificate, from `OpenSSLConnectionHandler` (before any request).
     var peer: TLSPeerIdentity?
 
     init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {

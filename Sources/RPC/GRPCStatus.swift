@@ -3,6 +3,8 @@
 public struct GRPCStatus: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     public var message: String
+    /// Trailers that came with the status (client side: the server's trailing metadata of a failed call).
+    public var trailingMetadata = GRPCMetadata()
 
     public init(_ code: Code, _ message: String = "") {
         self.code = code

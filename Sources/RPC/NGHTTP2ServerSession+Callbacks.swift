@@ -21,17 +21,13 @@ let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, 
     let session = owner(userData)
     let streamID = frame!.pointee.hd.stream_id
     guard var block = session.headerBlocks[streamID] else { return 0 }
-    block.size += nameLength + valueLength + 32
-    guard block.size <= session.headerListLimit else {
+    // Trailers from a client carry nothing this server uses; keep only request headers.
+    guard NGHTTP2SessionIO.append(name: name, nameLength, value: value, valueLength,
+                                  keep: frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST, to: &block,
+                                  limit: session.headerListLimit) else {
         session.headerBlocks[streamID] = nil
         // Resets only this stream (RST_STREAM INTERNAL_ERROR); the connection lives on.
         return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
-    }
-    // Trailers from a client carry nothing this server uses; keep only request headers.
-    if frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-        block.fields.append(HeaderField(
-            name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-            value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)))
     }
     session.headerBlocks[streamID] = block
     return 0

@@ -100,11 +100,7 @@ final class NGHTTP2ServerSession {
     /// Feeds received bytes. Throws on a connection-level protocol error, after which the connection is to be
     /// closed once pending output (nghttp2 may have queued a GOAWAY) is written. Events go to `takeEvents`.
     func receive(_ bytes: ByteBuffer) throws {
-        let result = bytes.withUnsafeReadableBytes { raw -> Int in
-            guard let base = raw.baseAddress else { return 0 }
-            return nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), raw.count)
-        }
-        if result < 0 { throw NGHTTP2Error.call("nghttp2_session_mem_recv", result) }
+        try NGHTTP2SessionIO.receive(session, bytes)
     }
 
     var hasEvents: Bool { !events.isEmpty }
@@ -117,14 +113,7 @@ final class NGHTTP2ServerSession {
 
     /// Appends what nghttp2 wants to send to `buffer`, stopping once it holds `limit` bytes.
     func send(into buffer: inout ByteBuffer, limit: Int) throws {
-        while buffer.readableBytes < limit {
-            var data: UnsafePointer<UInt8>?
-            let length = nghttp2_session_mem_send(session, &data)
-            if length < 0 { throw NGHTTP2Error.call("nghttp2_session_mem_send", length) }
-            guard length > 0, let data else { return }
-            // The pointer is valid only until the next mem_send, so copy now.
-            buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
-        }
+        try NGHTTP2SessionIO.send(session, into: &buffer, limit: limit)
     }
 
     var wantsRead: Bool { nghttp2_session_want_read(session) != 0 }
@@ -135,7 +124,7 @@ final class NGHTTP2ServerSession {
 
     /// Response headers; with `hasBody` the DATA comes from the data source, deferring while it has none.
     func submitResponse(streamID: Int32, headers: [HeaderField], hasBody: Bool) throws {
-        try withNameValues(headers) { nva in
+        try NGHTTP2SessionIO.withNameValues(headers) { nva in
             if hasBody {
                 var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
                                                      read_callback: readData)
@@ -148,10 +137,7 @@ final class NGHTTP2ServerSession {
     /// Returns `count` received DATA bytes to the connection and stream windows (WINDOW_UPDATE follows once
     /// nghttp2 judges it worth sending). Also valid after the stream closed: the connection part still counts.
     func consume(streamID: Int32, count: Int) {
-        guard count > 0 else { return }
-        if nghttp2_session_consume(session, streamID, count) != 0 {
-            _ = nghttp2_session_consume_connection(session, count)
-        }
+        NGHTTP2SessionIO.consume(session, streamID: streamID, count: count)
     }
 
     /// Wakes a data provider that returned NGHTTP2_ERR_DEFERRED. Harmless when it is not deferred.
@@ -175,11 +161,7 @@ final class NGHTTP2ServerSession {
     }
 
     func submitPing(opaque: UInt64) {
-        var payload = opaque.bigEndian
-        withUnsafeBytes(of: &payload) { raw in
-            _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        }
+        NGHTTP2SessionIO.submitPing(session, opaque: opaque)
     }
 
     /// GOAWAY naming the last stream this connection will serve; later streams are refused by nghttp2.
@@ -189,7 +171,7 @@ final class NGHTTP2ServerSession {
     }
 
     func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Int32 {
-        (try? withNameValues(fields) { nva in
+        (try? NGHTTP2SessionIO.withNameValues(fields) { nva in
             nghttp2_submit_trailer(session, streamID, nva.baseAddress, nva.count)
         }) ?? Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
     }
@@ -204,32 +186,6 @@ final class NGHTTP2ServerSession {
 
     var headerListLimit: Int { maxHeaderListSize }
 
-    /// nghttp2 copies header names and values during submit, so they need to live only for this call.
-    @discardableResult
-    private func withNameValues(_ fields: [HeaderField],
-                                _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Int32) throws -> Int32 {
-        var storage: [UInt8] = []
-        var spans: [(name: Range<Int>, value: Range<Int>)] = []
-        for field in fields {
-            let nameStart = storage.count
-            storage.append(contentsOf: field.name.utf8)
-            let valueStart = storage.count
-            storage.append(contentsOf: field.value.utf8)
-            spans.append((nameStart..<valueStart, valueStart..<storage.count))
-        }
-        storage.append(0)  // never empty, so the base address exists
-        let result = storage.withUnsafeMutableBufferPointer { bytes -> Int32 in
-            var nva = spans.map { span in
-                nghttp2_nv(name: bytes.baseAddress! + span.name.lowerBound,
-                           value: bytes.baseAddress! + span.value.lowerBound,
-                           namelen: span.name.count, valuelen: span.value.count,
-                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-            }
-            return nva.withUnsafeMutableBufferPointer { body($0) }
-        }
-        try check("nghttp2_submit", result)
-        return result
-    }
 }
 
 func check(_ name: String, _ result: Int32) throws {

@@ -38,7 +38,7 @@ public final class RPCServer: Sendable {
                     let handler = GRPCServerConnectionHandler(router: router, configuration: configuration,
                                                               eventLoop: channel.eventLoop)
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(OpenSSLServerHandler(context: tls))
+                        try channel.pipeline.syncOperations.addHandler(OpenSSLConnectionHandler(role: .server(tls)))
                     }
                     try channel.pipeline.syncOperations.addHandlers(
                         IdleStateHandler(readTimeout: configuration.idleTimeout), handler)

@@ -36,12 +36,16 @@ enum DescriptorSetReader {
         return ProtoServiceDecl(
             fullName: scope + name, name: name,
             methods: pointers(s.pointee.method, s.pointee.n_method).map { m in
-                var input = string(m.pointee.input_type), output = string(m.pointee.output_type)
-                if input.hasPrefix(".") { input.removeFirst() }
-                if output.hasPrefix(".") { output.removeFirst() }
-                return ProtoMethodDecl(name: string(m.pointee.name), inputType: input, outputType: output,
-                                       clientStreaming: m.pointee.client_streaming != 0,
-                                       serverStreaming: m.pointee.server_streaming != 0)
+                let level = m.pointee.options.map { $0.pointee.has_idempotency_level != 0 ? $0.pointee.idempotency_level
+                    : GOOGLE__PROTOBUF__METHOD_OPTIONS__IDEMPOTENCY_LEVEL__IDEMPOTENCY_UNKNOWN }
+                return ProtoMethodDecl(
+                    name: string(m.pointee.name),
+                    inputType: String(string(m.pointee.input_type).drop { $0 == "." }),
+                    outputType: String(string(m.pointee.output_type).drop { $0 == "." }),
+                    clientStreaming: m.pointee.has_client_streaming != 0 && m.pointee.client_streaming != 0,
+                    serverStreaming: m.pointee.has_server_streaming != 0 && m.pointee.server_streaming != 0,
+                    idempotent: level == GOOGLE__PROTOBUF__METHOD_OPTIONS__IDEMPOTENCY_LEVEL__IDEMPOTENT
+                        || level == GOOGLE__PROTOBUF__METHOD_OPTIONS__IDEMPOTENCY_LEVEL__NO_SIDE_EFFECTS)
             })
     }
 

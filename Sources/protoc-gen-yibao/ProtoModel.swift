@@ -8,6 +8,22 @@ struct ProtoFile {
     var services: [ProtoServiceDecl] = []
 }
 
+struct ProtoServiceDecl {
+    var fullName: String      // "yibao.test.v1.Echo"
+    var name: String
+    var methods: [ProtoMethodDecl]
+}
+
+struct ProtoMethodDecl {
+    var name: String          // "Unary"
+    var inputType: String     // full names, no leading dot
+    var outputType: String
+    var clientStreaming: Bool
+    var serverStreaming: Bool
+    /// `option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS`: calls may be retried.
+    var idempotent: Bool
+}
+
 struct ProtoMessageDecl {
     var fullName: String      // "yibao.test.v1.EchoRequest.Nested", no leading dot
     var name: String
@@ -38,18 +54,4 @@ enum ProtoFieldType: Int {
     case double = 1, float = 2, int64 = 3, uint64 = 4, int32 = 5, fixed64 = 6, fixed32 = 7, bool = 8
     case string = 9, group = 10, message = 11, bytes = 12, uint32 = 13, `enum` = 14
     case sfixed32 = 15, sfixed64 = 16, sint32 = 17, sint64 = 18
-}
-
-struct ProtoServiceDecl {
-    var fullName: String      // "yibao.test.v1.Echo"
-    var name: String
-    var methods: [ProtoMethodDecl]
-}
-
-struct ProtoMethodDecl {
-    var name: String          // "Unary", as in the .proto (the wire path uses it verbatim)
-    var inputType: String     // full name, no leading dot
-    var outputType: String
-    var clientStreaming: Bool
-    var serverStreaming: Bool
 }

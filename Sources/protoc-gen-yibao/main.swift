@@ -1,6 +1,5 @@
-// protoc-gen-yibao <descriptor-set> <messages-out-dir> [--server-out DIR]
-// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto;
-// with --server-out, also `<base>.server.swift` (service provider protocols) for each .proto that has services.
+// protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]
+// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto.
 // Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
 #if canImport(Glibc)
 import Glibc
@@ -36,21 +35,23 @@ func printError(_ message: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-let usage = "usage: protoc-gen-yibao <descriptor-set> <messages-out-dir> [--server-out DIR]\n"
-let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
+let usage = "usage: protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]\n"
+var arguments = Array(CommandLine.arguments.prefix(3))
+/// Output directories of the optional emitters, by flag.
+var outputDirectories: [String: String] = [:]
+var flagArguments = CommandLine.arguments.dropFirst(3)
+while let flag = flagArguments.popFirst() {
+    guard ["--server-out", "--client-out", "--reflection-out"].contains(flag), let directory = flagArguments.popFirst() else {
+        printError(usage)
+        exit(2)
+    }
+    outputDirectories[flag] = directory
+}
+guard arguments.count == 3 else {
     printError(usage)
     exit(2)
 }
-var serverOut: String?
-var flags = arguments.dropFirst(3)
-while let flag = flags.popFirst() {
-    guard let value = flags.popFirst() else { printError(usage); exit(2) }
-    switch flag {
-    case "--server-out": serverOut = value
-    default: printError("protoc-gen-yibao: unknown option \(flag)\n" + usage); exit(2)
-    }
-}
+let serverOut = outputDirectories["--server-out"]
 do {
     let files = try DescriptorSetReader.read(try readFile(arguments[1]))
     let registry = TypeRegistry(files: files)
@@ -58,6 +59,10 @@ do {
     let emitter = FileEmitter(registry: registry)
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
+        if let clientOut = outputDirectories["--client-out"], !file.services.isEmpty {
+            try writeFile(clientOut + "/" + ClientServiceEmitter.outputName(for: file.name),
+                          try ClientServiceEmitter(registry: registry).emit(file))
+        }
     }
     if let serverOut {
         let services = ServerServiceEmitter(registry: registry)

@@ -3,6 +3,7 @@ import NIOCore
 import Synchronization
 import Testing
 import YibaoRPC
+import YibaoTestSupport
 
 /// The server over TLS (OpenSSL, ALPN h2) against stock grpcio with `grpc.ssl_channel_credentials`,
 /// using certificates generated at test time by the `openssl` CLI.

@@ -23,6 +23,8 @@ public struct EntryKind: Hashable, Sendable, CustomStringConvertible {
     public static let orgRegistered = EntryKind(2, "org_registered", nodeWritten: true)
     /// Closes a request batch: commit time, where each record landed, and the org's signature over all of them.
     public static let batchSeal = EntryKind(3, "batch_seal", nodeWritten: true)
+    /// The node's audit trail head (`AuditAnchor`), so the trail's tail is covered by signed tree heads.
+    public static let auditAnchor = EntryKind(4, "audit_anchor", nodeWritten: true)
     /// 存证: bytes an org wants notarized as they are, with no lifecycle of their own.
     public static let attestation = EntryKind(16, "attestation")
 }

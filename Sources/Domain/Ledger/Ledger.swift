@@ -136,6 +136,32 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Writes the audit trail's head into the ledger (an `audit_anchor` node entry) and returns its receipt.
+    @discardableResult
+    public func anchorAudit(_ anchor: AuditAnchor) async throws -> Receipt {
+        let payload = anchor.encoded
+        let schema = self.schema
+        return try await withCheckedThrowingContinuation { continuation in
+            let command = WriteCommand.nodeEntry(
+                kind: .auditAnchor, requestId: "audit-anchor", payload: payload,
+                apply: { txn in try schema.setMetaBytes(.auditAnchor, payload, in: txn) },
+                afterCommit: {}, continuation: continuation)
+            do {
+                try queue.enqueue(command)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// The audit trail head most recently anchored; nil before the first anchor.
+    public func latestAuditAnchor() throws -> AuditAnchor? {
+        let schema = self.schema
+        return try env.read { txn in
+            try schema.metaBytes(.auditAnchor, in: txn).map { bytes in try bytes.withUnsafeBytes { try AuditAnchor(decoding: $0) } }
+        }
+    }
+
     // MARK: reading
 
     /// Entries committed so far (the size of the newest tree).

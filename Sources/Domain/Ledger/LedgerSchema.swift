@@ -27,6 +27,8 @@ struct LedgerSchema: Sendable {
         case transactionsIndexedThrough = "transactions-indexed-through"
         /// `NodeDataKey.checkValue` of the key the PII is sealed with.
         case dataKeyCheck = "data-key-check"
+        /// The latest `AuditAnchor` written, for the audit trail's check without a scan of the entries.
+        case auditAnchor = "audit-anchor"
     }
 
     init(_ env: LMDBEnvironment, stateDatabases: [String] = []) throws {

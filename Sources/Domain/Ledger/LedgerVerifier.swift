@@ -21,6 +21,9 @@ public struct LedgerVerifier {
         public var seals = 0
         public var orgs = 0
         public var indexedTransactions = 0
+        public var auditAnchors = 0
+        /// The last audit trail head the ledger anchors, to check the trail against (`AuditTrail.verify(anchor:)`).
+        public var latestAuditAnchor: AuditAnchor?
         /// State databases found equal to their replay from the entries.
         public var stateDatabases = 0
         public var root: Digest32?
@@ -258,6 +261,12 @@ private struct Pass {
             roles[registration.code] = registration.role
         case EntryKind.batchSeal.rawValue:
             try checkSeal(entry, index: index, time: time)
+        case EntryKind.auditAnchor.rawValue:
+            guard entry.org == nodeId, let anchor = try? entry.payload.withUnsafeBytes({ try AuditAnchor(decoding: $0) }) else {
+                throw diverge(index, "an audit anchor not written by the node or unreadable")
+            }
+            report.auditAnchors += 1
+            report.latestAuditAnchor = anchor
         default:
             unsealed[index] = (entry, time, leaf)
             try replayRules(entry, index: index, time: time, leaf: leaf)
@@ -369,6 +378,10 @@ private struct Pass {
 
     mutating func checkDerivedState() throws {
         try compareReplayedState()
+        let storedAnchor = try schema.metaBytes(.auditAnchor, in: txn)
+        guard storedAnchor == report.latestAuditAnchor?.encoded else {
+            throw diverge(nil, "state: the stored latest audit anchor differs from the last audit_anchor entry")
+        }
         var storedOrgs = 0
         try txn.forEach(schema.orgs) { key, value in
             let code = String(decoding: key, as: UTF8.self)

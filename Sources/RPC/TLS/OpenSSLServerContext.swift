@@ -13,15 +13,9 @@ final class OpenSSLServerContext: @unchecked Sendable {
     let configuration: TLSConfiguration
 
     init(_ configuration: TLSConfiguration) throws {
-        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
-            throw TLSError("SSL_CTX_new failed", openSSLReasons: OpenSSLErrorQueue.drain())
-        }
+        let ctx = try Self.makeHardenedContext(TLS_server_method())
         pointer = ctx
         self.configuration = configuration
-        guard yibao_ssl_ctx_set_min_tls12(ctx) == 1 else {
-            throw TLSError("cannot set the minimum version to TLS 1.2", openSSLReasons: OpenSSLErrorQueue.drain())
-        }
-        yibao_ssl_ctx_harden(ctx)
         yibao_ssl_ctx_require_alpn_h2(ctx)
         try useCertificateChain(configuration.certificateChain)
         try usePrivateKey(configuration.privateKey)
@@ -81,6 +75,20 @@ final class OpenSSLServerContext: @unchecked Sendable {
         }
         SSL_CTX_set_verify(pointer, mode, nil)
         SSL_CTX_set_verify_depth(pointer, configuration.maxClientChainDepth)
+    }
+
+    /// A new `SSL_CTX` (server or client method) with what both roles want: TLS 1.2 minimum, no
+    /// renegotiation, no compression, released idle buffers.
+    static func makeHardenedContext(_ method: OpaquePointer?) throws -> OpaquePointer {
+        guard let ctx = SSL_CTX_new(method) else {
+            throw TLSError("SSL_CTX_new failed", openSSLReasons: OpenSSLErrorQueue.drain())
+        }
+        guard yibao_ssl_ctx_set_min_tls12(ctx) == 1 else {
+            SSL_CTX_free(ctx)
+            throw TLSError("cannot set the minimum version to TLS 1.2", openSSLReasons: OpenSSLErrorQueue.drain())
+        }
+        yibao_ssl_ctx_harden(ctx)
+        return ctx
     }
 
     // MARK: PEM

@@ -10,6 +10,11 @@ public protocol Yibao_Test_V1_EchoProvider: Sendable {
     /// rpc Expand(yibao.test.v1.ExpandRequest) returns (stream yibao.test.v1.EchoResponse)
     func expand(_ request: Yibao_Test_V1_ExpandRequest, context: RPCServerContext,
         responses: RPCMessageWriter<Yibao_Test_V1_EchoResponse>) async throws
+    /// rpc Collect(stream yibao.test.v1.EchoRequest) returns (yibao.test.v1.EchoResponse)
+    func collect(_ requests: RPCMessageStream<Yibao_Test_V1_EchoRequest>, context: RPCServerContext) async throws -> Yibao_Test_V1_EchoResponse
+    /// rpc Chat(stream yibao.test.v1.EchoRequest) returns (stream yibao.test.v1.EchoResponse)
+    func chat(_ requests: RPCMessageStream<Yibao_Test_V1_EchoRequest>, context: RPCServerContext,
+        responses: RPCMessageWriter<Yibao_Test_V1_EchoResponse>) async throws
 }
 
 extension Yibao_Test_V1_EchoProvider {
@@ -20,6 +25,8 @@ extension Yibao_Test_V1_EchoProvider {
         [
             "/yibao.test.v1.Echo/Unary",
             "/yibao.test.v1.Echo/Expand",
+            "/yibao.test.v1.Echo/Collect",
+            "/yibao.test.v1.Echo/Chat",
         ]
     }
 
@@ -31,6 +38,14 @@ extension Yibao_Test_V1_EchoProvider {
         router.register("/yibao.test.v1.Echo/Expand", RPCServiceMethod.serverStreaming(
             Yibao_Test_V1_ExpandRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.ExpandRequest") { request, context, responses in
             try await self.expand(request, context: context, responses: responses)
+        })
+        router.register("/yibao.test.v1.Echo/Collect", RPCServiceMethod.clientStreaming(
+            Yibao_Test_V1_EchoRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.EchoRequest") { requests, context in
+            try await self.collect(requests, context: context)
+        })
+        router.register("/yibao.test.v1.Echo/Chat", RPCServiceMethod.bidirectionalStreaming(
+            Yibao_Test_V1_EchoRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.EchoRequest") { requests, context, responses in
+            try await self.chat(requests, context: context, responses: responses)
         })
     }
 }

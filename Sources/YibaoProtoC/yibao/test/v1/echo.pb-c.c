@@ -1191,12 +1191,16 @@ const ProtobufCEnumDescriptor yibao__test__v1__echo_kind__descriptor =
   yibao__test__v1__echo_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor yibao__test__v1__echo__method_descriptors[2] =
+static const ProtobufCMethodDescriptor yibao__test__v1__echo__method_descriptors[4] =
 {
   { "Unary", &yibao__test__v1__echo_request__descriptor, &yibao__test__v1__echo_response__descriptor },
   { "Expand", &yibao__test__v1__expand_request__descriptor, &yibao__test__v1__echo_response__descriptor },
+  { "Collect", &yibao__test__v1__echo_request__descriptor, &yibao__test__v1__echo_response__descriptor },
+  { "Chat", &yibao__test__v1__echo_request__descriptor, &yibao__test__v1__echo_response__descriptor },
 };
 const unsigned yibao__test__v1__echo__method_indices_by_name[] = {
+  3,        /* Chat */
+  2,        /* Collect */
   1,        /* Expand */
   0         /* Unary */
 };
@@ -1207,7 +1211,7 @@ const ProtobufCServiceDescriptor yibao__test__v1__echo__descriptor =
   "Echo",
   "Yibao__Test__V1__Echo",
   "yibao.test.v1",
-  2,
+  4,
   yibao__test__v1__echo__method_descriptors,
   yibao__test__v1__echo__method_indices_by_name
 };
@@ -1226,6 +1230,22 @@ void yibao__test__v1__echo__expand(ProtobufCService *service,
 {
   assert(service->descriptor == &yibao__test__v1__echo__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void yibao__test__v1__echo__collect(ProtobufCService *service,
+                                    const Yibao__Test__V1__EchoRequest *input,
+                                    Yibao__Test__V1__EchoResponse_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &yibao__test__v1__echo__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void yibao__test__v1__echo__chat(ProtobufCService *service,
+                                 const Yibao__Test__V1__EchoRequest *input,
+                                 Yibao__Test__V1__EchoResponse_Closure closure,
+                                 void *closure_data)
+{
+  assert(service->descriptor == &yibao__test__v1__echo__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void yibao__test__v1__echo__init (Yibao__Test__V1__Echo_Service *service,
                                   Yibao__Test__V1__Echo_ServiceDestroy destroy)

@@ -343,6 +343,14 @@ struct Yibao__Test__V1__Echo_Service
                  const Yibao__Test__V1__ExpandRequest *input,
                  Yibao__Test__V1__EchoResponse_Closure closure,
                  void *closure_data);
+  void (*collect)(Yibao__Test__V1__Echo_Service *service,
+                  const Yibao__Test__V1__EchoRequest *input,
+                  Yibao__Test__V1__EchoResponse_Closure closure,
+                  void *closure_data);
+  void (*chat)(Yibao__Test__V1__Echo_Service *service,
+               const Yibao__Test__V1__EchoRequest *input,
+               Yibao__Test__V1__EchoResponse_Closure closure,
+               void *closure_data);
 };
 typedef void (*Yibao__Test__V1__Echo_ServiceDestroy)(Yibao__Test__V1__Echo_Service *);
 void yibao__test__v1__echo__init (Yibao__Test__V1__Echo_Service *service,
@@ -352,7 +360,9 @@ void yibao__test__v1__echo__init (Yibao__Test__V1__Echo_Service *service,
 #define YIBAO__TEST__V1__ECHO__INIT(function_prefix__) \
     { YIBAO__TEST__V1__ECHO__BASE_INIT,\
       function_prefix__ ## unary,\
-      function_prefix__ ## expand  }
+      function_prefix__ ## expand,\
+      function_prefix__ ## collect,\
+      function_prefix__ ## chat  }
 void yibao__test__v1__echo__unary(ProtobufCService *service,
                                   const Yibao__Test__V1__EchoRequest *input,
                                   Yibao__Test__V1__EchoResponse_Closure closure,
@@ -361,6 +371,14 @@ void yibao__test__v1__echo__expand(ProtobufCService *service,
                                    const Yibao__Test__V1__ExpandRequest *input,
                                    Yibao__Test__V1__EchoResponse_Closure closure,
                                    void *closure_data);
+void yibao__test__v1__echo__collect(ProtobufCService *service,
+                                    const Yibao__Test__V1__EchoRequest *input,
+                                    Yibao__Test__V1__EchoResponse_Closure closure,
+                                    void *closure_data);
+void yibao__test__v1__echo__chat(ProtobufCService *service,
+                                 const Yibao__Test__V1__EchoRequest *input,
+                                 Yibao__Test__V1__EchoResponse_Closure closure,
+                                 void *closure_data);
 
 /* --- descriptors --- */
 

@@ -1,26 +1,25 @@
 import Foundation
-import Testing
 
 /// Certificates made at test time with the `openssl` command line, in a temp dir: a CA, a server certificate
 /// for 127.0.0.1/localhost, a client certificate with CN=H46010600001 signed by the CA, and a client
 /// certificate from another CA. Made once per test process (EC P-256 keys: quick).
-struct TestCertificates: Sendable {
-    let directory: String
+public struct TestCertificates: Sendable {
+    public let directory: String
 
-    func path(_ name: String) -> String { directory + "/" + name }
+    public func path(_ name: String) -> String { directory + "/" + name }
 
-    static let clientCommonName = "H46010600001"
-    static let clientSubject = "CN=H46010600001,O=Hainan Test Hospital,C=CN"
+    public static let clientCommonName = "H46010600001"
+    public static let clientSubject = "CN=H46010600001,O=Hainan Test Hospital,C=CN"
 
     /// The client certificate's SHA-256 fingerprint as the openssl CLI computed it, lowercase hex without colons.
-    func clientFingerprint() throws -> String {
+    public func clientFingerprint() throws -> String {
         let line = try String(contentsOfFile: path("client.fingerprint"), encoding: .utf8)
         let hex = line.split(separator: "=").last.map(String.init) ?? ""
         return hex.filter { $0 != ":" && !$0.isWhitespace }.lowercased()
     }
 
     /// Shared by every TLS test in the process.
-    static let shared = Task<TestCertificates, any Error> { try await generate() }
+    public static let shared = Task<TestCertificates, any Error> { try await generate() }
 
     private static let script = #"""
     set -eu
@@ -42,7 +41,7 @@ struct TestCertificates: Sendable {
     openssl x509 -in client.pem -noout -fingerprint -sha256 > client.fingerprint
     """#
 
-    static func generate() async throws -> TestCertificates {
+    public static func generate() async throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("yibao-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -67,5 +66,5 @@ struct TestCertificates: Sendable {
         return TestCertificates(directory: directory)
     }
 
-    struct CertificateGenerationFailed: Error { let status: Int32 }
+    public struct CertificateGenerationFailed: Error { public let status: Int32 }
 }

@@ -1,8 +1,9 @@
 import COpenSSL
 import NIOCore
 
-/// TLS on one server connection: an OpenSSL `SSL` over two memory BIOs, placed before the gRPC connection
-/// handler. Ciphertext from the socket goes into `rbio`; decrypted bytes go on inbound. Plaintext written by
+/// TLS on one connection, server or client side (`Role`): an OpenSSL `SSL` over two memory BIOs, placed
+/// before the gRPC connection handler. The roles differ only in set-up (accept vs connect state, the client's
+/// server-name and hostname check) and in who speaks first; everything after is shared. Ciphertext from the socket goes into `rbio`; decrypted bytes go on inbound. Plaintext written by
 /// the gRPC handler is encrypted at once and whatever OpenSSL put in `wbio` is written to the socket.
 ///
 /// Nothing is buffered without bound: both BIOs are emptied after every step (rbio holds at most one socket
@@ -10,7 +11,7 @@ import NIOCore
 /// ciphertext fills the channel's outbound buffer, writability flips, and the gRPC handler stops producing
 /// and stops reading exactly as it does over plaintext. Only the writes made before the handshake completes
 /// wait here, at most `maxPendingPlaintextBytes` (in practice the server's SETTINGS frame).
-final class OpenSSLServerHandler: ChannelDuplexHandler {
+final class OpenSSLConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -23,7 +24,16 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
 
     private enum State { case handshaking, open, closed }
 
-    private let tls: OpenSSLServerContext
+    enum Role {
+        case server(OpenSSLServerContext)
+        /// `serverName`: sent as SNI (unless an IP address) and checked against the server certificate.
+        case client(OpenSSLClientContext, serverName: String)
+    }
+
+    private let role: Role
+    private let contextPointer: OpaquePointer
+    private let handshakeTimeout: TimeAmount
+    private let log: @Sendable (String) -> Void
     private var state = State.handshaking
     private var ssl: OpaquePointer?
     /// Owned by `ssl` (SSL_set_bio); valid while `ssl` is.
@@ -32,34 +42,71 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
     private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var pendingBytes = 0
     private var handshakeTimer: Scheduled<Void>?
+    private var clientHelloSent = false
     /// The last ciphertext handed to the channel; closing waits for it so an alert or close_notify gets out.
     private var lastWrite: EventLoopFuture<Void>?
 
-    init(context: OpenSSLServerContext) {
-        self.tls = context
+    init(role: Role) {
+        self.role = role
+        switch role {
+        case .server(let context):
+            contextPointer = context.pointer
+            handshakeTimeout = context.configuration.handshakeTimeout
+            log = context.configuration.log
+        case .client(let context, _):
+            contextPointer = context.pointer
+            handshakeTimeout = context.configuration.handshakeTimeout
+            log = context.configuration.log
+        }
     }
 
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard let ssl = SSL_new(tls.pointer), let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem())
+        guard let ssl = SSL_new(contextPointer), let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem())
         else {
-            tls.configuration.log("cannot create an SSL object: \(OpenSSLErrorQueue.drain())")
+            log("cannot create an SSL object: \(OpenSSLErrorQueue.drain())")
             state = .closed
             context.close(promise: nil)
             return
         }
         SSL_set_bio(ssl, readBIO, writeBIO)
-        SSL_set_accept_state(ssl)
+        switch role {
+        case .server:
+            SSL_set_accept_state(ssl)
+        case .client(_, let serverName):
+            SSL_set_connect_state(ssl)
+            guard OpenSSLClientContext.prepare(ssl, serverName: serverName) else {
+                log("cannot set the expected server name \(serverName): \(OpenSSLErrorQueue.drain())")
+                SSL_free(ssl)
+                state = .closed
+                context.close(promise: nil)
+                return
+            }
+        }
         self.ssl = ssl
         self.readBIO = readBIO
         self.writeBIO = writeBIO
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        handshakeTimer = context.eventLoop.scheduleTask(in: tls.configuration.handshakeTimeout) {
+        handshakeTimer = context.eventLoop.scheduleTask(in: handshakeTimeout) {
             let (handler, context) = bound.value
             guard handler.state == .handshaking else { return }
-            handler.fail(context, "handshake not finished within \(handler.tls.configuration.handshakeTimeout)")
+            handler.fail(context, "handshake not finished within \(handler.handshakeTimeout)")
         }
+        if context.channel.isActive { startClientHandshake(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startClientHandshake(context)
+        context.fireChannelActive()
+    }
+
+    /// The client speaks first: its ClientHello goes out as soon as the socket is connected.
+    private func startClientHandshake(_ context: ChannelHandlerContext) {
+        guard case .client = role, state == .handshaking, !clientHelloSent else { return }
+        clientHelloSent = true
+        advanceHandshake(context)
+        writeCiphertext(context, flush: true)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -103,8 +150,10 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
             let error = SSL_get_error(ssl, result)
             if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE { return }
             let verify = SSL_get_verify_result(ssl)
+            let whose: String
+            if case .client = role { whose = "server" } else { whose = "client" }
             let verifyReason = verify == Int(X509_V_OK) ? "" :
-                " (client certificate: \(String(cString: X509_verify_cert_error_string(verify))))"
+                " (\(whose) certificate: \(String(cString: X509_verify_cert_error_string(verify))))"
             fail(context, "handshake failed\(verifyReason): \(describe(error))")
             return
         }
@@ -116,7 +165,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
             // Unreachable while the ClientHello and ALPN callbacks refuse such clients with no_application_protocol;
             // kept so that no connection without h2 ever reaches nghttp2. Ends the session with close_notify.
             SSL_shutdown(ssl)
-            fail(context, "client did not negotiate ALPN h2")
+            fail(context, "the peer did not negotiate ALPN h2")
             return
         }
         state = .open
@@ -249,7 +298,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler {
         guard state != .closed else { return }
         state = .closed
         let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
-        tls.configuration.log("\(peer): \(reason)")
+        log("\(peer): \(reason)")
         handshakeTimer?.cancel()
         failPendingWrites()
         writeCiphertext(context, flush: true)

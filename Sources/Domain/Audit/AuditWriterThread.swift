@@ -1,0 +1,63 @@
+import Foundation
+import YibaoCrypto
+
+/// The trail's one writer: takes whatever is queued, chains and appends it in one transaction, commits (fsync when
+/// durable), then resumes every waiting read. A failed commit fails its events' reads; the chain continues from
+/// the last committed link.
+final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `previous` are touched by the thread only
+    private let env: LMDBEnvironment
+    private let events: LMDBDatabase
+    private let queue: AuditQueue
+    private let maxEventsPerCommit: Int
+    private var nextSequence: UInt64
+    private var previous: Digest32
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(env: LMDBEnvironment, events: LMDBDatabase, queue: AuditQueue, maxEventsPerCommit: Int,
+         nextSequence: UInt64, previous: Digest32) {
+        self.env = env
+        self.events = events
+        self.queue = queue
+        self.maxEventsPerCommit = maxEventsPerCommit
+        self.nextSequence = nextSequence
+        self.previous = previous
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while let batch = queue.take(max: maxEventsPerCommit) { commit(batch) }
+            finished.signal()
+        }
+        thread.name = "yibao-audit-writer"
+        thread.start()
+    }
+
+    func waitUntilFinished() { finished.wait() }
+
+    private func commit(_ batch: [AuditQueue.Item]) {
+        var sequence = nextSequence
+        var link = previous
+        var stored: [(UInt64, [UInt8])] = []
+        stored.reserveCapacity(batch.count)
+        for item in batch {
+            link = AuditChain.link(previous: link, sequence: sequence, event: item.event)
+            stored.append((sequence, AuditChain.stored(link: link, event: item.event)))
+            sequence += 1
+        }
+        do {
+            let events = self.events
+            try env.write { txn in
+                for (key, value) in stored {
+                    try value.withUnsafeBytes { try txn.put(events, key: key, value: $0, flags: LMDBFlags.append) }
+                }
+            }
+        } catch {
+            let failure = LedgerError(.unavailable, "the audit trail could not store the read's trace: \(error)")
+            for item in batch { item.continuation.resume(throwing: failure) }
+            return
+        }
+        for (item, (key, _)) in zip(batch, stored) { item.continuation.resume(returning: key) }
+        nextSequence = sequence
+        previous = link
+    }
+}

@@ -1,0 +1,180 @@
+import CNghttp2
+import NIOCore
+
+/// Calls on a client connection: opening streams (or queueing for a slot), request writes, ending calls.
+extension GRPCClientConnectionHandler {
+    struct Opened {
+        var callID: UInt64
+        var headers: EventLoopFuture<GRPCMetadata>
+        var status: EventLoopFuture<GRPCStatus>
+    }
+
+    /// Registers a call and opens its stream now, or once the server allows another concurrent stream.
+    func open(_ request: ClientCallRequest, responses: RPCClientResponseStream.Producer.Source) -> Opened {
+        let id = nextCallID
+        nextCallID += 1
+        let call = Call(
+            machine: GRPCClientStreamStateMachine(maxMessageLength: configuration.maxReceiveMessageSize,
+                                                  allocator: channelContext?.channel.allocator ?? ByteBufferAllocator()),
+            request: request, headersPromise: eventLoop.makePromise(), statusPromise: eventLoop.makePromise(),
+            responses: responses)
+        calls[id] = call
+        state.activeCalls.add(1, ordering: .relaxed)
+        let opened = Opened(callID: id, headers: call.headersPromise.futureResult, status: call.statusPromise.futureResult)
+        if let deadline = request.deadline {
+            let bound = NIOLoopBound(self, eventLoop: eventLoop)
+            calls[id]?.deadlineTimer = eventLoop.scheduleTask(in: Self.timeAmount(until: deadline)) {
+                bound.value.cancel(callID: id, status: GRPCStatus(.deadlineExceeded, "deadline exceeded"))
+            }
+        }
+        if session == nil || isClosing || goAwayReceived || closeRequested {
+            complete(callID: id, status: GRPCStatus.refusedStream)
+        } else if openStreams < session!.remoteMaxConcurrentStreams {
+            startStream(callID: id)
+        } else if waiting.count < configuration.maxQueuedCallsPerConnection {
+            waiting.append(id)
+        } else {
+            complete(callID: id, status: GRPCStatus(.resourceExhausted,
+                "more than \(configuration.maxQueuedCallsPerConnection) calls wait for a stream on \(authority)"))
+        }
+        flushOutput()
+        return opened
+    }
+
+    func startStream(callID: UInt64) {
+        guard let session, var call = calls[callID], !call.completed else { return }
+        var headers = [
+            HeaderField(name: ":method", value: "POST"),
+            HeaderField(name: ":scheme", value: scheme),
+            HeaderField(name: ":path", value: call.request.path),
+            HeaderField(name: ":authority", value: authority),
+            HeaderField(name: "content-type", value: "application/grpc"),
+            HeaderField(name: "te", value: "trailers"),
+            HeaderField(name: "user-agent", value: "yibao-rpc-client"),
+        ]
+        if let deadline = call.request.deadline {
+            headers.append(HeaderField(name: "grpc-timeout", value: GRPCTimeout.encode(until: deadline)))
+        }
+        headers += call.request.metadata.headerFields
+        do {
+            let streamID = try session.submitRequest(headers: headers)
+            call.streamID = streamID
+            calls[callID] = call
+            streamCalls[streamID] = callID
+            openStreams += 1
+        } catch {
+            complete(callID: callID, status: GRPCStatus(.internal, "cannot open a stream: \(error)"))
+        }
+    }
+
+    func openWaitingCalls() {
+        guard let session else { return }
+        while openStreams < session.remoteMaxConcurrentStreams, let id = waiting.popFirst() {
+            startStream(callID: id)
+        }
+    }
+
+    func failWaiting(_ status: GRPCStatus) {
+        while let id = waiting.popFirst() { complete(callID: id, status: status) }
+    }
+
+    // MARK: From the caller
+
+    /// Queues a request message; the future completes once the stream's queue is below the high watermark.
+    func write(callID: UInt64, message: ByteBuffer) -> EventLoopFuture<Void> {
+        guard var call = calls[callID], !call.completed else {
+            return eventLoop.makeFailedFuture(CallAlreadyOver())
+        }
+        guard call.machine.enqueue(message) else {
+            return eventLoop.makeFailedFuture(GRPCStatus(.internal, "write after the requests were finished"))
+        }
+        var future = eventLoop.makeSucceededVoidFuture()
+        if call.machine.queuedBytes > configuration.requestBufferHighWatermark {
+            let promise = eventLoop.makePromise(of: Void.self)
+            call.writeWaiters.append(promise)
+            future = promise.futureResult
+        }
+        calls[callID] = call
+        if let streamID = call.streamID { session?.resumeData(streamID: streamID) }
+        flushOutput()
+        return future
+    }
+
+    /// The caller sent its last request message: END_STREAM follows the queued ones.
+    func endRequests(callID: UInt64) {
+        guard var call = calls[callID], !call.completed else { return }
+        call.machine.endRequests()
+        calls[callID] = call
+        if let streamID = call.streamID { session?.resumeData(streamID: streamID) }
+        flushOutput()
+    }
+
+    /// Ends the call locally (deadline, task cancellation): RST_STREAM(CANCEL) and this status for the caller.
+    func cancel(callID: UInt64, status: GRPCStatus) {
+        guard var call = calls[callID], !call.completed else { return }
+        _ = call.machine.abandon()
+        calls[callID] = call
+        if let streamID = call.streamID { session?.resetStream(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue) }
+        complete(callID: callID, status: status)
+        flushOutput()
+    }
+
+    /// The call's outcome is known: every waiter learns it. The entry lives on until its stream closes.
+    func complete(callID: UInt64, status: GRPCStatus) {
+        guard var call = calls[callID], !call.completed else { return }
+        call.completed = true
+        call.deadlineTimer?.cancel()
+        call.deadlineTimer = nil
+        let waiters = call.writeWaiters
+        call.writeWaiters.removeAll()
+        let owed = call.uncreditedBytes
+        call.uncreditedBytes = 0
+        call.inboundPaused = false
+        calls[callID] = call
+        if let streamID = call.streamID { session?.consume(streamID: streamID, count: owed) }
+        for waiter in waiters { waiter.fail(status.code == .ok ? GRPCStatus(.cancelled, "the call is over") : status) }
+        call.headersPromise.fail(status)  // no effect when the headers already arrived
+        if status.code == .ok { call.responses.finish() } else { call.responses.finish(status) }
+        call.statusPromise.succeed(status)
+        if call.streamID == nil {
+            // Never opened (queued, refused): nothing more will come for it.
+            calls[callID] = nil
+            if let index = waiting.firstIndex(of: callID) { waiting.remove(at: index) }
+            state.activeCalls.subtract(1, ordering: .relaxed)
+            closeIfDone()
+        }
+    }
+
+    // MARK: nghttp2 pulls request DATA
+
+    func pullRequest(streamID: Int32, maxLength: Int) -> GRPCClientStreamStateMachine.Pull {
+        guard let id = streamCalls[streamID], var call = calls[id] else { return .deferred }
+        if call.completed { return .deferred }
+        let pulled = call.machine.pull(maxLength: maxLength)
+        calls[id] = call
+        if !call.writeWaiters.isEmpty, call.machine.queuedBytes <= configuration.requestBufferLowWatermark {
+            drainedCalls.insert(id)
+        }
+        return pulled
+    }
+
+    func wakeDrainedWriters() {
+        for id in drainedCalls {
+            guard var call = calls[id] else { continue }
+            let waiters = call.writeWaiters
+            call.writeWaiters.removeAll()
+            calls[id] = call
+            for waiter in waiters { waiter.succeed() }
+        }
+        drainedCalls.removeAll()
+    }
+
+    /// A write after the call ended; the caller gets the call's own status instead (see `RPCClientCallHandle`).
+    struct CallAlreadyOver: Error {}
+
+    static func timeAmount(until deadline: ContinuousClock.Instant) -> TimeAmount {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let (seconds, attoseconds) = remaining.components
+        return max(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000), .zero)
+    }
+}

@@ -1,0 +1,116 @@
+import NIOCore
+import NIOPosix
+
+/// An open connection as the pool sees it.
+struct ClientConnection: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<GRPCClientConnectionHandler>
+    let state: ClientConnectionState
+
+    var isUsable: Bool { channel.isActive && state.usable.load(ordering: .relaxed) }
+}
+
+/// One connection of the client's pool: connects on demand, replaces a connection that was lost or got
+/// GOAWAY, and after failed attempts waits with exponential backoff and jitter. Calls asking while it is down
+/// wait for the next attempt (within their deadline) or fail UNAVAILABLE at once (`failFastWhenDisconnected`).
+actor RPCClientConnectionSlot {
+    private let configuration: RPCClientConfiguration
+    private let tls: OpenSSLClientContext?
+    private var current: ClientConnection?
+    private var connecting: Task<ClientConnection, any Error>?
+    private var failures = 0
+    private var retryAt: ContinuousClock.Instant?
+    private var lastFailure = ""
+    private var closed = false
+
+    init(configuration: RPCClientConfiguration, tls: OpenSSLClientContext?) {
+        self.configuration = configuration
+        self.tls = tls
+    }
+
+    func connection(deadline: ContinuousClock.Instant?) async throws -> ClientConnection {
+        while true {
+            guard !closed else { throw GRPCStatus(.unavailable, "the client is closed") }
+            if let current, current.isUsable { return current }
+            current = nil
+            if let retryAt, ContinuousClock.now < retryAt {
+                let unavailable = GRPCStatus(.unavailable, "cannot connect to \(target): \(lastFailure)")
+                if configuration.failFastWhenDisconnected { throw unavailable }
+                if let deadline, deadline <= retryAt {
+                    throw GRPCStatus(.deadlineExceeded, "deadline reached while reconnecting to \(target): \(lastFailure)")
+                }
+                do { try await Task.sleep(until: retryAt) } catch { throw GRPCStatus(.cancelled, "call cancelled") }
+                continue
+            }
+            let task: Task<ClientConnection, any Error>
+            if let connecting {
+                task = connecting
+            } else {
+                let configuration = self.configuration, tls = self.tls
+                task = Task { try await Self.connect(configuration: configuration, tls: tls) }
+                connecting = task
+            }
+            do {
+                let connection = try await task.value
+                if connecting == task {
+                    connecting = nil
+                    failures = 0
+                    retryAt = nil
+                    current = connection
+                }
+                if closed { connection.channel.close(promise: nil) }
+                return connection
+            } catch {
+                if connecting == task {
+                    connecting = nil
+                    failures += 1
+                    lastFailure = "\(error)"
+                    retryAt = ContinuousClock.now + Duration.nanoseconds(
+                        configuration.reconnectBackoff.delay(afterFailures: failures).nanoseconds)
+                }
+                if configuration.failFastWhenDisconnected {
+                    throw GRPCStatus(.unavailable, "cannot connect to \(target): \(error)")
+                }
+            }
+        }
+    }
+
+    private var target: String { "\(configuration.host):\(configuration.port)" }
+
+    private static func connect(configuration: RPCClientConfiguration,
+                                tls: OpenSSLClientContext?) async throws -> ClientConnection {
+        let state = ClientConnectionState()
+        let bootstrap = ClientBootstrap(group: configuration.group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(configuration.connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            OpenSSLConnectionHandler(role: .client(tls, serverName: tls.serverName ?? configuration.host)))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(
+                        GRPCClientConnectionHandler(configuration: configuration, state: state, eventLoop: channel.eventLoop))
+                }
+            }
+        let channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: GRPCClientConnectionHandler.self),
+                         eventLoop: channel.eventLoop)
+        }.get()
+        return ClientConnection(channel: channel, handler: handler, state: state)
+    }
+
+    /// Graceful: GOAWAY, in-flight calls finish (up to `grace`), then the connection closes.
+    func close(grace: TimeAmount) async {
+        closed = true
+        connecting?.cancel()
+        guard let current else { return }
+        self.current = nil
+        let channel = current.channel
+        channel.pipeline.fireUserInboundEventTriggered(ClientCloseEvent())
+        let timeout = channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        timeout.cancel()
+    }
+}
