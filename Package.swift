@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "YibaoProto", targets: ["YibaoProto"]),
         .library(name: "YibaoServer", targets: ["YibaoServer"]),
         .library(name: "YibaoClient", targets: ["YibaoClient"]),
+        .executable(name: "yibao-load", targets: ["yibao-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
@@ -63,7 +64,9 @@ let package = Package(
         .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 path: "Sources/LoadSupport"),
         // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
-        .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport"], path: "Sources/Load"),
+        .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC",
+                                               "YibaoDomain"], path: "Sources/Load"),
+        .executableTarget(name: "yibao-load", dependencies: ["YibaoLoad", "YibaoLoadSupport"], path: "Sources/yibao-load"),
         .executableTarget(name: "yibao-ledger-bench",
                           dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),

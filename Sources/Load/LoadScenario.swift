@@ -4,14 +4,14 @@
 public protocol LoadScenario: Sendable {
     var name: String { get }
     /// Untimed set-up before the run (registering nothing, but e.g. loading the records a query mix reads).
-    func prepare(log: @Sendable (String) -> Void) async throws
+    func prepare(log: @escaping @Sendable (String) -> Void) async throws
     /// Runs `body` as worker `index`; `body` calls `perform` for each operation the worker does. Scenarios with
     /// per-worker state (an open stream) hold it here for the worker's lifetime.
     func withWorker(_ index: Int, _ body: (_ perform: (_ operation: Int) async -> OperationOutcome) async -> Void) async
 }
 
 extension LoadScenario {
-    public func prepare(log: @Sendable (String) -> Void) async throws {}
+    public func prepare(log: @escaping @Sendable (String) -> Void) async throws {}
 }
 
 /// A scenario whose operations are independent calls: no per-worker state.

@@ -12,6 +12,12 @@ public struct OrgRegistryFile: Sendable {
         public let code: String
         public let role: String
         public let publicKey: SM2PublicKey
+
+        public init(code: String, role: String, publicKey: SM2PublicKey) {
+            self.code = code
+            self.role = role
+            self.publicKey = publicKey
+        }
     }
 
     /// Most orgs one file may name: a registry larger than this is not a configuration file.

@@ -1,0 +1,69 @@
+import YibaoDomain
+import YibaoLoadSupport
+import YibaoProto
+import YibaoServer
+
+/// The hospital feed: the invoice platform issues a batch of invoices (each naming its setl_id), and the
+/// hospital uploads the batch's settlements, which link to the invoices automatically. Operation 2b issues
+/// batch b, operation 2b+1 uploads it. Batch b is hospital b % H's (b / H)-th batch, so each hospital's
+/// records run in sequence while hundreds of hospitals interleave. With batch size 1 it is the single-record
+/// write scenario.
+public struct HospitalFeedScenario: StatelessLoadScenario {
+    public let connection: LoadConnection
+    public let workload: SyntheticWorkload
+    public let batchSize: Int
+    /// Per-hospital sequence of the first visit, so that a second run against the same node writes new records.
+    public let firstSequence: Int
+    public var name: String { batchSize == 1 ? "single-writes" : "hospital-feed" }
+
+    public init(connection: LoadConnection, workload: SyntheticWorkload, batchSize: Int, firstSequence: Int = 0) {
+        self.connection = connection
+        self.workload = workload
+        self.batchSize = max(1, batchSize)
+        self.firstSequence = firstSequence
+    }
+
+    /// The visits of batch `batch`.
+    public func visits(ofBatch batch: Int) -> [Int] {
+        let hospital = batch % workload.hospitals, round = batch / workload.hospitals
+        let first = firstSequence + round * batchSize
+        return (first..<first + batchSize).map { workload.visitIndex(hospital: hospital, sequence: $0) }
+    }
+
+    public func perform(_ operation: Int) async -> OperationOutcome {
+        let batch = operation / 2
+        return operation % 2 == 0 ? await issue(batch: batch) : await upload(batch: batch)
+    }
+
+    func issue(batch: Int) async -> OperationOutcome {
+        let visits = visits(ofBatch: batch)
+        var request = Yibao_V1_IssueInvoicesRequest()
+        request.requestId = "load-issue-\(workload.seed)-\(firstSequence)-\(batch)"
+        request.invoices = visits.map { InvoiceMapping.message(workload.visit($0).invoice) }
+        let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? $0 : nil } }
+        do {
+            let options = try connection.options(org: SyntheticWorkload.platformOrg,
+                                                 method: "/yibao.v1.InvoiceService/IssueInvoices", request: request)
+            let response = try await connection.invoices.issueInvoices(request, options: options)
+            return BatchOutcome.of(response.results, defects: defects)
+        } catch {
+            return BatchOutcome.failed(error, records: visits.count)
+        }
+    }
+
+    func upload(batch: Int) async -> OperationOutcome {
+        let visits = visits(ofBatch: batch)
+        var request = Yibao_V1_UploadSettlementsRequest()
+        request.requestId = "load-upload-\(workload.seed)-\(firstSequence)-\(batch)"
+        request.settlements = visits.map { SettlementMapping.message(workload.visit($0).settlement) }
+        let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? nil : $0 } }
+        do {
+            let options = try connection.options(org: workload.hospitalCode(ofVisit: visits[0]),
+                                                 method: "/yibao.v1.SettlementService/UploadSettlements", request: request)
+            let response = try await connection.settlements.uploadSettlements(request, options: options)
+            return BatchOutcome.of(response.results, defects: defects)
+        } catch {
+            return BatchOutcome.failed(error, records: visits.count)
+        }
+    }
+}
