@@ -50,7 +50,9 @@ let package = Package(
         .target(name: "YibaoProto", dependencies: ["YibaoProtoC", "CProtobufC"], path: "Sources/YibaoProto"),
         // The Yibao API over the RPC transport: generated provider protocols, handlers, identity, the node assembly.
         .target(name: "YibaoServer", dependencies: ["YibaoRPC", "YibaoProto", "YibaoDomain", "YibaoCrypto",
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                // NIOPosix: the node's own handler threads (EventLoopGroupTaskExecutor), off the cooperative pool.
+                .product(name: "NIOPosix", package: "swift-nio")],
                 path: "Sources/Server"),
         // Client library: generated typed stubs (Sources/Client/Generated) and client-side identity.
         .target(name: "YibaoClient", dependencies: ["YibaoRPC", "YibaoProto", "YibaoCrypto"], path: "Sources/Client"),

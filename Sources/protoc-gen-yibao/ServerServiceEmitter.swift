@@ -46,7 +46,7 @@ struct ServerServiceEmitter {
             throw GeneratorError("\(service.fullName): two rpcs map to the Swift method \(Self.methodName(method.name))")
         }
         w.line("/// The server side of `\(service.fullName)`: implement every method, then `register(in:)` a router.")
-        try w.block("public protocol \(protocolName): Sendable {") { w in
+        w.block("public protocol \(protocolName): Sendable {") { w in
             for (method, input, output) in methods {
                 let name = Self.methodName(method.name)
                 w.line("/// rpc \(method.name)(\(method.clientStreaming ? "stream " : "")\(method.inputType)) returns (\(method.serverStreaming ? "stream " : "")\(method.outputType))")
@@ -65,17 +65,17 @@ struct ServerServiceEmitter {
             }
         }
         w.line()
-        try w.block("extension \(protocolName) {") { w in
+        w.block("extension \(protocolName) {") { w in
             w.line("public static var serviceName: String { \"\(service.fullName)\" }")
             w.line()
             w.line("/// The wire paths of every method, `/\(service.fullName)/<Method>`.")
-            try w.block("public static var methodPaths: [String] {") { w in
+            w.block("public static var methodPaths: [String] {") { w in
                 w.line("[")
                 for (method, _, _) in methods { w.line("    \"/\(service.fullName)/\(method.name)\",") }
                 w.line("]")
             }
             w.line()
-            try w.block("public func register(in router: inout RPCRouter) {") { w in
+            w.block("public func register(in router: inout RPCRouter) {") { w in
                 for (method, input, output) in methods {
                     let name = Self.methodName(method.name)
                     let path = "/\(service.fullName)/\(method.name)"

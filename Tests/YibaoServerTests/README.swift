@@ -1,1 +1,0 @@
-// Tests of the Yibao API against a real node: see the suites in this folder.

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import YibaoCrypto
+import YibaoDomain
+import YibaoRPC
+@testable import YibaoServer
+
+/// The Yibao API end to end: a real node (LMDB, OpenSSL, sockets) on a free loopback port, driven by Python grpcio.
+/// Each test starts its own node on its own folder, so their ledgers do not meet.
+@Suite("Yibao API over grpcio", .serialized)
+struct YibaoAPITests {
+    @Test("every method, every error mapping, mixed batches, the invoice lifecycle, proofs checked with the client's own SM3")
+    func flow() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let node = try await fixture.start()
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["flow"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["flow"], minimumChecks: 100)
+    }
+
+    @Test("signed metadata: good, bad key, stale, future, other method, other request, missing, unsigned")
+    func identity() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let node = try await fixture.start()
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["identity"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["identity"], minimumChecks: 11)
+    }
+
+    @Test("development mode takes the org's word, still checks a signature that is sent")
+    func developmentMode() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let node = try await fixture.start(developmentMode: true)
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["dev"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["dev"], minimumChecks: 6)
+    }
+
+    @Test("FeedSettlements and StreamEntries: batches in, receipts out in order; a live entry stream")
+    func streams() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let node = try await fixture.start()
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["feed", "stream"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["feed", "stream"], minimumChecks: 9)
+    }
+
+    @Test("a full write queue answers RESOURCE_EXHAUSTED, and the node keeps serving")
+    func overload() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let node = try await fixture.start { configuration in
+            configuration.ledger.queueCapacityRecords = 2  // one batch of two fills it
+            configuration.durable = true                   // fsync'd commits keep the writer busy while calls arrive
+            configuration.handlerThreads = 4
+        }
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["overload", "proof"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["overload", "proof"], minimumChecks: 10)
+    }
+
+    @Test("a restarted node keeps its data: the same request answers the same receipt, the proof still verifies")
+    func restart() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let first = try await fixture.start()
+        let before = try await PythonAPIClient.run(port: first.port, keys: fixture.keysDirectory, ["proof"])
+        let sizeBefore = first.ledger.treeSize
+        await first.shutdown()
+        PythonAPIClient.expectAllPassed(before, ["proof"], minimumChecks: 8)
+
+        let second = try await fixture.start()
+        #expect(second.ledger.treeSize >= sizeBefore)
+        let after = try await PythonAPIClient.run(port: second.port, keys: fixture.keysDirectory, ["proof"])
+        let report = try second.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
+        await second.shutdown()
+        PythonAPIClient.expectAllPassed(after, ["proof"], minimumChecks: 8)
+        let receiptBefore = try #require(before.value("receipt"))
+        #expect(after.value("receipt") == receiptBefore)
+        _ = report
+    }
+
+    @Test("mutual TLS: the client certificate's CN is the org; an unregistered CN is refused")
+    func mutualTLS() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let tls = try await OrgCertificates.make(in: fixture.keysDirectory, clientCodes: ["H46010600001", "X99999999999"])
+        let node = try await fixture.start { configuration in
+            configuration.tls = TLSConfiguration(certificateChain: .file(tls + "/node.pem"), privateKey: .file(tls + "/node.key"),
+                                                 clientCA: .file(tls + "/ca.pem"), clientAuthentication: .required)
+            configuration.tls?.log = { _ in }
+        }
+        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["mtls"])
+        await node.shutdown()
+        PythonAPIClient.expectAllPassed(run, ["mtls"], minimumChecks: 5)
+    }
+
+    @Test("a second node on the same folder is refused")
+    func secondNodeRefused() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let node = try await fixture.start()
+        await #expect(throws: (any Error).self) { _ = try await fixture.start() }
+        await node.shutdown()
+    }
+}
