@@ -98,6 +98,11 @@ let package = Package(
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/YibaoServerTests"),
+        // yibao-load against an in-process node: report counts equal what the node holds; synthetic data vs the rules.
+        .testTarget(name: "YibaoLoadTests",
+                    dependencies: ["YibaoLoad", "YibaoLoadSupport", "YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoProto",
+                                   "YibaoRPC", .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/YibaoLoadTests"),
         .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao"], path: "Tests/YibaoProtoTests"),
     ],
     swiftLanguageModes: [.v6]
