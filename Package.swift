@@ -69,6 +69,10 @@ let package = Package(
         .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC",
                                                "YibaoDomain"], path: "Sources/Load"),
         .executableTarget(name: "yibao-load", dependencies: ["YibaoLoad", "YibaoLoadSupport"], path: "Sources/yibao-load"),
+        // The suite's node: LedgerNode in development identity on a free loopback port (benchmarks/run-suite).
+        .executableTarget(name: "yibao-bench-node",
+                          dependencies: ["YibaoServer", "YibaoCrypto", .product(name: "Logging", package: "swift-log")],
+                          path: "benchmarks/node"),
         .executableTarget(name: "yibao-ledger-bench",
                           dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),

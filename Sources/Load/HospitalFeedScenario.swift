@@ -7,20 +7,23 @@ import YibaoServer
 /// hospital uploads the batch's settlements, which link to the invoices automatically. Operation 2b issues
 /// batch b, operation 2b+1 uploads it. Batch b is hospital b % H's (b / H)-th batch, so each hospital's
 /// records run in sequence while hundreds of hospitals interleave. With batch size 1 it is the single-record
-/// write scenario.
+/// write scenario; without uploads (`issueOnly`) every operation issues a batch (the grpc-swift-2 comparison).
 public struct HospitalFeedScenario: StatelessLoadScenario {
     public let connection: LoadConnection
     public let workload: SyntheticWorkload
     public let batchSize: Int
     /// Per-hospital sequence of the first visit, so that a second run against the same node writes new records.
     public let firstSequence: Int
-    public var name: String { batchSize == 1 ? "single-writes" : "hospital-feed" }
+    public let issueOnly: Bool
+    public var name: String { issueOnly ? "issue-invoices" : batchSize == 1 ? "single-writes" : "hospital-feed" }
 
-    public init(connection: LoadConnection, workload: SyntheticWorkload, batchSize: Int, firstSequence: Int = 0) {
+    public init(connection: LoadConnection, workload: SyntheticWorkload, batchSize: Int, firstSequence: Int = 0,
+                issueOnly: Bool = false) {
         self.connection = connection
         self.workload = workload
         self.batchSize = max(1, batchSize)
         self.firstSequence = firstSequence
+        self.issueOnly = issueOnly
     }
 
     /// The visits of batch `batch`.
@@ -31,6 +34,7 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
     }
 
     public func perform(_ operation: Int) async -> OperationOutcome {
+        if issueOnly { return await issue(batch: operation) }
         let batch = operation / 2
         return operation % 2 == 0 ? await issue(batch: batch) : await upload(batch: batch)
     }

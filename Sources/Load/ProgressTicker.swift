@@ -38,7 +38,7 @@ struct ProgressTicker: Sendable {
         }
 
         func takePoint(now: UInt64) {
-            let (interval, p99SoFar, _) = recorder.takeInterval()
+            let (interval, p99SoFar, measuredCalls) = recorder.takeInterval()
             let seconds = max(Double(now - lastTick) / 1e9, 1e-6)
             let clientCPU = ProcessCPUTime.seconds()
             let serverCPU = serverPID.flatMap { ProcessCPUTime.seconds(pid: $0) }
@@ -57,7 +57,9 @@ struct ProgressTicker: Sendable {
             lastTick = now
             lastClientCPU = clientCPU
             lastServerCPU = serverCPU
-            if printing { log(ProgressLine.render(point, warmingUp: !measuring, p99SoFarMicros: Double(p99SoFar) / 1000)) }
+            if printing {
+                log(ProgressLine.render(point, warmingUp: !measuring, p99SoFarMicros: measuredCalls == 0 ? nil : Double(p99SoFar) / 1000))
+            }
         }
 
         if warmupEnd <= start { beginMeasuring(at: start) }
@@ -73,7 +75,8 @@ struct ProgressTicker: Sendable {
                 // The warm-up's last partial second is its own point, so no point mixes the two phases.
                 if woke > lastTick + 1_000_000 { takePoint(now: woke) }
                 beginMeasuring(at: woke)
-                if woke < nextTick { continue }
+                if woke >= nextTick { tick += 1 }
+                continue
             }
             takePoint(now: woke)
             tick += 1
@@ -101,12 +104,13 @@ struct ProgressTicker: Sendable {
 
 /// `[ 12s] measure   1,234 calls/s   123,400 rec/s   errors 3   p99 now 12.3 ms   p99 so far 11.0 ms   server 1.2 cores 212 MiB`
 enum ProgressLine {
-    static func render(_ point: TimelinePoint, warmingUp: Bool, p99SoFarMicros: Double) -> String {
+    static func render(_ point: TimelinePoint, warmingUp: Bool, p99SoFarMicros: Double?) -> String {
         var line = String(format: "[%5.0fs] %@ %9@ calls/s %11@ rec/s  errors %@  p99 now %@  so far %@",
                           point.second, (warmingUp ? "warm-up" : "measure") as NSString,
                           Figures.count(point.callsPerSecond) as NSString, Figures.count(point.recordsPerSecond) as NSString,
-                          Figures.count(Double(point.errors)) as NSString, Figures.micros(point.p99Micros) as NSString,
-                          (warmingUp ? "-" : Figures.micros(p99SoFarMicros)) as NSString)
+                          Figures.count(Double(point.errors)) as NSString,
+                          (point.calls == 0 ? "-" : Figures.micros(point.p99Micros)) as NSString,
+                          (p99SoFarMicros.map(Figures.micros) ?? "-") as NSString)
         line += String(format: "  client %.2f cores", point.clientCores)
         if let cores = point.serverCores { line += String(format: "  server %.2f cores", cores) }
         if let anonymous = point.serverAnonymousMiB { line += String(format: " %.0f MiB anon", anonymous) }

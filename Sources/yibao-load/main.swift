@@ -8,9 +8,11 @@ import YibaoLoadSupport
 let usage = """
     usage: yibao-load <scenario> [options]
            yibao-load orgs --out DIR [--hospitals N]
+           yibao-load grpc-frame get-invoice --out FILE [--visit N]   (a framed request body for h2load -d)
     scenarios:
       hospital-feed    IssueInvoices + UploadSettlements batches (automatic link), hospitals interleaved
       single-writes    the same with batch 1, for latency (try --rate 1000)
+      issue-invoices   IssueInvoices batches only (what the grpc-swift-2 peer serves)
       streaming-feed   FeedSettlements: one bidirectional stream per hospital, one batch in flight each
       query-mix        GetInvoice, GetSettlement, TraceInvoice, GetInclusionProof over loaded visits
       get-invoice      GetInvoice only
@@ -71,6 +73,15 @@ if command == "orgs" {
     exit(0)
 }
 
+if command == "grpc-frame" {
+    // gRPC's length-prefixed message (flag 0, u32 big-endian length, the protobuf bytes) of one GetInvoice
+    // request, for h2load against the raw RPC layer.
+    guard let out = options["out"] else { fail("grpc-frame needs --out FILE") }
+    let workload = SyntheticWorkload(hospitals: number("hospitals", 300), seed: number("seed", 11643))
+    try Data(GRPCFrame.getInvoice(workload: workload, visit: number("visit", 0))).write(to: URL(fileURLWithPath: out))
+    exit(0)
+}
+
 let target = options["target"] ?? "127.0.0.1:50051"
 guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else {
     fail("--target must be HOST:PORT")
@@ -98,10 +109,11 @@ let scenario: any LoadScenario
 var settings = ["hospitals": String(workload.hospitals), "connections": String(connections),
                 "bad_share": String(workload.defectShare), "seed": String(workload.seed)]
 switch command {
-case "hospital-feed", "single-writes":
+case "hospital-feed", "single-writes", "issue-invoices":
     let batch: Int = number("batch", command == "single-writes" ? 1 : 1000)
     settings["batch"] = String(batch)
-    scenario = HospitalFeedScenario(connection: connection, workload: workload, batchSize: batch, firstSequence: firstSequence)
+    scenario = HospitalFeedScenario(connection: connection, workload: workload, batchSize: batch, firstSequence: firstSequence,
+                                    issueOnly: command == "issue-invoices")
 case "streaming-feed":
     let batch: Int = number("batch", 500)
     settings["batch"] = String(batch)
