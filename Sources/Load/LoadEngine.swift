@@ -41,21 +41,22 @@ public struct LoadEngine: Sendable {
                         while true {
                             let operation = counters.operations.wrappingAdd(1, ordering: .relaxed).oldValue
                             if let limit = plan.maxOperations, operation >= limit { return }
-                            var begin = MonotonicClock.nanoseconds()
-                            if begin >= end { return }
+                            let begin = MonotonicClock.nanoseconds()
                             var latencyFrom = begin
                             if case .open(let rate, _) = plan.mode {
                                 // Due at a fixed schedule; the latency clock starts when it was due, not when a
-                                // worker got round to it (coordinated omission).
+                                // worker got round to it (coordinated omission). Every operation due before the
+                                // end is sent, however late, unless the backlog outlasts a second duration.
                                 let due = start + UInt64(Double(operation) / rate * 1e9)
-                                if due >= end { return }
+                                if due >= end || begin >= end + (end - warmupEnd) { return }
                                 if due > begin {
                                     try? await Task.sleep(nanoseconds: due - begin)
-                                    begin = MonotonicClock.nanoseconds()
                                 } else if begin - due > 1_000_000 {
                                     counters.lateStarts.add(1, ordering: .relaxed)
                                 }
                                 latencyFrom = due
+                            } else if begin >= end {
+                                return
                             }
                             let outcome = await perform(operation)
                             let finished = MonotonicClock.nanoseconds()

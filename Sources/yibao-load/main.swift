@@ -8,7 +8,7 @@ import YibaoLoadSupport
 let usage = """
     usage: yibao-load <scenario> [options]
            yibao-load orgs --out DIR [--hospitals N]
-           yibao-load grpc-frame get-invoice --out FILE [--visit N]   (a framed request body for h2load -d)
+           yibao-load grpc-frame --out FILE [--visit N]   (a framed GetInvoice request body for h2load -d)
     scenarios:
       hospital-feed    IssueInvoices + UploadSettlements batches (automatic link), hospitals interleaved
       single-writes    the same with batch 1, for latency (try --rate 1000)
