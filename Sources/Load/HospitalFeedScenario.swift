@@ -1,3 +1,4 @@
+import Synchronization
 import YibaoDomain
 import YibaoLoadSupport
 import YibaoProto
@@ -15,6 +16,9 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
     /// Per-hospital sequence of the first visit, so that a second run against the same node writes new records.
     public let firstSequence: Int
     public let issueOnly: Bool
+    /// Settlement messages built with their batch's invoices, until the upload takes them: each visit is
+    /// generated once, not once per call (the generator is client CPU that a load test should not waste).
+    private let pending = PendingSettlements()
     public var name: String { issueOnly ? "issue-invoices" : batchSize == 1 ? "single-writes" : "hospital-feed" }
 
     public init(connection: LoadConnection, workload: SyntheticWorkload, batchSize: Int, firstSequence: Int = 0,
@@ -43,7 +47,13 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
         let visits = visits(ofBatch: batch)
         var request = Yibao_V1_IssueInvoicesRequest()
         request.requestId = "load-issue-\(workload.seed)-\(firstSequence)-\(batch)"
-        request.invoices = visits.map { InvoiceMapping.message(workload.visit($0).invoice) }
+        var settlements: [Yibao_V1_Settlement] = []
+        request.invoices = visits.map { index in
+            let (invoice, settlement) = workload.visit(index)
+            if !issueOnly { settlements.append(SettlementMapping.message(settlement)) }
+            return InvoiceMapping.message(invoice)
+        }
+        if !issueOnly { pending.put(batch, settlements) }
         let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? $0 : nil } }
         do {
             let options = try connection.options(org: SyntheticWorkload.platformOrg,
@@ -59,7 +69,7 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
         let visits = visits(ofBatch: batch)
         var request = Yibao_V1_UploadSettlementsRequest()
         request.requestId = "load-upload-\(workload.seed)-\(firstSequence)-\(batch)"
-        request.settlements = visits.map { SettlementMapping.message(workload.visit($0).settlement) }
+        request.settlements = pending.take(batch) ?? visits.map { SettlementMapping.message(workload.visit($0).settlement) }
         let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? nil : $0 } }
         do {
             let options = try connection.options(org: workload.hospitalCode(ofVisit: visits[0]),
@@ -68,6 +78,28 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
             return BatchOutcome.of(response.results, defects: defects)
         } catch {
             return BatchOutcome.failed(error, records: visits.count)
+        }
+    }
+}
+
+/// Batches' settlement messages between their issue and their upload (a handful: as many as calls in flight).
+/// When the upload comes first it leaves a mark, so the issue's late `put` is dropped rather than kept forever.
+private final class PendingSettlements: Sendable {
+    private enum Entry { case built([Yibao_V1_Settlement]), uploadWentFirst }
+    private let batches = Mutex<[Int: Entry]>([:])
+
+    func put(_ batch: Int, _ settlements: [Yibao_V1_Settlement]) {
+        batches.withLock { batches in
+            if case .uploadWentFirst? = batches[batch] { batches[batch] = nil } else { batches[batch] = .built(settlements) }
+        }
+    }
+
+    /// nil when the upload runs first (another worker): the caller builds them itself.
+    func take(_ batch: Int) -> [Yibao_V1_Settlement]? {
+        batches.withLock { batches in
+            if case .built(let settlements)? = batches.removeValue(forKey: batch) { return settlements }
+            batches[batch] = .uploadWentFirst
+            return nil
         }
     }
 }
