@@ -21,7 +21,7 @@ struct ProtoMethodDecl {
     var clientStreaming: Bool
     var serverStreaming: Bool
     /// `option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS`: calls may be retried.
-    var idempotent: Bool
+    var idempotent: Bool = false
 }
 
 struct ProtoMessageDecl {

@@ -51,7 +51,6 @@ guard arguments.count == 3 else {
     printError(usage)
     exit(2)
 }
-let serverOut = outputDirectories["--server-out"]
 do {
     let files = try DescriptorSetReader.read(try readFile(arguments[1]))
     let registry = TypeRegistry(files: files)
@@ -63,11 +62,9 @@ do {
             try writeFile(clientOut + "/" + ClientServiceEmitter.outputName(for: file.name),
                           try ClientServiceEmitter(registry: registry).emit(file))
         }
-    }
-    if let serverOut {
-        let services = ServerServiceEmitter(registry: registry)
-        for file in files where !file.name.hasPrefix("google/protobuf/") && !file.services.isEmpty {
-            try writeFile(serverOut + "/" + ServerServiceEmitter.outputName(for: file.name), try services.emit(file))
+        if let serverOut = outputDirectories["--server-out"], !file.services.isEmpty {
+            try writeFile(serverOut + "/" + ServerServiceEmitter.outputName(for: file.name),
+                          try ServerServiceEmitter(registry: registry).emit(file))
         }
     }
 } catch {

@@ -140,6 +140,7 @@ class Api:
         self.account, self.auth, self.common = account_pb2, authorization_pb2, common_pb2
         self.invoice, self.ledger, self.settlement = invoice_pb2, ledger_pb2, settlement_pb2
         self.keys_dir = keys_dir
+        self.protos_dir = protos_dir
         with open(os.path.join(keys_dir, "orgs.json")) as f:
             self.orgs = json.load(f)
         self.port = port
@@ -757,7 +758,44 @@ def scenario_mtls(api, report):
                                                  L.GetTreeHeadResponse, hospital, "none"), 16)
 
 
-SCENARIOS = {"mtls": scenario_mtls, "flow": scenario_flow, "proof": scenario_proof, "identity": scenario_identity, "dev": scenario_dev,
+def scenario_echo(api, report):
+    """The generated provider of the test service yibao.test.v1.Echo (no identity: served on a bare router)."""
+    out = tempfile.mkdtemp(prefix="yibao-echo-py-")
+    subprocess.run(["protoc", f"-I{api.protos_dir}", f"--python_out={out}", "yibao/test/v1/echo.proto"], check=True)
+    sys.path.insert(0, out)
+    from yibao.test.v1 import echo_pb2 as E
+    unary = api.channel.unary_unary("/yibao.test.v1.Echo/Unary", request_serializer=lambda m: m.SerializeToString(),
+                                    response_deserializer=E.EchoResponse.FromString)
+    request = E.EchoRequest(text="医保 ✓", payload=b"\x00\xff", counts={"a": 1}, choice_number=-7)
+    response = unary(request, timeout=30)
+    report.expect("echo.unary", (response.echoed == request, response.sequence), (True, 1))
+    expand = api.channel.unary_stream("/yibao.test.v1.Echo/Expand", request_serializer=lambda m: m.SerializeToString(),
+                                      response_deserializer=E.EchoResponse.FromString)
+    answers = list(expand(E.ExpandRequest(text="x", count=5), timeout=30))
+    report.expect("echo.expand", [(a.echoed.text, a.sequence) for a in answers], [("x", i) for i in range(1, 6)])
+    collect = api.channel.stream_unary("/yibao.test.v1.Echo/Collect", request_serializer=lambda m: m.SerializeToString(),
+                                       response_deserializer=E.EchoResponse.FromString)
+    collected = collect(iter([E.EchoRequest(text=t) for t in ("a", "b", "c")]), timeout=30)
+    report.expect("echo.collect", (collected.echoed.text, collected.sequence), ("a,b,c", 3))
+    chat = api.channel.stream_stream("/yibao.test.v1.Echo/Chat", request_serializer=lambda b: b,
+                                     response_deserializer=E.EchoResponse.FromString)
+    answers = list(chat(iter([E.EchoRequest(text=t).SerializeToString() for t in ("x", "y")]), timeout=30))
+    report.expect("echo.chat", [(a.echoed.text, a.sequence) for a in answers], [("x", 1), ("y", 2)])
+    try:
+        list(chat(iter([E.EchoRequest(text="ok").SerializeToString(), b"\x0a\xff\xff\xff"]), timeout=30))
+        report.expect("echo.chat_undecodable", 0, 13)
+    except grpc.RpcError as error:
+        report.expect("echo.chat_undecodable", (error.code().value[0], "yibao.test.v1.EchoRequest" in error.details()), (13, True))
+    raw = api.channel.unary_unary("/yibao.test.v1.Echo/Unary", request_serializer=lambda b: b,
+                                  response_deserializer=E.EchoResponse.FromString)
+    try:
+        raw(b"\x0a\xff\xff\xff", timeout=30)
+        report.expect("echo.undecodable", 0, 13)
+    except grpc.RpcError as error:
+        report.expect("echo.undecodable", (error.code().value[0], "yibao.test.v1.EchoRequest" in error.details()), (13, True))
+
+
+SCENARIOS = {"echo": scenario_echo, "mtls": scenario_mtls, "flow": scenario_flow, "proof": scenario_proof, "identity": scenario_identity, "dev": scenario_dev,
              "feed": scenario_feed, "stream": scenario_stream, "overload": scenario_overload}
 
 

@@ -43,11 +43,4 @@ import YibaoCrypto
         bytes[0] = 3
         #expect(throws: FormatError.self) { try decode(bytes) }
     }
-
-    @Test func theAttestationMessageBindsTheEvidence() {
-        let batch = BatchSigningMessage.bytes(org: "H1", requestId: "r", leafHashes: [Digest32(bytes: Array(repeating: UInt8(1), count: 32))!])
-        let messages = authentications.map { BatchAttestationMessage.bytes(batchMessage: batch, authentication: $0) }
-        #expect(Set(messages).count == authentications.count)
-        #expect(messages.allSatisfy { $0.starts(with: Array("yibao-attest-v1".utf8) + batch) })
-    }
 }

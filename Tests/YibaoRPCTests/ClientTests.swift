@@ -99,11 +99,16 @@ struct ClientTests {
     @Test func deadlineExpiresAndCancelsTheHandler() async throws {
         try await withEchoServer { server, probe in
             let client = try client(server)
-            // Connected first, so the deadline runs out on the server, not while connecting.
+            // Connected first, so the deadline runs out on the server, not while connecting; long enough that
+            // the handler has started even on a loaded machine (the test waits for that before the deadline).
             _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])
+            let call = Task {
+                try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1],
+                                       options: RPCCallOptions(timeout: .seconds(5)))
+            }
+            #expect(await eventually { probe.sleeps == 1 })
             do {
-                _ = try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1],
-                                           options: RPCCallOptions(timeout: .milliseconds(500)))
+                _ = try await call.value
                 Issue.record("sleep returned")
             } catch let status as GRPCStatus {
                 #expect(status.code == .deadlineExceeded)
@@ -263,5 +268,91 @@ struct ClientTests {
         }
         await client.close()
         try await listener.close()
+    }
+
+    /// The server closes idle connections with GOAWAY while it keeps listening: each next call must go to a
+    /// new connection (and one racing the GOAWAY is refused, then retried), never fail.
+    @Test func callsAfterGoAwayUseANewConnection() async throws {
+        try await withEchoServer(configure: { $0.idleTimeout = .milliseconds(300) }) { server, _ in
+            // Refused streams are retried; on a loaded machine a fresh connection can itself go idle before its
+            // first call arrives, so allow more attempts than the default.
+            let client = try client(server) { $0.maxAttempts = 10 }
+            for round in 0..<5 {
+                let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(round)])
+                #expect(response.message == [UInt8(round)])
+                #expect(await eventually { server.connectionCount == 0 })
+            }
+            await client.close()
+        }
+    }
+
+    @Test func callsSpreadOverThePoolsConnections() async throws {
+        try await withEchoServer { server, _ in
+            let client = try client(server) { $0.connections = 3 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [UInt8(index)])
+                        #expect(response.message == [UInt8(index)])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(server.connectionCount == 3)
+            await client.close()
+        }
+    }
+
+    /// One stream allowed by the server, two calls may wait for it: a third waiting call is refused at once
+    /// (RESOURCE_EXHAUSTED) instead of queueing without bound.
+    @Test func theWaitingQueueIsBounded() async throws {
+        try await withEchoServer(configure: { $0.maxConcurrentStreams = 1 }) { server, probe in
+            let client = try client(server) { $0.maxQueuedCallsPerConnection = 2 }
+            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [0])  // SETTINGS are in
+            let holder = Task { try await client.unary(path: "/yibao.test.v1.Echo/Sleep", request: [1]) }
+            #expect(await eventually { probe.sleeps == 1 })
+            let first = await withTaskGroup(of: GRPCStatus.Code?.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        do {
+                            _ = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [2])
+                            return .ok
+                        } catch let status as GRPCStatus {
+                            return status.code
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                let first = await group.next()!
+                group.cancelAll()
+                return first
+            }
+            #expect(first == .resourceExhausted)
+            holder.cancel()
+            _ = try? await holder.value
+            await client.close()
+        }
+    }
+
+    /// The response reader gives up while the request writer is parked on a full send queue (the Hold method
+    /// reads one request and then nothing): the call must end, not wait for the writer forever.
+    @Test func bidirectionalReaderFailingReleasesABlockedWriter() async throws {
+        struct ReaderGaveUp: Error {}
+        try await withEchoServer { server, _ in
+            let client = try client(server)
+            await #expect(throws: ReaderGaveUp.self) {
+                try await client.bidirectionalStreaming(path: "/yibao.test.v1.Echo/Hold", requests: { writer in
+                    let chunk = [UInt8](repeating: 7, count: 64 * 1024)
+                    for _ in 0..<10_000 { try await writer.write(chunk) }
+                }, responses: { _ in
+                    try await Task.sleep(for: .milliseconds(300))  // let the writer fill every window and queue
+                    throw ReaderGaveUp()
+                })
+            }
+            let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: [5])
+            #expect(response.message == [5])
+            await client.close()
+        }
     }
 }

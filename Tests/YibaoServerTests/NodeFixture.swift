@@ -52,7 +52,6 @@ final class NodeFixture: Sendable {
         var logger = Logger(label: "yibao.test-node")
         logger.logLevel = .warning
         configuration.logger = logger
-        configuration.auditLogger = logger
         return configuration
     }
 

@@ -15,8 +15,20 @@ struct YibaoAPITests {
         defer { fixture.remove() }
         let node = try await fixture.start()
         let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["flow"])
+        // The whole store replays: every attested seal, and every signed call it keeps, checks out offline.
+        let report = try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
+        let events = try node.audit.events(limit: 10_000).map(\.event)
+        let trail = try node.audit.verify()
         await node.shutdown()
         PythonAPIClient.expectAllPassed(run, ["flow"], minimumChecks: 100)
+        // DOMAIN 1, 7: PII reads, reads under a grant, auditor reads and refusals are in the audit trail.
+        #expect(trail.isValid && trail.events == events.count)
+        #expect(Set(events.map(\.reason)) == Set(AuditEvent.Reason.allCases))
+        #expect(events.contains { $0.reason == .underGrant && $0.org == "C46000000001" && $0.subject == "invoice 46010624/0000000001" })
+        #expect(events.contains { $0.reason == .refusedWrite && $0.org == "H46010600001" })
+        #expect(!events.contains { $0.subject.contains("11010519491231002X") || $0.outcome.contains("11010519491231002X") })
+        #expect(report.isValid, "\(report)")
+        #expect(report.seals >= 14, "\(report)")  // one per write batch that landed
     }
 
     @Test("signed metadata: good, bad key, stale, future, other method, other request, missing, unsigned")
@@ -75,13 +87,17 @@ struct YibaoAPITests {
 
         let second = try await fixture.start()
         #expect(second.ledger.treeSize >= sizeBefore)
+        // The first node anchored its audit trail's head in the ledger at shutdown; the trail still holds it.
+        let anchor = try #require(try second.ledger.latestAuditAnchor())
+        #expect(try second.audit.verify(anchor: anchor).isValid)
         let after = try await PythonAPIClient.run(port: second.port, keys: fixture.keysDirectory, ["proof"])
         let report = try second.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
         await second.shutdown()
         PythonAPIClient.expectAllPassed(after, ["proof"], minimumChecks: 8)
         let receiptBefore = try #require(before.value("receipt"))
         #expect(after.value("receipt") == receiptBefore)
-        _ = report
+        #expect(report.isValid, "\(report)")
+        #expect(report.entries >= sizeBefore)
     }
 
     @Test("mutual TLS: the client certificate's CN is the org; an unregistered CN is refused")
@@ -95,7 +111,9 @@ struct YibaoAPITests {
             configuration.tls?.log = { _ in }
         }
         let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["mtls"])
+        let report = try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
         await node.shutdown()
+        #expect(report.isValid, "\(report)")
         PythonAPIClient.expectAllPassed(run, ["mtls"], minimumChecks: 5)
     }
 

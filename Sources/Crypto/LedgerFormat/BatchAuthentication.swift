@@ -1,4 +1,4 @@
-/// How the node's transport authenticated the org of a batch the node attests (signs on the org's behalf).
+/// How the node's transport authenticated the org of a batch the node attests (vouches for under its tree heads).
 /// Kept in the batch seal so that an auditor sees what vouched for each batch, and can re-check what is checkable:
 /// a signed request's org signature; for mutual TLS, the certificate fingerprint against the org's certificate.
 ///
@@ -67,21 +67,5 @@ public enum BatchAuthentication: Sendable, Equatable {
             method.utf8.count <= RequestSigningMessage.maxMethodLength && signature.count <= Self.maxSignatureLength
         case .development: true
         }
-    }
-}
-
-/// What the node signs to attest a batch: the org's batch message (so the same leaves are bound as an org
-/// signature would bind them) followed by how the org was authenticated.
-///
-///     "yibao-attest-v1" (15 ASCII bytes)   `BatchSigningMessage` bytes   `BatchAuthentication` encoding
-public enum BatchAttestationMessage {
-    public static let domainTag = Array("yibao-attest-v1".utf8)
-
-    public static func bytes(batchMessage: [UInt8], authentication: BatchAuthentication) -> [UInt8] {
-        var w = ByteWriter(capacity: domainTag.count + batchMessage.count + 64)
-        w.raw(domainTag)
-        w.raw(batchMessage)
-        authentication.encode(into: &w)
-        return w.bytes
     }
 }

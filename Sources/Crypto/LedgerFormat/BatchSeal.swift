@@ -6,7 +6,7 @@
 ///     per record: u8 1 + u64 ledger index (landed) | u8 0 + 32-byte leaf hash (refused, so never appended)
 ///     format 2 only: `BatchAuthentication`, how the transport authenticated the org
 ///     u16 signature length; format 1: the org's DER signature over `BatchSigningMessage`;
-///                           format 2: the node's over `BatchAttestationMessage`
+///                           format 2: none (0): the signed tree heads over the seal are the node's signature
 ///
 /// With it an auditor re-checks the signature from the ledger alone, refused records included.
 /// The seal entry's own org and request id are the batch's.

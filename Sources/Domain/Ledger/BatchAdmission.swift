@@ -9,8 +9,6 @@ struct BatchAdmission {
     let hashing: MerkleHashing
     let published: LedgerPublishedState
     let dataKey: NodeDataKey
-    /// Signs the seals of attested batches.
-    let nodeKey: SM2PrivateKey
 
     struct Admitted {
         /// As stored: private ranges already sealed (`EntrySealing`).
@@ -20,8 +18,6 @@ struct BatchAdmission {
         let digest: Digest32
         /// The registration the signature and role were checked against.
         let registration: OrgRegistration
-        /// The seal's signature: the org's, or for an attested batch the node's over `BatchAttestationMessage`.
-        let sealSignature: [UInt8]
     }
 
     /// Below this many records a batch is hashed on the caller's thread alone.
@@ -63,20 +59,13 @@ struct BatchAdmission {
 
         let (entries, leaves) = encodeAndHash(batch)
         let message = BatchSigningMessage.bytes(org: batch.org, requestId: batch.requestId, leafHashes: leaves)
-        let sealSignature: [UInt8]
-        if let authentication = batch.authentication {
-            let attestation = BatchAttestationMessage.bytes(batchMessage: message, authentication: authentication)
-            do {
-                sealSignature = try nodeKey.signature(for: attestation)
-            } catch {
-                throw LedgerError(.internal, "the node could not sign the attestation of request '\(batch.requestId)': \(error)")
-            }
-        } else {
+        // An attested batch's seal carries no signature of its own: the seal entry, evidence included, is a leaf
+        // under the next signed tree head, which is the node's signature over it.
+        if batch.authentication == nil {
             guard org.publicKey.isValidSignature(batch.signature, for: message) else {
                 throw LedgerError(.unauthenticated,
                                   "signature: does not verify with org \(batch.org)'s registered key over the batch's \(batch.records.count) records")
             }
-            sealSignature = batch.signature
         }
 
         var refusals: [Int: LedgerError] = [:]
@@ -92,7 +81,7 @@ struct BatchAdmission {
         }
         return Admitted(entries: sealedForStorage(entries, of: batch, leaves: leaves, refusals: refusals), leafHashes: leaves,
                         refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
-                        registration: org.registration, sealSignature: sealSignature)
+                        registration: org.registration)
     }
 
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {

@@ -11,9 +11,6 @@ public final class Ledger: Sendable {
     public let directory: String
     /// Seals the PII of entries and state at rest (`DataKeyFile`).
     let dataKey: NodeDataKey
-    /// Signs tree heads (on the signer thread) and the seals of attested batches (on submitting threads).
-    let nodeKey: SM2PrivateKey
-
     let env: LMDBEnvironment
     let schema: LedgerSchema
     let nodes: MerkleNodeStore
@@ -33,7 +30,6 @@ public final class Ledger: Sendable {
         self.configuration = configuration
         self.hashing = MerkleHashing(configuration.hashAlgorithm)
         self.nodePublicKey = nodeKey.publicKey
-        self.nodeKey = nodeKey
         folderLock = try FolderLock(directory: directory)
 
         var options = LMDBEnvironment.Options()
@@ -92,13 +88,12 @@ public final class Ledger: Sendable {
     /// Submits a signed request batch and waits for its durable outcome, one per record in order.
     /// Throws for the batch as a whole (bad shape, unknown org, bad signature, overloaded, reused request id).
     public func submit(_ batch: SignedBatch) async throws -> [RecordOutcome] {
-        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey,
-                                   nodeKey: nodeKey).admit(batch)
+        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey).admit(batch)
         return try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
                                          leafHashes: check.leafHashes, refusals: check.refusals,
-                                         signature: check.sealSignature, authentication: batch.authentication,
+                                         signature: batch.signature, authentication: batch.authentication,
                                          registration: check.registration, digest: check.digest,
                                          continuation: continuation)
             do {

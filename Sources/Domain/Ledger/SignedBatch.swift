@@ -42,8 +42,8 @@ public struct SignedBatch: Sendable {
 
     /// A batch whose org the caller (the node's RPC front end) has already authenticated: by mutual TLS, by the org's
     /// signature over the call (`RequestSigningMessage`), or by the org's word in development mode. The ledger does
-    /// not re-check that authentication: the node signs the seal (`BatchAttestationMessage`) and keeps the evidence
-    /// in it, where the offline verifier re-checks a signed request's org signature.
+    /// not re-check that authentication: it keeps the evidence in the batch's seal, which the node's signed tree heads
+    /// cover, and where the offline verifier re-checks a signed request's org signature.
     public static func attested(org: String, requestId: String, records: [LedgerRecord],
                                 authentication: BatchAuthentication) -> SignedBatch {
         var batch = SignedBatch(org: org, requestId: requestId, records: records, signature: [])

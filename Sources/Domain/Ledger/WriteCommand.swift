@@ -12,7 +12,7 @@ struct PreparedBatch: Sendable {
     let payloads: [[UInt8]]
     let leafHashes: [Digest32]
     let refusals: [Int: LedgerError]
-    /// The seal's signature (the org's, or the node's attestation) and, for an attested batch, its evidence.
+    /// The org's signature, or (empty) for an attested batch, the evidence of its authentication.
     let signature: [UInt8]
     let authentication: BatchAuthentication?
     /// The org's registration when the batch was admitted: the writer refuses the batch if it has changed since

@@ -93,7 +93,10 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
             context.close(promise: nil)
             return
         }
-        if context.channel.isActive { channelActive(context: context) }
+        if context.channel.isActive {
+            startKeepalive()
+            flushOutput()
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

@@ -30,7 +30,7 @@ public final class RPCClient: Sendable {
     public func unary(path: String, request: [UInt8], options: RPCCallOptions = .init()) async throws
         -> RPCClientResponse {
         try await retrying(options) { deadline in
-            try await self.withCall(path: path, options: options, deadline: deadline) { call, responses in
+            try await self.withCall(path: path, request: request, options: options, deadline: deadline) { call, responses in
                 try await call.write(request)
                 call.endRequests()
                 return try await Self.singleResponse(call, responses)
@@ -42,7 +42,7 @@ public final class RPCClient: Sendable {
     public func serverStreaming<R: Sendable>(path: String, request: [UInt8], options: RPCCallOptions = .init(),
                                              _ body: (RPCClientResponseStream) async throws -> R) async throws -> R {
         try await retrying(options) { deadline in
-            try await self.withCall(path: path, options: options, deadline: deadline) { call, responses in
+            try await self.withCall(path: path, request: request, options: options, deadline: deadline) { call, responses in
                 try await call.write(request)
                 call.endRequests()
                 do {
@@ -59,7 +59,7 @@ public final class RPCClient: Sendable {
                                 _ requests: (RPCClientRequestWriter) async throws -> Void) async throws
         -> RPCClientResponse {
         let deadline = options.resolvedDeadline(now: .now)
-        return try await withCall(path: path, options: options, deadline: deadline) { call, responses in
+        return try await withCall(path: path, request: nil, options: options, deadline: deadline) { call, responses in
             try await requests(RPCClientRequestWriter(call: call))
             call.endRequests()
             return try await Self.singleResponse(call, responses)
@@ -73,7 +73,7 @@ public final class RPCClient: Sendable {
         requests: @escaping @Sendable (RPCClientRequestWriter) async throws -> Void,
         responses body: (RPCClientResponseStream) async throws -> R) async throws -> R {
         let deadline = options.resolvedDeadline(now: .now)
-        return try await withCall(path: path, options: options, deadline: deadline) { call, responses in
+        return try await withCall(path: path, request: nil, options: options, deadline: deadline) { call, responses in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
@@ -84,7 +84,14 @@ public final class RPCClient: Sendable {
                         throw error
                     }
                 }
-                let result = try await body(responses)
+                let result: R
+                do {
+                    result = try await body(responses)
+                } catch {
+                    // End the call before the group waits for the writer, which may be parked on a full queue.
+                    call.cancel(GRPCStatus(.cancelled, "the response reader failed: \(error)"))
+                    throw error
+                }
                 call.cancel(GRPCStatus(.cancelled, "the caller stopped reading responses"))
                 group.cancelAll()
                 while let _ = try? await group.next() {}
@@ -124,12 +131,26 @@ public final class RPCClient: Sendable {
     }
 
     /// Opens one call on a usable connection and runs `body` with it; task cancellation resets the stream.
-    private func withCall<R: Sendable>(path: String, options: RPCCallOptions, deadline: ContinuousClock.Instant?,
+    private func withCall<R: Sendable>(path: String, request firstRequest: [UInt8]?, options: RPCCallOptions,
+                                       deadline: ContinuousClock.Instant?,
                                        _ body: (RPCClientCallHandle, RPCClientResponseStream) async throws -> R)
         async throws -> R {
         try Task.checkCancellation()
         let connection = try await pickSlot().connection(deadline: deadline)
-        let request = ClientCallRequest(path: path, metadata: options.metadata, deadline: deadline)
+        var metadata = options.metadata
+        if let authenticate = configuration.callAuthenticator {
+            do {
+                for (key, value) in try authenticate(path, firstRequest) {
+                    switch value {
+                    case .string(let text): metadata.add(key, text)
+                    case .binary(let bytes): metadata.add(key, bytes: bytes)
+                    }
+                }
+            } catch {
+                throw GRPCStatus(.unauthenticated, "cannot authenticate the call to \(path): \(error)")
+            }
+        }
+        let request = ClientCallRequest(path: path, metadata: metadata, deadline: deadline)
         let handler = connection.handler
         let (call, responses) = try await handler.eventLoop.submit { () -> (RPCClientCallHandle, RPCClientResponseStream) in
             let box = CallIDBox()

@@ -38,6 +38,9 @@ public struct RPCClientConfiguration: Sendable {
     /// `close()` lets in-flight calls run this long before closing the connections anyway.
     public var closeGracePeriod: TimeAmount = .seconds(10)
     public var group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    /// Metadata computed per call attempt from the method path and, for single-request calls, the request
+    /// bytes (nil for client and bidirectional streams): e.g. a request signature. Added after the call's own.
+    public var callAuthenticator: (@Sendable (_ path: String, _ request: [UInt8]?) throws -> GRPCMetadata)?
 
     public init(host: String = "127.0.0.1", port: Int) {
         self.host = host

@@ -51,7 +51,7 @@ actor RPCClientConnectionSlot {
                 connecting = task
             }
             do {
-                let connection = try await task.value
+                let connection = try await Self.value(of: task, before: deadline, target: target)
                 if connecting == task {
                     connecting = nil
                     failures = 0
@@ -60,6 +60,8 @@ actor RPCClientConnectionSlot {
                 }
                 if closed { connection.channel.close(promise: nil) }
                 return connection
+            } catch let status as GRPCStatus where status.code == .deadlineExceeded {
+                throw status  // this call gave up; the attempt goes on for the others
             } catch {
                 if connecting == task {
                     connecting = nil
@@ -72,6 +74,21 @@ actor RPCClientConnectionSlot {
                     throw GRPCStatus(.unavailable, "cannot connect to \(target): \(error)")
                 }
             }
+        }
+    }
+
+    /// Waits for a connection attempt shared by several calls, but no longer than this call's deadline.
+    private static func value(of task: Task<ClientConnection, any Error>, before deadline: ContinuousClock.Instant?,
+                              target: String) async throws -> ClientConnection {
+        guard let deadline else { return try await task.value }
+        return try await withThrowingTaskGroup(of: ClientConnection.self) { group in
+            group.addTask { try await task.value }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                throw GRPCStatus(.deadlineExceeded, "deadline reached while connecting to \(target)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 

@@ -20,19 +20,39 @@ public final class LedgerNode: Sendable {
     public let configuration: NodeConfiguration
     public let ledger: Ledger
     public let service: InvoiceSettlementService
+    public let audit: AuditTrail
     /// The port actually bound.
     public var port: Int { server.port }
 
     private let server: RPCServer
     private let handlerGroup: MultiThreadedEventLoopGroup
+    private let anchoring: Task<Void, Never>
 
-    private init(configuration: NodeConfiguration, ledger: Ledger, service: InvoiceSettlementService, server: RPCServer,
-                 handlerGroup: MultiThreadedEventLoopGroup) {
+    private init(configuration: NodeConfiguration, ledger: Ledger, service: InvoiceSettlementService, audit: AuditTrail,
+                 server: RPCServer, handlerGroup: MultiThreadedEventLoopGroup) {
         self.configuration = configuration
         self.ledger = ledger
         self.service = service
+        self.audit = audit
         self.server = server
         self.handlerGroup = handlerGroup
+        let interval = configuration.auditAnchorInterval, logger = configuration.logger
+        anchoring = Task {
+            while (try? await Task.sleep(for: interval)) != nil {
+                await Self.anchor(audit, in: ledger, logger: logger)
+            }
+        }
+    }
+
+    /// Puts the audit trail's head under the signed tree, so that a lost tail of the trail contradicts the ledger.
+    private static func anchor(_ audit: AuditTrail, in ledger: Ledger, logger: Logger) async {
+        do {
+            guard let head = try audit.head() else { return }
+            if let anchored = try ledger.latestAuditAnchor(), anchored == head { return }
+            _ = try await ledger.anchorAudit(head)
+        } catch {
+            logger.error("audit anchor failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Opens the ledger (creating it on an empty folder), applies the org registry, registers the services and
@@ -45,6 +65,16 @@ public final class LedgerNode: Sendable {
         let ledger = try Ledger(directory: configuration.dataDirectory, nodeKey: configuration.nodeKey,
                                 configuration: ledgerConfiguration)
         let handlerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.handlerThreads))
+        var auditConfiguration = configuration.audit
+        auditConfiguration.durable = configuration.durable
+        let audit: AuditTrail
+        do {
+            audit = try AuditTrail(dataDirectory: configuration.dataDirectory, configuration: auditConfiguration)
+        } catch {
+            ledger.shutdown()
+            try? await handlerGroup.shutdownGracefully()
+            throw error
+        }
         do {
             let service = try InvoiceSettlementService(ledger: ledger)
             if let path = configuration.orgRegistryPath {
@@ -56,7 +86,8 @@ public final class LedgerNode: Sendable {
             if configuration.developmentMode {
                 logger.warning("DEVELOPMENT MODE: calls naming an org in yibao-org WITHOUT a signature are accepted as that org. Never run this in production.")
             }
-            let router = makeRouter(configuration: configuration, service: service, standardServices: standardServices)
+            let router = makeRouter(configuration: configuration, service: service, audit: audit,
+                                    standardServices: standardServices)
             var rpc = configuration.rpc
             rpc.host = configuration.host
             rpc.port = configuration.port
@@ -66,9 +97,10 @@ public final class LedgerNode: Sendable {
             logger.info("node listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(server.port)", "tls": "\(configuration.tls != nil)",
                 "data": "\(configuration.dataDirectory)", "tree_size": "\(ledger.treeSize)"])
-            return LedgerNode(configuration: configuration, ledger: ledger, service: service, server: server,
+            return LedgerNode(configuration: configuration, ledger: ledger, service: service, audit: audit, server: server,
                               handlerGroup: handlerGroup)
         } catch {
+            audit.shutdown()
             ledger.shutdown()
             try? await handlerGroup.shutdownGracefully()
             throw error
@@ -76,9 +108,9 @@ public final class LedgerNode: Sendable {
     }
 
     /// The router of a node: the Yibao services behind `AuthenticatedRouter`, the standard services as given.
-    public static func makeRouter(configuration: NodeConfiguration, service: InvoiceSettlementService,
+    public static func makeRouter(configuration: NodeConfiguration, service: InvoiceSettlementService, audit: AuditTrail,
                                   standardServices: (inout RPCRouter) -> Void = { _ in }) -> RPCRouter {
-        let context = ServiceContext(service: service, logger: configuration.auditLogger, clock: configuration.clock)
+        let context = ServiceContext(service: service, audit: audit, logger: configuration.logger, clock: configuration.clock)
         var yibao = RPCRouter()
         InvoiceServiceHandler(context: context).register(in: &yibao)
         SettlementServiceHandler(context: context).register(in: &yibao)
@@ -98,9 +130,15 @@ public final class LedgerNode: Sendable {
     public func shutdown() async {
         configuration.logger.info("node shutting down")
         await server.shutdown()
-        // Waits for the writer to commit what is queued: a blocking wait, kept off the cooperative pool.
-        let ledger = self.ledger
-        await withTaskExecutorPreference(EventLoopGroupTaskExecutor(group: handlerGroup)) { ledger.shutdown() }
+        anchoring.cancel()
+        await anchoring.value
+        await Self.anchor(audit, in: ledger, logger: configuration.logger)
+        // Waits for the writers to commit what is queued: blocking waits, kept off the cooperative pool.
+        let ledger = self.ledger, audit = self.audit
+        await withTaskExecutorPreference(EventLoopGroupTaskExecutor(group: handlerGroup)) {
+            audit.shutdown()
+            ledger.shutdown()
+        }
         try? await handlerGroup.shutdownGracefully()
         configuration.logger.info("node stopped")
     }

@@ -30,8 +30,11 @@ public struct NodeConfiguration: Sendable {
     /// Threads that run handlers (and so the ledger's admission CPU work and LMDB reads), off Swift's cooperative pool.
     public var handlerThreads = 2
     public var logger = Logger(label: "yibao.node")
-    /// Where audited reads (PII, auditors) are recorded (DOMAIN 7), one info line each.
-    public var auditLogger = Logger(label: "yibao.audit")
+    /// The audit trail (`<data>/audit`): reads of personal data, reads under a grant, auditor reads and refusals
+    /// are recorded durably before they are answered. Its `durable` follows `durable` above.
+    public var audit = AuditTrail.Configuration()
+    /// How often the trail's head is anchored in the ledger (`Ledger.anchorAudit`); also at shutdown.
+    public var auditAnchorInterval: Duration = .seconds(60)
     /// UTC ms; request timestamps are checked against it and channel reads are dated by it.
     public var clock: @Sendable () -> UInt64 = WallClock.nowMs
 

@@ -35,8 +35,8 @@ struct AuthorizationServiceHandler: Yibao_V1_AuthorizationServiceProvider {
 
     func listGrants(_ request: Yibao_V1_ListGrantsRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_ListGrantsResponse {
         try await context.handle {
-            try context.authorizePersonRead(subject: "grants")
             guard !request.certno.isEmpty else { throw FieldPath.invalid("certno", "required") }
+            try await context.authorizePersonRead(subject: "grants of \(context.personSubject(certno: request.certno))")
             let limit = try ServiceContext.pageLimit(request.limit, maximum: InvoiceSettlementService.maxGrantPage)
             var response = Yibao_V1_ListGrantsResponse()
             response.grants = try context.service.listGrants(certno: request.certno, limit: limit).map(AccountMapping.grant)
@@ -60,7 +60,7 @@ struct AuthorizationServiceHandler: Yibao_V1_AuthorizationServiceProvider {
             guard let grant = try context.service.grant(id: id) else { throw LedgerError(.notFound, "grant \(id) does not exist") }
             let (_, caller) = try context.caller()
             if !(caller.role == .channel && caller.org == grant.channel) {
-                try context.authorizePersonRead(subject: "usage of grant \(id)")
+                try await context.authorizePersonRead(subject: "usage of grant \(id)")
             }
             let limit = try ServiceContext.pageLimit(request.limit, maximum: InvoiceSettlementService.maxUsagePage)
             let usages = try context.service.listUsage(grant: id, after: request.pageAfter == 0 ? nil : request.pageAfter, limit: limit)

@@ -54,7 +54,7 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
     func getInvoice(_ request: Yibao_V1_GetInvoiceRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetInvoiceResponse {
         try await context.handle {
             let key = InvoiceKey(invoiceCode: request.invoiceCode, invoiceNumber: request.invoiceNumber)
-            let invoice = try context.readableInvoice(key, checkCode: request.checkCode)
+            let invoice = try await context.readableInvoice(key, checkCode: request.checkCode)
             var response = Yibao_V1_GetInvoiceResponse()
             response.invoice = InvoiceMapping.message(invoice.invoice)
             response.state = InvoiceMapping.state(invoice.state)
@@ -67,7 +67,7 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
     func traceInvoice(_ request: Yibao_V1_TraceInvoiceRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_TraceResponse {
         try await context.handle {
             let key = InvoiceKey(invoiceCode: request.invoiceCode, invoiceNumber: request.invoiceNumber)
-            _ = try context.readableInvoice(key, checkCode: request.checkCode)
+            _ = try await context.readableInvoice(key, checkCode: request.checkCode)
             let limit = try ServiceContext.pageLimit(request.limit, maximum: InvoiceSettlementService.maxTracePage)
             let indexes = try context.service.trace(invoice: key, after: request.pageAfter == 0 ? nil : request.pageAfter, limit: limit)
             return try context.tracePage(indexes, limit: limit)

@@ -15,7 +15,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
 
     func getTreeHead(_ request: Yibao_V1_GetTreeHeadRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetTreeHeadResponse {
         try await context.handle {
-            try authorizeMetadata()
+            try await authorizeMetadata()
             var response = Yibao_V1_GetTreeHeadResponse()
             response.head = LedgerMapping.treeHead(try signedHead(size: request.treeSize, field: "tree_size"), ledger: ledger)
             return response
@@ -24,7 +24,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
 
     func getInclusionProof(_ request: Yibao_V1_GetInclusionProofRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetInclusionProofResponse {
         try await context.handle {
-            try authorizeMetadata()
+            try await authorizeMetadata()
             let index = try leafIndex(request.leaf, field: "leaf")
             let size = try proofSize(request.treeSize)
             let proof = try ledger.inclusionProof(index: index, treeSize: size)
@@ -40,7 +40,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
 
     func getConsistencyProof(_ request: Yibao_V1_GetConsistencyProofRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetConsistencyProofResponse {
         try await context.handle {
-            try authorizeMetadata()
+            try await authorizeMetadata()
             let second = try proofSize(request.secondTreeSize)
             let proof = try ledger.consistencyProof(from: request.firstTreeSize, to: second)
             var response = Yibao_V1_GetConsistencyProofResponse()
@@ -65,9 +65,12 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
             let nodeWritten = [EntryKind.genesis, .orgRegistered, .batchSeal].contains { UInt32($0.rawValue) == entry.kind }
             if !nodeWritten, entry.org != caller.org {
                 guard [.auditor, .regulator].contains(caller.role) else {
-                    throw LedgerError(.permissionDenied, "role \(caller.role.rawValue) (org \(caller.org)) may not read entry \(index): it was written by org \(entry.org) and may hold its PII")
+                    let refusal = LedgerError(.permissionDenied, "role \(caller.role.rawValue) (org \(caller.org)) may not read entry \(index): it was written by org \(entry.org) and may hold its PII")
+                    try await context.recordAudit(caller, .refusedRead, action: "get_entry", subject: "entry \(index)",
+                                                  outcome: "PERMISSION_DENIED: \(refusal.message)")
+                    throw refusal
                 }
-                try context.authorize(caller, .readLedgerMetadata, subject: "entry \(index)")
+                try await context.authorize(caller, .readLedgerMetadata, subject: "entry \(index)")
             }
             var response = Yibao_V1_GetEntryResponse()
             response.entry = entry
@@ -80,9 +83,13 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
         do {
             let (_, caller) = try context.caller()
             guard [.auditor, .regulator].contains(caller.role) else {
-                throw LedgerError(.permissionDenied, "role \(caller.role.rawValue) (org \(caller.org)) may not stream entries: only auditors and regulators read every entry")
+                let refusal = LedgerError(.permissionDenied, "role \(caller.role.rawValue) (org \(caller.org)) may not stream entries: only auditors and regulators read every entry")
+                try await context.recordAudit(caller, .refusedRead, action: "stream_entries", subject: "entries from \(request.fromIndex)",
+                                              outcome: "PERMISSION_DENIED: \(refusal.message)")
+                throw refusal
             }
-            context.logger.info("entry stream opened", metadata: ["org": "\(caller.org)", "from": "\(request.fromIndex)"])
+            try await context.recordAudit(caller, .auditorRead, action: "stream_entries",
+                                          subject: "entries from \(request.fromIndex)", outcome: "ok")
             var next = request.fromIndex
             while true {
                 let size = ledger.treeSize
@@ -99,9 +106,9 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
 
     // MARK: helpers
 
-    private func authorizeMetadata() throws {
+    private func authorizeMetadata() async throws {
         let (_, caller) = try context.caller()
-        try context.authorize(caller, .readLedgerMetadata, subject: "ledger metadata")
+        try await context.authorize(caller, .readLedgerMetadata, subject: "ledger metadata")
     }
 
     /// 0 means the newest signed head; otherwise the head signed at exactly that size.

@@ -5,11 +5,17 @@ import YibaoDomain
 extension ServiceContext {
     /// The invoice, after checking the optional check code and that the caller may read it.
     /// A channel is asked for its grant before the invoice is looked up, so it learns nothing about others.
-    func readableInvoice(_ key: InvoiceKey, checkCode: String, operation: DomainOperation = .readInvoice) throws -> LedgerInvoice {
+    func readableInvoice(_ key: InvoiceKey, checkCode: String, operation: DomainOperation = .readInvoice) async throws -> LedgerInvoice {
         let (_, caller) = try caller()
         var grantHolders: Set<String> = []
         if caller.role == .channel {
-            _ = try service.authorizeChannelRead(channel: caller.org, invoice: key, at: clock())
+            do {
+                _ = try service.authorizeChannelRead(channel: caller.org, invoice: key, at: clock())
+            } catch let refusal as LedgerError where refusal.code == .permissionDenied {
+                try await recordAudit(caller, .refusedRead, action: operation.rawValue, subject: "invoice \(key)",
+                                      outcome: "PERMISSION_DENIED: \(refusal.message)")
+                throw refusal
+            }
             grantHolders.insert(caller.org)
         }
         guard let invoice = try service.invoice(key) else {
@@ -20,24 +26,27 @@ extension ServiceContext {
         }
         var ownership = RecordOwnership.of(invoice.invoice)
         ownership.grantHolders = grantHolders
-        try authorize(caller, operation, ownership, subject: "invoice \(key)")
+        try await authorize(caller, operation, ownership, subject: "invoice \(key)", underGrant: !grantHolders.isEmpty)
         return invoice
     }
 
-    func readableSettlement(_ setlId: String, operation: DomainOperation = .readSettlement) throws -> LedgerSettlement {
+    func readableSettlement(_ setlId: String, operation: DomainOperation = .readSettlement) async throws -> LedgerSettlement {
         let (_, caller) = try caller()
         guard let settlement = try service.settlement(setlId) else {
             throw LedgerError(.notFound, "settlement \(setlId) does not exist")
         }
-        try authorize(caller, operation, .ofSettlement(fixmedinsCode: settlement.settlement.fixmedinsCode),
+        try await authorize(caller, operation, .ofSettlement(fixmedinsCode: settlement.settlement.fixmedinsCode),
                       subject: "settlement \(setlId)")
         return settlement
     }
 
     /// Person-level lists (accounts, grants, usage) have no owning org: the matrix's read of an unowned invoice
     /// admits the invoice platform, bureaus, auditors and regulators, and refuses hospitals, banks and channels.
-    func authorizePersonRead(subject: String) throws {
+    func authorizePersonRead(subject: String) async throws {
         let (_, caller) = try caller()
-        try authorize(caller, .readInvoice, .none, subject: subject)
+        try await authorize(caller, .readInvoice, .none, subject: subject)
     }
+
+    /// A person as audit subjects name them: the keyed digest, never the ID number.
+    func personSubject(certno: String) -> String { "person \(service.personKey(certno: certno))" }
 }

@@ -4,10 +4,12 @@ import YibaoDomain
 import YibaoProto
 import YibaoRPC
 
-/// What every Yibao handler shares: the domain service, the audit log, and the steps each call repeats —
+/// What every Yibao handler shares: the domain service, the audit trail, and the steps each call repeats —
 /// who is calling, may they, submit an attested batch, map whatever fails to a status (`StatusMapping`).
 struct ServiceContext: Sendable {
     let service: InvoiceSettlementService
+    /// DOMAIN 1, 7: audited reads and refusals are durable here before the call is answered.
+    let audit: AuditTrail
     let logger: Logger
     let clock: @Sendable () -> UInt64
 
@@ -28,11 +30,38 @@ struct ServiceContext: Sendable {
         return (identity, try DomainCaller.caller(code: identity.org, role: identity.role))
     }
 
-    /// Asks the permission matrix; an allowed read that carries PII (or by an auditor) is written to the audit log.
-    func authorize(_ caller: Caller, _ operation: DomainOperation, _ record: RecordOwnership = .none, subject: String) throws {
-        if try PermissionMatrix.authorize(caller, operation, record) == .allowedAudited {
-            logger.info("audited read", metadata: ["org": "\(caller.org)", "role": "\(caller.role.rawValue)",
-                                                   "operation": "\(operation.rawValue)", "subject": "\(subject)"])
+    /// Asks the permission matrix. An allowed read that carries PII, is made under a grant or by an auditor, and a
+    /// refused read, are recorded in the audit trail (durably) before the call goes on.
+    func authorize(_ caller: Caller, _ operation: DomainOperation, _ record: RecordOwnership = .none,
+                   subject: String, underGrant: Bool = false) async throws {
+        let action = operation.rawValue
+        do {
+            guard try PermissionMatrix.authorize(caller, operation, record) == .allowedAudited || underGrant else { return }
+            let reason: AuditEvent.Reason = [.auditor, .regulator].contains(caller.role) ? .auditorRead
+                : underGrant ? .underGrant : .personalData
+            try await recordAudit(caller, reason, action: action, subject: subject, outcome: "ok")
+        } catch let refusal as LedgerError where refusal.code == .permissionDenied {
+            try await recordAudit(caller, operation.isRead ? .refusedRead : .refusedWrite, action: action, subject: subject,
+                                  outcome: "PERMISSION_DENIED: \(refusal.message)")
+            throw refusal
+        }
+    }
+
+    func recordAudit(_ caller: Caller, _ reason: AuditEvent.Reason, action: String, subject: String, outcome: String) async throws {
+        _ = try await audit.record(AuditEvent(timeMs: clock(), reason: reason, org: caller.org,
+                                              role: DomainCaller.roleName(caller.role, region: caller.region),
+                                              action: action, subject: subject, outcome: outcome))
+    }
+
+    /// A write the permission matrix refused leaves a trace in the audit trail (DOMAIN 1).
+    private func auditRefusedWrites(_ outcomes: [RecordOutcome], requestId: String) async throws {
+        guard outcomes.contains(where: { if case .failure(let e) = $0 { e.code == .permissionDenied } else { false } }) else { return }
+        let identity = try CallerIdentity.required()
+        for (position, outcome) in outcomes.enumerated() {
+            guard case .failure(let error) = outcome, error.code == .permissionDenied else { continue }
+            _ = try await audit.record(AuditEvent(timeMs: clock(), reason: .refusedWrite, org: identity.org, role: identity.role,
+                                                  action: "write", subject: "request \(requestId) record \(position)",
+                                                  outcome: "PERMISSION_DENIED: \(error.message)"))
         }
     }
 
@@ -47,7 +76,9 @@ struct ServiceContext: Sendable {
         let identity = try CallerIdentity.required()
         let batch = SignedBatch.attested(org: identity.org, requestId: try Self.requestId(requestId), records: records,
                                          authentication: identity.authentication)
-        return try await service.submit(batch)
+        let outcomes = try await service.submit(batch)
+        try await auditRefusedWrites(outcomes, requestId: requestId)
+        return outcomes
     }
 
     /// A write of exactly one record: its receipt, or its refusal thrown.

@@ -25,7 +25,7 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
 
     func getSettlement(_ request: Yibao_V1_GetSettlementRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetSettlementResponse {
         try await context.handle {
-            let settlement = try context.readableSettlement(request.setlId)
+            let settlement = try await context.readableSettlement(request.setlId)
             var response = Yibao_V1_GetSettlementResponse()
             response.settlement = SettlementMapping.message(settlement.settlement)
             response.state = SettlementMapping.state(settlement.state)
@@ -37,7 +37,7 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
 
     func traceSettlement(_ request: Yibao_V1_TraceSettlementRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_TraceResponse {
         try await context.handle {
-            _ = try context.readableSettlement(request.setlId)
+            _ = try await context.readableSettlement(request.setlId)
             let limit = try ServiceContext.pageLimit(request.limit, maximum: InvoiceSettlementService.maxTracePage)
             let indexes = try context.service.trace(settlement: request.setlId, after: request.pageAfter == 0 ? nil : request.pageAfter,
                                                     limit: limit)
@@ -58,7 +58,7 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
             switch request.target {
             case .pair(let pair):
                 let key = InvoiceKey(invoiceCode: pair.invoiceCode, invoiceNumber: pair.invoiceNumber)
-                _ = try context.readableInvoice(key, checkCode: pair.checkCode, operation: .reconcile)
+                _ = try await context.readableInvoice(key, checkCode: pair.checkCode, operation: .reconcile)
                 guard let report = try context.service.reconcile(invoice: key, settlement: pair.setlId.isEmpty ? nil : pair.setlId) else {
                     throw LedgerError(.notFound, pair.setlId.isEmpty
                                       ? "invoice \(key) is not linked to a settlement on the ledger"
@@ -67,7 +67,7 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
                 response.result = .pair(SettlementMapping.report(report))
             case .range(let range):
                 let (_, caller) = try context.caller()
-                try context.authorize(caller, .reconcile, .ofSettlement(fixmedinsCode: range.institution),
+                try await context.authorize(caller, .reconcile, .ofSettlement(fixmedinsCode: range.institution),
                                       subject: "institution \(range.institution) \(range.from)…\(range.through)")
                 let result = try context.service.reconcile(
                     institution: range.institution, from: range.from, through: range.through,
