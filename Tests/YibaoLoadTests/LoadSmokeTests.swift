@@ -32,7 +32,6 @@ import YibaoServer
             var logger = Logger(label: "yibao.load-test")
             logger.logLevel = .warning
             configuration.logger = logger
-            configuration.auditLogger = logger  // thousands of audited reads would bury the test output
             node = try await LedgerNode.start(configuration)
             connection = try LoadConnection(host: "127.0.0.1", port: node.port, connections: 2, identity: .development)
         }

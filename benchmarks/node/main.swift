@@ -30,9 +30,6 @@ if let threads = options["handler-threads"].flatMap(Int.init) { configuration.ha
 var logger = Logger(label: "yibao.bench-node")
 logger.logLevel = .warning
 configuration.logger = logger
-// Audited reads are logged at info; a read benchmark would measure the terminal. Kept at warning here, noted in
-// benchmarks/README.md.
-configuration.auditLogger = logger
 let node = try await LedgerNode.start(configuration)
 // Unbuffered: the suite reads this line from a pipe.
 FileHandle.standardOutput.write(Data("listening \(node.port)\n".utf8))
