@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 path: "Sources/LoadSupport"),
         // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
-        .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC",
+        .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC", "YibaoCrypto",
                                                "YibaoDomain"], path: "Sources/Load"),
         .executableTarget(name: "yibao-load", dependencies: ["YibaoLoad", "YibaoLoadSupport"], path: "Sources/yibao-load"),
         // The suite's node: LedgerNode in development identity on a free loopback port (benchmarks/run-suite).

@@ -1,4 +1,6 @@
+import Foundation
 import YibaoClient
+import YibaoCrypto
 import YibaoProto
 import YibaoRPC
 
@@ -37,9 +39,20 @@ public struct LoadConnection: Sendable {
 }
 
 /// How calls identify their org. In development mode (`yibao-server --dev`) the org code alone is taken at
-/// its word; the load test then measures the node without the SM2 verification a signed call costs.
+/// its word; the load test then measures the node without the SM2 verification a signed call costs. Signed:
+/// every call carries the org's SM2 signature over (method, org, time, SM3 of the request), as production
+/// clients without mutual TLS do; the client pays the signing, the node the verification.
 public enum LoadIdentity: Sendable {
     case development
+    case signed([String: RequestSigner])
+
+    /// `directory/<org>.pem` for every org of `orgs` (as `yibao-load orgs` writes them).
+    public static func signed(keysDirectory directory: String, orgs: [String]) throws -> LoadIdentity {
+        .signed(Dictionary(uniqueKeysWithValues: try orgs.map { org in
+            let pem = try String(contentsOfFile: "\(directory)/\(org).pem", encoding: .utf8)
+            return (org, RequestSigner(org: org, privateKey: try SM2PrivateKey(pem: pem)))
+        }))
+    }
 }
 
 extension LoadIdentity {
@@ -49,6 +62,9 @@ extension LoadIdentity {
             var metadata = GRPCMetadata()
             metadata.add("yibao-org", org)
             return metadata
+        case .signed(let signers):
+            guard let signer = signers[org] else { throw GRPCStatus(.unauthenticated, "no key for org \(org)") }
+            return try signer.metadata(method: method, request: request?.encoded())
         }
     }
 }

@@ -18,7 +18,9 @@ let usage = """
       get-invoice      GetInvoice only
       mixed-day        feed batches, bureau lock + entry, and the query mix on top of a history
     options:
-      --target HOST:PORT     node address (default 127.0.0.1:50051); the node must run with --dev
+      --target HOST:PORT     node address (default 127.0.0.1:50051)
+      --keys DIR             sign every call with DIR/<org>.pem (yibao-load orgs writes them); without it calls
+                             only name their org, which a node accepts in development mode (--dev) only
       --connections N        HTTP/2 connections (default 1)
       --concurrency N        closed loop: operations in flight (default 8)
       --rate R               open loop: R operations per second are due, latency counted from the due time
@@ -90,7 +92,12 @@ let host = String(target[..<colon])
 let workload = SyntheticWorkload(hospitals: number("hospitals", 300), seed: number("seed", 11643),
                                  defectShare: number("bad-share", 0.0))
 let connections: Int = number("connections", 1)
-let connection = try LoadConnection(host: host, port: port, connections: connections, identity: .development)
+var identity = LoadIdentity.development
+if let keys = options["keys"] {
+    let orgs = [SyntheticWorkload.platformOrg, SyntheticWorkload.bureauOrg] + (0..<workload.hospitals).map(SyntheticWorkload.hospitalCode)
+    identity = try LoadIdentity.signed(keysDirectory: keys, orgs: orgs)
+}
+let connection = try LoadConnection(host: host, port: port, connections: connections, identity: identity)
 let firstSequence: Int = number("first-sequence", 0)
 let visits: Int = number("visits", 100_000)
 let preload = !flags.contains("--no-preload")
@@ -107,6 +114,7 @@ let preload = !flags.contains("--no-preload")
 
 let scenario: any LoadScenario
 var settings = ["hospitals": String(workload.hospitals), "connections": String(connections),
+                "identity": options["keys"] == nil ? "development" : "signed",
                 "bad_share": String(workload.defectShare), "seed": String(workload.seed)]
 switch command {
 case "hospital-feed", "single-writes", "issue-invoices":

@@ -20,14 +20,14 @@ import YibaoServer
         let node: LedgerNode
         let connection: LoadConnection
 
-        init() async throws {
+        init(developmentMode: Bool = true) async throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-load-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let registry = try LoadOrgs.write(to: root, hospitals: LoadSmokeTests.hospitals)
             var configuration = NodeConfiguration(dataDirectory: root + "/data", nodeKey: SM2PrivateKey())
             configuration.port = 0
             configuration.orgRegistryPath = registry
-            configuration.developmentMode = true
+            configuration.developmentMode = developmentMode
             configuration.durable = false  // the ledger's own tests cover fsync; this one counts records
             var logger = Logger(label: "yibao.load-test")
             logger.logLevel = .warning
@@ -138,6 +138,26 @@ import YibaoServer
         #expect(dayReport.tally.calls == 120)
         #expect(dayReport.tally.unexpectedFailures == 0, "\(dayReport.tally.unexpectedSamples)")
         #expect(dayReport.tally.defectsRefusedAsExpected == dayReport.tally.defectsSent)
+        await node.stop()
+    }
+
+    @Test func signedCallsLandAndUnsignedOnesAreCountedAsUnauthenticated() async throws {
+        let node = try await Node(developmentMode: false)
+        let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 9)
+        let orgs = [SyntheticWorkload.platformOrg, SyntheticWorkload.bureauOrg] + (0..<Self.hospitals).map(SyntheticWorkload.hospitalCode)
+        let signed = try LoadConnection(host: "127.0.0.1", port: node.node.port, connections: 1,
+                                        identity: .signed(keysDirectory: node.root + "/keys", orgs: orgs))
+        let feed = HospitalFeedScenario(connection: signed, workload: workload, batchSize: 5)
+        let report = try await LoadEngine(plan: Self.plan(operations: 4)).run(feed)
+        #expect(report.tally.recordsSucceeded == 20)
+        #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
+        await signed.close()
+
+        // The node is not in development mode: calls that only name their org fail whole, and say why.
+        let unsigned = HospitalFeedScenario(connection: node.connection, workload: workload, batchSize: 5, firstSequence: 10)
+        let refused = try await LoadEngine(plan: Self.plan(operations: 4)).run(unsigned)
+        #expect(refused.tally.callFailures == ["UNAUTHENTICATED": 4])
+        #expect(refused.tally.recordsSucceeded == 0 && refused.tally.unexpectedFailures == 20)
         await node.stop()
     }
 }
