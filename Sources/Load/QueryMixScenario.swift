@@ -47,6 +47,8 @@ public struct QueryMixScenario: LoadScenario {
             try await Self.load(visits: visits, workload: workload, connection: connection, batch: preloadBatch,
                                 concurrency: preloadConcurrency, log: log)
         }
+        // Only proofs need the ledger's size; a server without LedgerService (the grpc-swift-2 peer) serves the rest.
+        guard mix.contains(where: { $0.0 == .inclusionProof }) else { return }
         let head = try await connection.ledger.getTreeHead(Yibao_V1_GetTreeHeadRequest(),
                                                            options: connection.options(org: SyntheticWorkload.platformOrg, method: "/yibao.v1.LedgerService/GetTreeHead", request: nil))
         treeSize.value.store(head.head?.treeSize ?? 0, ordering: .relaxed)
