@@ -15,8 +15,10 @@ extension GRPCServerConnectionHandler {
                 session.resumeData(streamID: streamID)
             case .submitResponse(let headers):
                 try session.submitResponse(streamID: streamID, headers: headers, hasBody: true)
+                responseStarted()
             case .submitTrailersOnly(let headers):
                 try session.submitResponse(streamID: streamID, headers: headers, hasBody: false)
+                responseStarted()
             }
         } catch {
             session.resetStream(streamID: streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
@@ -28,6 +30,7 @@ extension GRPCServerConnectionHandler {
         guard var stream = streams[streamID] else { return .deferred }
         let pulled = stream.machine.pull(maxLength: maxLength)
         streams[streamID] = stream
+        if case .bytes = pulled { responseStarted() }  // DATA going out, as grpc counts it for ping strikes
         if !stream.writeWaiters.isEmpty, stream.machine.queuedBytes <= configuration.responseBufferLowWatermark {
             drainedStreams.insert(streamID)
         }
@@ -135,6 +138,7 @@ extension GRPCServerConnectionHandler {
     }
 
     func tearDown() {
+        stopKeepalive()
         let open = streams
         streams.removeAll()
         for (_, stream) in open {

@@ -55,6 +55,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     var readPending = false
     /// The connection's verified client certificate, from `OpenSSLConnectionHandler` (before any request).
     var peer: TLSPeerIdentity?
+    /// Our keepalive PINGs and the client's (see `+Keepalive`).
+    var keepalive = KeepaliveState()
 
     init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -79,7 +81,10 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             context.close(promise: nil)
             return
         }
-        if context.channel.isActive { flushOutput() }
+        if context.channel.isActive {
+            scheduleKeepalivePing()
+            flushOutput()
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -89,6 +94,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        scheduleKeepalivePing()
         flushOutput()  // the server connection preface: our SETTINGS
         context.fireChannelActive()
     }
@@ -174,6 +180,9 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
                 streamClosed(streamID: streamID)
             case .pingAcknowledged(let opaque):
                 if opaque == GRPCServerConnectionHandler.shutdownPingPayload { sendFinalGoAway() }
+                if opaque == GRPCServerConnectionHandler.keepalivePingPayload { keepaliveAcknowledged() }
+            case .pingReceived:
+                clientPinged()
             case .responseEnded(let streamID):
                 // RFC 9113 8.1: the response is complete but the client is still sending; tell it to stop
                 // (NO_ERROR keeps the response valid) rather than take in a body nobody will read.

@@ -52,6 +52,8 @@ let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
         var opaque = frame!.pointee.ping.opaque_data
         let value = withUnsafeBytes(of: &opaque) { raw in raw.loadUnaligned(as: UInt64.self) }
         session.events.append(.pingAcknowledged(opaque: UInt64(bigEndian: value)))
+    case NGHTTP2_PING.rawValue:
+        session.events.append(.pingReceived)
     default:
         break
     }

@@ -12,6 +12,8 @@ enum NGHTTP2Event {
     case responseEnded(streamID: Int32)
     /// The peer answered one of our PINGs.
     case pingAcknowledged(opaque: UInt64)
+    /// The peer sent a PING (nghttp2 has already queued its ACK); counted against ping flooding.
+    case pingReceived
 }
 
 /// Supplies response DATA when nghttp2 asks for it (from inside `mem_send`).
@@ -165,9 +167,13 @@ final class NGHTTP2ServerSession {
     }
 
     /// GOAWAY naming the last stream this connection will serve; later streams are refused by nghttp2.
-    func submitGoAway(errorCode: UInt32) {
-        _ = nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastProcessedStreamID,
-                                  errorCode, nil, 0)
+    /// `debugData` says why (grpc clients log it, e.g. "too_many_pings").
+    func submitGoAway(errorCode: UInt32, debugData: String = "") {
+        let bytes = Array(debugData.utf8)
+        _ = bytes.withUnsafeBufferPointer { data in
+            nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastProcessedStreamID,
+                                  errorCode, data.isEmpty ? nil : data.baseAddress, data.count)
+        }
     }
 
     func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Int32 {

@@ -31,6 +31,17 @@ public struct RPCServerConfiguration: Sendable {
     /// How long graceful shutdown lets in-flight calls run before closing their connections anyway.
     public var shutdownGracePeriod: TimeAmount = .seconds(30)
 
+    /// Keepalive: every connection gets a PING this often; nil sends none. Catches peers that vanished without
+    /// a FIN (a dead NAT entry, a crashed host) so their calls and slots are freed. Default as grpc's servers.
+    public var keepaliveInterval: TimeAmount? = .hours(2)
+    /// A connection whose peer has not answered the keepalive PING after this long is closed.
+    public var keepaliveTimeout: TimeAmount = .seconds(20)
+    /// Client PINGs closer together than this are strikes (grpc's `min_recv_ping_interval_without_data`): each
+    /// PING costs us a write. Sending response HEADERS or DATA resets the count, as in grpc, so pings during calls are fine.
+    public var minClientPingInterval: TimeAmount = .minutes(5)
+    /// Strikes tolerated; the next one gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" and the connection closes.
+    public var maxClientPingStrikes = 2
+
     /// TLS (OpenSSL, ALPN h2, optional mutual TLS); nil serves plain h2c.
     public var tls: TLSConfiguration?
 

@@ -96,12 +96,12 @@ enum DescriptorSetReader {
             values: pointers(e.pointee.value, e.pointee.n_value).map { (string($0.pointee.name), $0.pointee.number) })
     }
 
-    private static func string(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+    static func string(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
         pointer.map { String(cString: $0) } ?? ""
     }
 
     /// A protobuf-c repeated message field (`size_t n_x; T **x;`) as a Swift array of non-null pointers.
-    private static func pointers<T>(_ base: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?,
+    static func pointers<T>(_ base: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?,
                                     _ count: Int) -> [UnsafeMutablePointer<T>] {
         guard let base, count > 0 else { return [] }
         return UnsafeBufferPointer(start: base, count: count).compactMap { $0 }

@@ -1,5 +1,6 @@
 // protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]
-// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto.
+// Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto;
+// each `--x-out DIR` adds that kind of output (docs/codegen.md).
 // Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +67,16 @@ do {
             try writeFile(serverOut + "/" + ServerServiceEmitter.outputName(for: file.name),
                           try ServerServiceEmitter(registry: registry).emit(file))
         }
+    }
+    try writeFile(arguments[2] + "/" + MessageCatalogEmitter.outputName,
+                  try MessageCatalogEmitter.emit(files.filter { !$0.name.hasPrefix("google/protobuf/") }, registry: registry))
+    if let directory = outputDirectories["--reflection-out"] {
+        let reflected = try ReflectionEmitter.files(inDescriptorSet: try readFile(arguments[1]))
+            .filter { !$0.name.hasPrefix("google/protobuf/") }
+        for file in reflected {
+            try writeFile(directory + "/" + ReflectionEmitter.outputName(for: file.name), ReflectionEmitter.emit(file))
+        }
+        try writeFile(directory + "/" + ReflectionEmitter.registryOutputName, ReflectionEmitter.emitRegistry(reflected))
     }
 } catch {
     printError("protoc-gen-yibao: \(error)\n")

@@ -43,7 +43,12 @@ struct GeneratorTests {
         let (first, firstFiles) = try await generate(proto)
         let (_, secondFiles) = try await generate(proto)
         #expect(first.status == 0, "\(first.standardError)")
-        #expect(Array(firstFiles.keys) == ["det.pb.swift"])
+        #expect(firstFiles.keys.sorted() == ["_catalog.pb.swift", "det.pb.swift"])
+        // The catalog lists every message (map entries are not types of their own).
+        let catalog = try #require(firstFiles["_catalog.pb.swift"])
+        #expect(catalog.contains("(\"a.b_c.v2.Thing\", A_BC_V2_Thing.self),"))
+        #expect(catalog.contains("(\"a.b_c.v2.HTTPRequest\", A_BC_V2_HTTPRequest.self),"))
+        #expect(!catalog.contains("MEntry"))
         #expect(firstFiles == secondFiles)
         let text = try #require(firstFiles["det.pb.swift"])
         #expect(text.contains("public struct A_BC_V2_Thing: ProtoMessage"))

@@ -13,12 +13,19 @@ final class FolderLock: @unchecked Sendable {
             throw LedgerError(.unavailable, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let reason = errno == EWOULDBLOCK ? "another process holds it; is a node already running on this folder?"
-                                              : String(cString: strerror(errno))
+            let held = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno))
             close(fd)
             fd = -1
-            throw LedgerError(.unavailable, "the data folder \(directory) is locked: \(reason)")
+            throw held ? Self.heldError(directory: directory)
+                       : LedgerError(.unavailable, "the data folder \(directory) is locked: \(reason)")
         }
+    }
+
+    /// The refusal when another process holds the folder (tools recognise it with `DataFolderLock.isHeld`).
+    static func heldError(directory: String) -> LedgerError {
+        LedgerError(.unavailable,
+                    "the data folder \(directory) is locked: another process holds it; is a node already running on this folder?")
     }
 
     func release() {

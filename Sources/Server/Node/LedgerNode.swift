@@ -120,8 +120,9 @@ public final class LedgerNode: Sendable {
         let authenticator = CallAuthenticator(ledger: service.ledger, developmentMode: configuration.developmentMode,
                                               clock: configuration.clock)
         var router = RPCRouter()
-        standardServices(&router)
         AuthenticatedRouter.register(yibao, into: &router, with: authenticator)
+        // After the Yibao services, so that reflection (which lists the router's services) names them too.
+        standardServices(&router)
         return router
     }
 

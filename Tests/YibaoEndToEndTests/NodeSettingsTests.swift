@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import yibao_server
+
+/// yibao-server's settings: flag > environment > config file > default, and errors that name where a bad value
+/// came from.
+@Suite("yibao-server settings")
+struct NodeSettingsTests {
+    static func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-conf-\(UUID().uuidString)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("defaults with nothing given")
+    func defaults() throws {
+        let settings = try NodeSettings.resolve(flags: [:], configFileFlag: nil, environment: [:])
+        #expect(settings.listen == ListenAddress(host: "127.0.0.1", port: 50051))
+        #expect(settings.dataDirectory == "./yibao-data" && !settings.development && settings.durability == .fsync)
+        #expect(settings.maxMessageBytes == 4 * 1024 * 1024 && settings.logLevel == .info && settings.logFormat == .logfmt)
+    }
+
+    @Test("flag over environment over file over default")
+    func precedence() throws {
+        let path = try Self.file("""
+            # node.conf
+            listen = 0.0.0.0:7000
+            data = "/srv/from-file"
+            log_level = debug
+            max_connections = 10
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try NodeSettings.resolve(
+            flags: [.listen: "127.0.0.1:9000"], configFileFlag: path,
+            environment: ["YIBAO_LISTEN": "127.0.0.1:8000", "YIBAO_DATA": "/srv/from-env", "YIBAO_DEV": "1"])
+        #expect(settings.listen == ListenAddress(host: "127.0.0.1", port: 9000), "the flag wins")
+        #expect(settings.dataDirectory == "/srv/from-env", "the environment beats the file")
+        #expect(settings.logLevel == .debug && settings.maxConnections == 10, "the file beats the defaults")
+        #expect(settings.development)
+        #expect(settings.origins[.listen] == "flag --listen" && settings.origins[.data] == "YIBAO_DATA")
+        #expect(settings.origins[.logLevel] == "\(path):4")
+    }
+
+    @Test("YIBAO_CONFIG names the file when --config does not")
+    func configFromEnvironment() throws {
+        let path = try Self.file("durability = none\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try NodeSettings.resolve(flags: [:], configFileFlag: nil, environment: ["YIBAO_CONFIG": path])
+        #expect(settings.durability == NodeSettings.Durability.none)
+    }
+
+    @Test("errors name the setting's origin and the rule")
+    func errors() throws {
+        let path = try Self.file("listen = 127.0.0.1:50051\nlisen = 1\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: SettingsError.self) { try NodeSettings.resolve(flags: [:], configFileFlag: path, environment: [:]) }
+        func message(_ flags: [SettingKey: String], _ environment: [String: String] = [:], file: String? = nil) -> String {
+            do {
+                _ = try NodeSettings.resolve(flags: flags, configFileFlag: file, environment: environment)
+                return "no error"
+            } catch { return error.description }
+        }
+        #expect(message([:], file: path).contains("\(path):2: unknown key 'lisen'"))
+        #expect(message([.listen: "localhost"]) == "flag --listen: 'localhost' is not host:port (e.g. 127.0.0.1:50051)")
+        #expect(message([:], ["YIBAO_MAX_MESSAGE_BYTES": "lots"]).hasPrefix("YIBAO_MAX_MESSAGE_BYTES: 'lots' is not a whole number"))
+        #expect(message([.durability: "sometimes"]) == "flag --durability: 'sometimes' is not one of fsync, none")
+        #expect(message([.tlsCert: "cert.pem"]).contains("TLS needs both --tls-cert and --tls-key"))
+        #expect(message([.tlsClientCA: "ca.pem"]).contains("mutual TLS"))
+        let repeated = try Self.file("data = a\ndata = b\n")
+        defer { try? FileManager.default.removeItem(atPath: repeated) }
+        #expect(message([:], file: repeated) == "\(repeated):2: 'data' is set twice")
+    }
+
+    @Test("IPv6 listen addresses")
+    func ipv6() throws {
+        #expect(try ListenAddress(parsing: "[::1]:50051") == ListenAddress(host: "::1", port: 50051))
+        #expect(ListenAddress(host: "::1", port: 1).description == "[::1]:1")
+    }
+}
