@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "YibaoProto", targets: ["YibaoProto"]),
         .library(name: "YibaoServer", targets: ["YibaoServer"]),
         .library(name: "YibaoClient", targets: ["YibaoClient"]),
+        .executable(name: "yibao-load", targets: ["yibao-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
@@ -74,6 +75,17 @@ let package = Package(
         // A child process for the crash test: appends and prints every acknowledged receipt until killed.
         .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoDomain"],
                           path: "Tests/LedgerCrashWriter"),
+        // Synthetic visits, latency histograms and process/machine measurement, shared by yibao-load and the benchmarks.
+        .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                path: "Sources/LoadSupport"),
+        // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
+        .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC", "YibaoCrypto",
+                                               "YibaoDomain"], path: "Sources/Load"),
+        .executableTarget(name: "yibao-load", dependencies: ["YibaoLoad", "YibaoLoadSupport"], path: "Sources/yibao-load"),
+        // The suite's node: LedgerNode in development identity on a free loopback port (benchmarks/run-suite).
+        .executableTarget(name: "yibao-bench-node",
+                          dependencies: ["YibaoServer", "YibaoCrypto", .product(name: "Logging", package: "swift-log")],
+                          path: "benchmarks/node"),
         // The decode-path fuzz target (Tests/Fuzz): a corpus replayer in a normal build, libFuzzer under scripts/fuzz.
         .executableTarget(name: "yibao-fuzz",
                           dependencies: ["YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio")],
@@ -82,10 +94,11 @@ let package = Package(
                           dependencies: ["YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio")],
                           path: "benchmarks/rpc/server"),
         .executableTarget(name: "yibao-ledger-bench",
-                          dependencies: ["YibaoDomain", "CLMDB", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),
         .executableTarget(name: "yibao-domain-bench",
-                          dependencies: ["YibaoDomain", "YibaoCrypto", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["YibaoDomain", "YibaoCrypto", "YibaoLoadSupport",
+                                         .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/domain"),
 
         .testTarget(name: "YibaoCryptoTests", dependencies: ["YibaoCrypto"], path: "Tests/YibaoCryptoTests"),
@@ -114,6 +127,11 @@ let package = Package(
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/YibaoServerTests"),
+        // yibao-load against an in-process node: report counts equal what the node holds; synthetic data vs the rules.
+        .testTarget(name: "YibaoLoadTests",
+                    dependencies: ["YibaoLoad", "YibaoLoadSupport", "YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoProto",
+                                   "YibaoRPC", .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/YibaoLoadTests"),
         // The product end to end: the generated Swift client against a real LedgerNode on a loopback port (every
         // method and error mapping, mixed batches, feed backpressure, overload, restart, offline verify), and the
         // built yibao-server and yibao binaries through the README quickstart.

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import YibaoCrypto
 import YibaoDomain
+import YibaoLoadSupport
 
 // yibao-domain-bench: the issue's "realistic hospital mix" on a durable ledger with InvoiceSettlementRules.
 // Batches of 1,000: the invoice platform issues invoices (carrying setl_id), the hospitals upload their
@@ -40,64 +41,14 @@ while !arguments.isEmpty {
 
 let batchSize = 1_000
 let hospitalCount = 300
-let platform = "F46000000001"
-let bureau = "B46"
-func hospital(_ h: Int) -> String { "H460106" + pad(h + 1, 5) }
-func pad(_ n: Int, _ width: Int) -> String {
-    let digits = String(n)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
-}
-
-/// A valid 18-digit resident ID number (GB 11643-1999): region, birth date, serial, ISO 7064 MOD 11-2 check.
-func residentID(_ rng: inout SplitMix64) -> String {
-    let regions = ["460106", "460105", "460107", "460108", "469001", "110105", "440305"]
-    let year = 1940 + Int(rng.next() % 70), month = 1 + Int(rng.next() % 12), day = 1 + Int(rng.next() % 28)
-    let body = regions[Int(rng.next() % UInt64(regions.count))] + String(year) + pad(month, 2) + pad(day, 2)
-        + pad(Int(rng.next() % 1000), 3)
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    let sum = zip(body.utf8, weights).reduce(0) { $0 + Int($1.0 - UInt8(ascii: "0")) * $1.1 }
-    return body + String(Array("10X98765432")[sum % 11])
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+let platform = SyntheticWorkload.platformOrg
+let bureau = SyntheticWorkload.bureauOrg
+let workload = SyntheticWorkload(hospitals: hospitalCount, seed: 11643)
+func hospital(_ h: Int) -> String { SyntheticWorkload.hospitalCode(h) }
 
 /// Invoice i belongs to hospital i % 300, as that hospital's (i / 300)-th invoice and settlement.
-func pair(_ i: Int, _ rng: inout SplitMix64) -> (Invoice, Settlement) {
-    let h = i % hospitalCount, k = i / hospitalCount
-    let code = hospital(h)
-    let number = pad(k + 1, 10)
-    let setlId = "S" + code.dropFirst() + pad(k + 1, 8)
-    let certno = residentID(&rng)
-    let psnNo = "46" + pad(Int(rng.next() % 1_000_000_000_000), 12)
-    let invoice = Invoice(invoiceCode: "46" + pad(h + 1, 6), invoiceNumber: number, checkCode: "a1B2c3",
-                          invoiceKind: .outpatient, issueTime: "2024-03-01 10:20:30", invoicingPartyCode: code,
-                          invoicingPartyName: "海口市人民医院", payerType: .individual, payerCode: certno, payerName: "张三",
-                          payerPhone: "13800138000", busNo: "MZ-\(code)-\(k + 1)", totalAmount: 10_000,
-                          fundPayAmount: 6_000, accountPayAmount: 1_500, ownPayAmount: 2_500, selfPayAmount: 1_200,
-                          otherPayAmount: 0, medicalInsuranceType: "职工基本医疗保险", medicalInsuranceId: psnNo,
-                          medicalDate: "2024-03-01", setlId: setlId,
-                          items: [InvoiceItem(code: "A01", name: "西药费", quantity: ItemQuantity(tenThousandths: 15_000), amount: 7_000),
-                                  InvoiceItem(code: "B02", name: "检查费", quantity: ItemQuantity(whole: 1), amount: 3_000)])
-    let settlement = Settlement(setlId: setlId, mdtrtId: "M" + setlId.dropFirst(), psnNo: psnNo, psnName: "张三",
-                                psnCertType: .residentIDCard, certno: certno, insutype: "310", psnType: "11",
-                                medType: "11", setlTime: "2024-03-01 11:00:00", fixmedinsCode: code,
-                                fixmedinsName: "海口市人民医院", medfeeSumamt: 10_000, fulamtOwnpayAmt: 500, overlmtSelfpay: 0,
-                                preselfpayAmt: 700, inscpScpAmt: 8_800, actPayDedc: 0, hifpPay: 5_000, cvlservPay: 0,
-                                hifesPay: 0, hifmiPay: 1_000, hifobPay: 0, mafPay: 0, othPay: 0, fundPaySumamt: 6_000,
-                                psnPartAmt: 4_000, acctPay: 1_500, psnCashPay: 2_500, hospPartAmt: 0, balc: 88_000,
-                                clrType: "11", clrWay: "1", clrOptins: "460100", invono: number,
-                                details: [FundPayDetail(fundPayType: "310100", fundPayamt: 5_000),
-                                          FundPayDetail(fundPayType: "390200", fundPayamt: 1_000)])
-    return (invoice, settlement)
+func pair(_ i: Int) -> (Invoice, Settlement) {
+    workload.visit(i)
 }
 
 func memory() -> [String: Int] {
@@ -186,11 +137,10 @@ var references: [InvoiceReference] = []
 references.reserveCapacity(invoiceCount / 2 + 1)
 var settlementsByHospital = Array(repeating: [Settlement](), count: hospitalCount)
 try await phase("issue") {
-    var rng = SplitMix64(state: 11643)
     var batches: [SignedBatch] = []
     var invoices: [Invoice] = []
     for i in 0..<invoiceCount {
-        let (invoice, settlement) = pair(i, &rng)
+        let (invoice, settlement) = pair(i)
         invoices.append(invoice)
         settlementsByHospital[i % hospitalCount].append(settlement)
         if i % 2 == 0 { references.append(InvoiceReference(invoice)) }

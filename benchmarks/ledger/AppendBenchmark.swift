@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import YibaoDomain
 
 /// Group-commit throughput at one batch size, and the single-submitter latency run at batch size 1.

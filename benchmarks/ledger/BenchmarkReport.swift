@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import Foundation
 
 /// Every figure of one benchmark run, as the --json file holds it.

@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import Foundation
 
 /// Number formatting for the tables: figures a reader can compare at a glance.

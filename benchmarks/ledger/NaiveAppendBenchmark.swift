@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import CLMDB
 import YibaoCrypto
 import YibaoDomain

@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import YibaoCrypto
 import YibaoDomain
 
@@ -83,7 +84,7 @@ struct ProofBenchmark {
                       meanPathLength: Double(pathNodes) / Double(queries), proofsVerified: verified,
                       proofVerifyFailures: verifyFailures, lookupLatency: lookupLatency.summary, lookupPageFaults: lookupPageFaults,
                       lookupFailures: lookupFailures, storeBytes: ledger.storeBytes,
-                      memory: ProcessMemory.current(peakWasReset: peakWasReset), machineLoad: machineLoad)
+                      memory: ProcessMemory.current(peakWasReset: peakWasReset)!, machineLoad: machineLoad)
     }
 
     /// Appends batches of 1000 records until the tree holds at least `target` entries (each batch adds a seal).

@@ -1,3 +1,5 @@
+import YibaoLoadSupport
+
 /// The readable form of a report on stdout, one table per part, printed as each part finishes.
 enum ReportTables {
     static func machine(_ machine: MachineDescription, _ options: BenchmarkOptions) -> String {

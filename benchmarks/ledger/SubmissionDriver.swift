@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import YibaoDomain
 
 /// Submits batches from `concurrency` concurrent tasks, each waiting for its receipt before its next submit,

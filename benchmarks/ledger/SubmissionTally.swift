@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import YibaoCrypto
 import YibaoDomain
 

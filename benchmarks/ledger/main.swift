@@ -1,3 +1,4 @@
+import YibaoLoadSupport
 import Foundation
 
 // yibao-ledger-bench: see BenchmarkOptions.usage and benchmarks/README.md.

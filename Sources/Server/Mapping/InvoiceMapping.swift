@@ -2,7 +2,7 @@ import YibaoDomain
 import YibaoProto
 
 /// Invoices between the API messages and the domain's values.
-enum InvoiceMapping {
+public enum InvoiceMapping {
     static func invoice(_ m: Yibao_V1_Invoice, colour: InvoiceColour, at path: String) throws(LedgerError) -> Invoice {
         Invoice(invoiceCode: m.invoiceCode, invoiceNumber: m.invoiceNumber, checkCode: m.checkCode, colour: colour,
                 invoiceKind: try kind(m.invoiceKind, at: FieldPath.join(path, "invoice_kind")),
@@ -20,7 +20,7 @@ enum InvoiceMapping {
                 rawDocument: m.rawDocument)
     }
 
-    static func message(_ invoice: Invoice) -> Yibao_V1_Invoice {
+    public static func message(_ invoice: Invoice) -> Yibao_V1_Invoice {
         var m = Yibao_V1_Invoice()
         m.invoiceCode = invoice.invoiceCode
         m.invoiceNumber = invoice.invoiceNumber

@@ -2,7 +2,7 @@ import YibaoDomain
 import YibaoProto
 
 /// Settlements and reconciliation reports between the API messages and the domain's values.
-enum SettlementMapping {
+public enum SettlementMapping {
     static func settlement(_ m: Yibao_V1_Settlement, at path: String) throws(LedgerError) -> Settlement {
         let certType: CertificateType
         if m.psnCertType.isEmpty {
@@ -25,7 +25,7 @@ enum SettlementMapping {
             details: m.details.map { FundPayDetail(fundPayType: $0.fundPayType, fundPayamt: $0.fundPayamt) })
     }
 
-    static func message(_ s: Settlement) -> Yibao_V1_Settlement {
+    public static func message(_ s: Settlement) -> Yibao_V1_Settlement {
         var m = Yibao_V1_Settlement()
         m.setlId = s.setlId; m.mdtrtId = s.mdtrtId; m.psnNo = s.psnNo; m.psnName = s.psnName
         m.psnCertType = s.psnCertType.rawValue; m.certno = s.certno; m.insutype = s.insutype; m.psnType = s.psnType

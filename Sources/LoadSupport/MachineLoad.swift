@@ -2,23 +2,33 @@ import Foundation
 
 /// How busy the rest of the machine was while a part was timed, in cores: this machine is shared, and a figure
 /// measured while someone else's tests ran is not comparable to one measured on an idle machine.
-/// From /proc/stat (all CPUs) less this process's own CPU time; steal is time the hypervisor gave to other guests.
-struct MachineLoad: Codable, Sendable {
-    let otherProcessesCores: Double
-    let stealCores: Double
-    let ioWaitCores: Double
+/// From /proc/stat (all CPUs) less this process's own CPU time (and that of the local processes under test);
+/// steal is time the hypervisor gave to other guests.
+public struct MachineLoad: Codable, Sendable {
+    public let otherProcessesCores: Double
+    public let stealCores: Double
+    public let ioWaitCores: Double
 
     /// Call `finish` on what `start` returns, around the timed section.
-    struct Meter {
+    public struct Meter: Sendable {
         private let wallStart = MonotonicClock.nanoseconds()
         private let processStart = ProcessCPUTime.seconds()
         private let systemStart = SystemTimes.now()
+        /// Local processes that are part of the measurement (a node under load), not "others".
+        private let partners: [Int32]
+        private let partnersStart: Double
 
-        static func start() -> Meter { Meter() }
+        init(partners: [Int32]) {
+            self.partners = partners
+            partnersStart = partners.reduce(0) { $0 + (ProcessCPUTime.seconds(pid: $1) ?? 0) }
+        }
 
-        func finish() -> MachineLoad {
+        public static func start(alsoExcluding partners: [Int32] = []) -> Meter { Meter(partners: partners) }
+
+        public func finish() -> MachineLoad {
             let wall = MonotonicClock.seconds(since: wallStart)
-            let ours = ProcessCPUTime.seconds() - processStart
+            let partnersNow = partners.reduce(0) { $0 + (ProcessCPUTime.seconds(pid: $1) ?? 0) }
+            let ours = ProcessCPUTime.seconds() - processStart + max(0, partnersNow - partnersStart)
             let system = SystemTimes.now()
             guard wall > 0, let system, let systemStart else {
                 return MachineLoad(otherProcessesCores: -1, stealCores: -1, ioWaitCores: -1)
@@ -31,13 +41,13 @@ struct MachineLoad: Codable, Sendable {
     }
 
     /// The first line of /proc/stat, in seconds summed over all CPUs.
-    private struct SystemTimes {
+    struct SystemTimes: Sendable {
         let busy: Double
         let steal: Double
         let ioWait: Double
 
         static func now() -> SystemTimes? {
-            guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            guard let text = ProcFile.read("/proc/stat"),
                   let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
             // user nice system idle iowait irq softirq steal (guest time is already inside user)
             let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }

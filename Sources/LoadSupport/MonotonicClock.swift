@@ -1,14 +1,14 @@
 import Glibc
 
 /// Nanoseconds from CLOCK_MONOTONIC: immune to wall-clock steps, cheap enough (vDSO) to read around every call.
-enum MonotonicClock {
-    static func nanoseconds() -> UInt64 {
+public enum MonotonicClock {
+    public static func nanoseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
-    static func seconds(since start: UInt64) -> Double {
+    public static func seconds(since start: UInt64) -> Double {
         Double(nanoseconds() - start) / 1e9
     }
 }

@@ -2,28 +2,33 @@ import Foundation
 import Glibc
 
 /// What the figures were measured on: they mean little without the machine, its load and the code's revision.
-struct MachineDescription: Codable, Sendable {
-    let cpuModel: String
-    let logicalCores: Int
-    let memoryGiB: Double
-    let kernel: String
+public struct MachineDescription: Codable, Sendable {
+    public let cpuModel: String
+    public let logicalCores: Int
+    public let memoryGiB: Double
+    public let kernel: String
     /// 1, 5 and 15 minute load averages when the benchmark started: others share this machine.
-    let loadAverageAtStart: [Double]
-    let dataFolderFilesystem: String
-    let date: String
-    let gitCommit: String?
+    public let loadAverageAtStart: [Double]
+    public let dataFolderFilesystem: String
+    public let date: String
+    public let gitCommit: String?
 
-    static func current(dataFilesystem: String) -> MachineDescription {
+    public static func current(dataFilesystem: String) -> MachineDescription {
         var name = utsname()
         uname(&name)
         let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        var loads = [Double](repeating: 0, count: 3)
-        let loadCount = getloadavg(&loads, 3)
+        let loads = loadAverages()
         return MachineDescription(cpuModel: cpuModel(), logicalCores: ProcessInfo.processInfo.activeProcessorCount,
                                   memoryGiB: (Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30) * 10).rounded() / 10,
-                                  kernel: release, loadAverageAtStart: loadCount == 3 ? loads : [],
+                                  kernel: release, loadAverageAtStart: loads,
                                   dataFolderFilesystem: dataFilesystem,
                                   date: ISO8601DateFormatter().string(from: Date()), gitCommit: gitCommit())
+    }
+
+    /// The 1, 5 and 15 minute load averages (what `uptime` prints), or [] where unavailable.
+    public static func loadAverages() -> [Double] {
+        var loads = [Double](repeating: 0, count: 3)
+        return getloadavg(&loads, 3) == 3 ? loads.map { ($0 * 100).rounded() / 100 } : []
     }
 
     private static func cpuModel() -> String {
