@@ -20,6 +20,23 @@ struct EchoService: Yibao_Test_V1_Echo.SimpleServiceProtocol {
             try await response.write(message)
         }
     }
+
+    /// The last request, echoed once the stream ends (as the Yibao bench server's Collect).
+    func collect(request: RPCAsyncSequence<Yibao_Test_V1_EchoRequest, any Error>,
+                 context: ServerContext) async throws -> Yibao_Test_V1_EchoResponse {
+        var response = Yibao_Test_V1_EchoResponse()
+        for try await message in request { response.echoed = message }
+        return response
+    }
+
+    func chat(request: RPCAsyncSequence<Yibao_Test_V1_EchoRequest, any Error>,
+              response: RPCWriter<Yibao_Test_V1_EchoResponse>, context: ServerContext) async throws {
+        for try await message in request {
+            var answer = Yibao_Test_V1_EchoResponse()
+            answer.echoed = message
+            try await response.write(answer)
+        }
+    }
 }
 
 let port = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 0 : 0

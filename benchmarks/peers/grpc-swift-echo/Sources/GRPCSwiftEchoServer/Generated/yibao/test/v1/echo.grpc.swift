@@ -48,10 +48,38 @@ internal enum Yibao_Test_V1_Echo: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "Collect" metadata.
+        internal enum Collect: Sendable {
+            /// Request type for "Collect".
+            internal typealias Input = Yibao_Test_V1_EchoRequest
+            /// Response type for "Collect".
+            internal typealias Output = Yibao_Test_V1_EchoResponse
+            /// Descriptor for "Collect".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "yibao.test.v1.Echo"),
+                method: "Collect",
+                type: .clientStreaming
+            )
+        }
+        /// Namespace for "Chat" metadata.
+        internal enum Chat: Sendable {
+            /// Request type for "Chat".
+            internal typealias Input = Yibao_Test_V1_EchoRequest
+            /// Response type for "Chat".
+            internal typealias Output = Yibao_Test_V1_EchoResponse
+            /// Descriptor for "Chat".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "yibao.test.v1.Echo"),
+                method: "Chat",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Descriptors for all methods in the "yibao.test.v1.Echo" service.
         internal static let descriptors: [GRPCCore.MethodDescriptor] = [
             Unary.descriptor,
-            Expand.descriptor
+            Expand.descriptor,
+            Collect.descriptor,
+            Chat.descriptor
         ]
     }
 }
@@ -77,10 +105,6 @@ extension Yibao_Test_V1_Echo {
     ///
     /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
     /// or ``SimpleServiceProtocol`` instead.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Service stubs come in phase 2; protoc-gen-yibao emits only the messages for now.
     internal protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Unary" method.
         ///
@@ -109,6 +133,42 @@ extension Yibao_Test_V1_Echo {
             request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_ExpandRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse>
+
+        /// Handle the "Collect" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming: every request in one response.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Yibao_Test_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Yibao_Test_V1_EchoResponse` messages.
+        func collect(
+            request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse>
+
+        /// Handle the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional: each request answered as it arrives.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Yibao_Test_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Yibao_Test_V1_EchoResponse` messages.
+        func chat(
+            request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse>
     }
 
     /// Service protocol for the "yibao.test.v1.Echo" service.
@@ -118,10 +178,6 @@ extension Yibao_Test_V1_Echo {
     /// trailing response metadata. If you don't need these then consider using
     /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
     /// use ``StreamingServiceProtocol``.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Service stubs come in phase 2; protoc-gen-yibao emits only the messages for now.
     internal protocol ServiceProtocol: Yibao_Test_V1_Echo.StreamingServiceProtocol {
         /// Handle the "Unary" method.
         ///
@@ -150,6 +206,42 @@ extension Yibao_Test_V1_Echo {
             request: GRPCCore.ServerRequest<Yibao_Test_V1_ExpandRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse>
+
+        /// Handle the "Collect" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming: every request in one response.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Yibao_Test_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Yibao_Test_V1_EchoResponse` message.
+        func collect(
+            request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Yibao_Test_V1_EchoResponse>
+
+        /// Handle the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional: each request answered as it arrives.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Yibao_Test_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Yibao_Test_V1_EchoResponse` messages.
+        func chat(
+            request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse>
     }
 
     /// Simple service protocol for the "yibao.test.v1.Echo" service.
@@ -157,10 +249,6 @@ extension Yibao_Test_V1_Echo {
     /// This is the highest level protocol for the service. The API is the easiest to use but
     /// doesn't provide access to request or response metadata. If you need access to these
     /// then use ``ServiceProtocol`` instead.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Service stubs come in phase 2; protoc-gen-yibao emits only the messages for now.
     internal protocol SimpleServiceProtocol: Yibao_Test_V1_Echo.ServiceProtocol {
         /// Handle the "Unary" method.
         ///
@@ -187,6 +275,43 @@ extension Yibao_Test_V1_Echo {
         ///     to an internal error.
         func expand(
             request: Yibao_Test_V1_ExpandRequest,
+            response: GRPCCore.RPCWriter<Yibao_Test_V1_EchoResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "Collect" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming: every request in one response.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Yibao_Test_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Yibao_Test_V1_EchoResponse` to respond with.
+        func collect(
+            request: GRPCCore.RPCAsyncSequence<Yibao_Test_V1_EchoRequest, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Yibao_Test_V1_EchoResponse
+
+        /// Handle the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional: each request answered as it arrives.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Yibao_Test_V1_EchoRequest` messages.
+        ///   - response: A response stream of `Yibao_Test_V1_EchoResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func chat(
+            request: GRPCCore.RPCAsyncSequence<Yibao_Test_V1_EchoRequest, any Swift.Error>,
             response: GRPCCore.RPCWriter<Yibao_Test_V1_EchoResponse>,
             context: GRPCCore.ServerContext
         ) async throws
@@ -219,6 +344,28 @@ extension Yibao_Test_V1_Echo.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Yibao_Test_V1_Echo.Method.Collect.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Yibao_Test_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Yibao_Test_V1_EchoResponse>(),
+            handler: { request, context in
+                try await self.collect(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Yibao_Test_V1_Echo.Method.Chat.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Yibao_Test_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Yibao_Test_V1_EchoResponse>(),
+            handler: { request, context in
+                try await self.chat(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -245,6 +392,17 @@ extension Yibao_Test_V1_Echo.ServiceProtocol {
             context: context
         )
         return response
+    }
+
+    internal func collect(
+        request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse> {
+        let response = try await self.collect(
+            request: request,
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 }
 
@@ -273,6 +431,36 @@ extension Yibao_Test_V1_Echo.SimpleServiceProtocol {
             producer: { writer in
                 try await self.expand(
                     request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    internal func collect(
+        request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Yibao_Test_V1_EchoResponse> {
+        return GRPCCore.ServerResponse<Yibao_Test_V1_EchoResponse>(
+            message: try await self.collect(
+                request: request.messages,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    internal func chat(
+        request: GRPCCore.StreamingServerRequest<Yibao_Test_V1_EchoRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse> {
+        return GRPCCore.StreamingServerResponse<Yibao_Test_V1_EchoResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.chat(
+                    request: request.messages,
                     response: writer,
                     context: context
                 )
