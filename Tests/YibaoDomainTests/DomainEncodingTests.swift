@@ -76,6 +76,34 @@ import YibaoCrypto
         #expect(try SettlementState(decoding: settlementState.encoded) == settlementState)
     }
 
+    /// An invoice state keeps its invoicing party (the owner the permission matrix checks on a status change);
+    /// a state stored before it was kept still decodes, with it empty, and the writer then reads the owner from
+    /// the invoice record.
+    @Test func invoiceStateKeepsItsOwnerAndOlderStatesStillDecode() throws {
+        let invoice = DomainFixtures.blueInvoice()
+        let state = InvoiceState(issuing: invoice, by: "F1")
+        #expect(state.invoicingParty == invoice.invoicingPartyCode)
+        #expect(try InvoiceState(decoding: state.encoded).invoicingParty == invoice.invoicingPartyCode)
+        let older = DomainPayload.encode(.invoiceState) { w in
+            w.text(state.key.invoiceCode)
+            w.text(state.key.invoiceNumber)
+            w.text(state.checkCode)
+            w.u8(state.colour.rawValue)
+            w.text(state.issuingOrg)
+            w.digest(state.contentDigest)
+            w.u8(state.status.rawValue)
+            w.flag(false)
+            w.optionalText(nil)
+            w.optionalText(nil)
+            w.optionalKey(nil)
+            w.optionalKey(nil)
+            w.text(state.setlId)
+        }
+        let decoded = try InvoiceState(decoding: older)
+        #expect(decoded.invoicingParty == "")
+        #expect(decoded.key == state.key && decoded.status == .issued && decoded.contentDigest == state.contentDigest)
+    }
+
     @Test func sameValueSameBytes() {
         #expect(DomainFixtures.blueInvoice().encoded == DomainFixtures.blueInvoice().encoded)
         #expect(DomainFixtures.blueInvoice().contentDigest == DomainFixtures.blueInvoice().contentDigest)

@@ -18,6 +18,7 @@ extension InvoiceState {
             w.optionalKey(reversedBy)
             w.optionalKey(reverses)
             w.text(setlId)
+            w.text(invoicingParty)
         }
     }
 
@@ -29,7 +30,9 @@ extension InvoiceState {
                          status: try r.enumeration("status", InvoiceStatus.self), paperExchanged: try r.flag("paper_exchanged"),
                          lockingOrg: try r.optionalText("locking_org"), enteringOrg: try r.optionalText("entering_org"),
                          reversedBy: try r.optionalKey("reversed_by"), reverses: try r.optionalKey("reverses"),
-                         setlId: try r.text("setl_id"))
+                         setlId: try r.text("setl_id"),
+                         // Absent from states written before it was kept.
+                         invoicingParty: r.isAtEnd ? "" : try r.text("invoicing_party"))
         }
     }
 }

@@ -80,7 +80,8 @@ struct BatchAdmission {
             if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
                 refusals[position] = refusal
             } else if let machine, machineKinds.contains(record.kind) {
-                switch machine.admitDecoding(record, position: position, by: identity) {
+                let context = AdmissionContext(dataKey: dataKey, transactionHash: leaves[position])
+                switch machine.admitDecoding(record, position: position, by: identity, context: context) {
                 case .success(let decoded): admitted[position] = decoded
                 case .failure(let refusal): refusals[position] = refusal
                 }

@@ -21,6 +21,12 @@ public protocol LedgerStateMachine: Sendable {
     /// that the serial writer does not decode the payload a second time. The default admits and hands nothing.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError>
 
+    /// `admitDecoding` with what admission knows beyond the record (the data key, the record's transaction hash),
+    /// so that keyed hashes and sealing the state will need are computed here, in parallel, and not by the serial
+    /// writer. The default is `admitDecoding` without the context.
+    func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
+                       context: AdmissionContext) -> Result<(any Sendable)?, LedgerError>
+
     /// In the writer's transaction: check the record against the current state and apply it.
     /// Throwing a `LedgerError` refuses this record alone, so throw before writing anything.
     /// Any other error aborts the whole group commit (a storage failure).
@@ -32,6 +38,19 @@ extension LedgerStateMachine {
         if let refusal = admit(record, position: position, by: org) { return .failure(refusal) }
         return .success(nil)
     }
+
+    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
+                              context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
+        admitDecoding(record, position: position, by: org)
+    }
+}
+
+/// What admission hands a state machine besides the record.
+public struct AdmissionContext: Sendable {
+    /// The node's data key (nil for a ledger whose entries are not sealed).
+    public let dataKey: NodeDataKey?
+    /// The transaction hash the record's entry will have.
+    public let transactionHash: Digest32
 }
 
 /// Who submitted a record: the org code and its role from the registry.

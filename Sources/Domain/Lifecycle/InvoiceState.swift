@@ -27,10 +27,14 @@ public struct InvoiceState: Hashable, Sendable {
     public let reverses: InvoiceKey?
     /// The settlement this invoice is linked to (from its setl_id or an explicit link); empty if none.
     public internal(set) var setlId: String
+    /// The invoice's `invoicing_party_code`: whose invoice it is to the permission matrix, kept here so a status
+    /// change does not open the sealed invoice record to learn it. Empty in states written before it was kept.
+    public let invoicingParty: String
 
     public init(key: InvoiceKey, checkCode: String, colour: InvoiceColour, issuingOrg: String, contentDigest: Digest32,
                 status: InvoiceStatus = .issued, paperExchanged: Bool = false, lockingOrg: String? = nil,
-                enteringOrg: String? = nil, reversedBy: InvoiceKey? = nil, reverses: InvoiceKey? = nil, setlId: String = "") {
+                enteringOrg: String? = nil, reversedBy: InvoiceKey? = nil, reverses: InvoiceKey? = nil, setlId: String = "",
+                invoicingParty: String = "") {
         self.key = key
         self.checkCode = checkCode
         self.colour = colour
@@ -43,12 +47,14 @@ public struct InvoiceState: Hashable, Sendable {
         self.reversedBy = reversedBy
         self.reverses = reverses
         self.setlId = setlId
+        self.invoicingParty = invoicingParty
     }
 
     /// The state of a newly issued invoice (blue or red). Validate the invoice first.
     public init(issuing invoice: Invoice, by org: String) {
         self.init(key: invoice.key, checkCode: invoice.checkCode, colour: invoice.colour, issuingOrg: org,
-                  contentDigest: invoice.contentDigest, reverses: invoice.relatedKey, setlId: invoice.setlId)
+                  contentDigest: invoice.contentDigest, reverses: invoice.relatedKey, setlId: invoice.setlId,
+                  invoicingParty: invoice.invoicingPartyCode)
     }
 
     /// "ENTERED by org B", "ISSUED, paper exchanged", "REVERSED by red invoice K": the state as messages name it.

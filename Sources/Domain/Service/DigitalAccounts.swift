@@ -17,24 +17,34 @@ struct DigitalAccounts {
         self.key = key
     }
 
-    func attach(invoice: Invoice, by record: AppliedRecord) throws {
-        guard let person = try person(of: invoice) else { return }
+    /// `prepared` holds the invoice's keyed hashes (`PreparedRecord`), computed off the writer.
+    func attach(invoice: Invoice, _ prepared: PreparedRecord, by record: AppliedRecord) throws {
+        guard let person = try person(of: invoice, payer: prepared.person, insured: prepared.personNumber) else { return }
         try attach(person, .invoice(invoice.key), by: record)
     }
 
-    func attach(settlement: Settlement, by record: AppliedRecord) throws {
-        let person = key.person(certno: settlement.certno)
+    /// `prepared`: an upload's `PreparedRecord`.
+    func attach(settlement prepared: PreparedRecord, by record: AppliedRecord) throws {
+        guard case .upload(let settlement) = prepared.record else { return }
+        let person = prepared.person.map(PersonKey.init(digest:)) ?? key.person(certno: settlement.certno)
         try attach(person, .settlement(settlement.setlId), by: record)
-        let psnNo = key.psnNo(settlement.psnNo)
+        let psnNo = prepared.personNumber ?? key.psnNo(settlement.psnNo)
         if try store.person(psnNo: psnNo) == nil { try store.putPerson(person, psnNo: psnNo) }
     }
 
     /// The person an invoice belongs to, or nil (an organization payer, or a person not identifiable yet).
     func person(of invoice: Invoice) throws -> PersonKey? {
         guard invoice.payerType == .individual else { return nil }
-        if !invoice.payerCode.isEmpty { return key.person(certno: invoice.payerCode) }
-        guard !invoice.medicalInsuranceId.isEmpty else { return nil }
-        return try store.person(psnNo: key.psnNo(invoice.medicalInsuranceId))
+        return try person(of: invoice, payer: invoice.payerCode.isEmpty ? nil : key.identifier(of: invoice.payerCode),
+                    insured: invoice.medicalInsuranceId.isEmpty ? nil : key.psnNo(invoice.medicalInsuranceId))
+    }
+
+    /// `payer`, `insured`: the keyed hashes of the invoice's payer_code and medical_insurance_id, nil when empty.
+    private func person(of invoice: Invoice, payer: Digest32?, insured: Digest32?) throws -> PersonKey? {
+        guard invoice.payerType == .individual else { return nil }
+        if let payer { return PersonKey(digest: payer) }
+        guard let insured else { return nil }
+        return try store.person(psnNo: insured)
     }
 
     private func attach(_ person: PersonKey, _ reference: AccountRecord.Reference, by record: AppliedRecord) throws {

@@ -31,7 +31,11 @@ public enum DomainCaller {
 extension RecordOwnership {
     /// An invoice belongs to its hospital (`invoicing_party_code`) and lies in that hospital's region.
     public static func of(_ invoice: Invoice) -> RecordOwnership {
-        RecordOwnership(owner: invoice.invoicingPartyCode, region: region(ofInstitution: invoice.invoicingPartyCode))
+        ofInvoice(invoicingPartyCode: invoice.invoicingPartyCode)
+    }
+
+    public static func ofInvoice(invoicingPartyCode: String) -> RecordOwnership {
+        RecordOwnership(owner: invoicingPartyCode, region: region(ofInstitution: invoicingPartyCode))
     }
 
     public static func ofSettlement(fixmedinsCode: String) -> RecordOwnership {

@@ -25,8 +25,29 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         return nil
     }
 
-    /// Hands the decoded record to `apply`, so the single writer does not decode it again.
+    /// The record decoded and checked; without admission's context `apply` prepares it again.
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError> {
+        admitted(record, position: position, by: org).map { $0?.record }
+    }
+
+    /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the sealing and keyed hashing its state
+    /// needs run here, in parallel across callers, not on the single writer.
+    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
+                              context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
+        let admitted = admitted(record, position: position, by: org)
+        guard case .success(let checked?) = admitted else { return admitted.map { $0?.record } }
+        do {
+            return .success(try PreparedRecord(checked.record, by: checked.caller, payload: record.payload,
+                                               transactionHash: context.transactionHash, dataKey: context.dataKey))
+        } catch let error as LedgerError {
+            return .failure(error)
+        } catch {
+            return .failure(LedgerError(.internal, "records[\(position)]: \(error)"))
+        }
+    }
+
+    private func admitted(_ record: LedgerRecord, position: Int,
+                          by org: OrgIdentity) -> Result<(record: InvoiceSettlementRecord, caller: Caller)?, LedgerError> {
         if AuthorizationRecord.handles(record.kind) {
             return AuthorizationRules.admit(record, position: position, by: org).map { .failure($0) } ?? .success(nil)
         }
@@ -41,7 +62,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
             default: .ownedBy(caller)
             }
             _ = try PermissionMatrix.authorize(caller, decoded.operation, ownership)
-            return .success(decoded)
+            return .success((decoded, caller))
         } catch {
             return .failure(error)
         }
@@ -51,32 +72,34 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         if AuthorizationRecord.handles(record.kind.rawValue) {
             return try AuthorizationRules(personIndexKey: state.personIndexKey).apply(record, in: state)
         }
-        // Admission's decoding when the writer has it; on replay (the verifier) the payload is decoded here.
-        let decoded = try (record.admitted as? InvoiceSettlementRecord)
-            ?? InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position)
-        let outcome = try apply(decoded, record, in: state)
-        if outcome == .append { try attachToAccounts(decoded, record, in: state) }
+        // Admission's preparation when the writer has it; on replay (the verifier) the payload is prepared here.
+        let prepared = try (record.admitted as? PreparedRecord) ?? PreparedRecord(
+            InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position),
+            by: DomainCaller.caller(record.org), payload: record.payload, transactionHash: record.transactionHash,
+            dataKey: state.dataKey)
+        let outcome = try apply(prepared, record, in: state)
+        if outcome == .append { try attachToAccounts(prepared, record, in: state) }
         return outcome
     }
 
     /// 归户 in the same transaction, once the record's own state is written (it never refuses).
-    private func attachToAccounts(_ decoded: InvoiceSettlementRecord, _ record: AppliedRecord, in state: StateTransaction) throws {
+    private func attachToAccounts(_ prepared: PreparedRecord, _ record: AppliedRecord, in state: StateTransaction) throws {
         let accounts = DigitalAccounts(state: state, key: try state.personIndexKey)
-        switch decoded {
-        case .issue(let invoice), .reverse(let invoice): try accounts.attach(invoice: invoice, by: record)
-        case .upload(let settlement): try accounts.attach(settlement: settlement, by: record)
+        switch prepared.record {
+        case .issue(let invoice), .reverse(let invoice): try accounts.attach(invoice: invoice, prepared, by: record)
+        case .upload: try accounts.attach(settlement: prepared, by: record)
         default: break
         }
     }
 
-    private func apply(_ decoded: InvoiceSettlementRecord, _ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
+    private func apply(_ prepared: PreparedRecord, _ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
         let transition = InvoiceSettlementTransition(store: InvoiceSettlementStore(state: state), record: record,
-                                                     caller: try DomainCaller.caller(record.org))
-        switch decoded {
+                                                     prepared: prepared)
+        switch prepared.record {
         case .issue(let invoice): return try transition.issue(invoice)
         case .reverse(let red): return try transition.reverse(red)
         case .exchangePaper(let exchange): return try transition.change(exchange.command, .exchangePaper)
-        case .statusChange(let change): return try transition.change(change.command, decoded.operation)
+        case .statusChange(let change): return try transition.change(change.command, prepared.record.operation)
         case .link(let link): return try transition.link(link)
         case .upload(let settlement): return try transition.upload(settlement)
         case .revokeSettlement(let revocation): return try transition.revoke(revocation)

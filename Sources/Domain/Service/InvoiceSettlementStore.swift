@@ -58,11 +58,9 @@ struct InvoiceSettlementStore {
         try put(Self.invoices, Keys.invoice(invoice.key), invoice.encoded)
     }
 
-    /// `payload` is the entry's (transaction `transactionHash`): its PII section is stored sealed.
-    func putInvoiceRecord(_ key: InvoiceKey, index: UInt64, payload: [UInt8], transactionHash: Digest32) throws {
-        let dbKey = Keys.invoice(key)
-        try put(Self.invoiceRecords, dbKey,
-                Keys.u64(index) + sealed(payload, from: transactionHash, in: Self.invoiceRecords, key: dbKey))
+    /// `sealedPayload`: the issuing entry's payload with its PII section sealed (`PreparedRecord`).
+    func putInvoiceRecord(_ key: InvoiceKey, index: UInt64, sealedPayload: [UInt8]) throws {
+        try put(Self.invoiceRecords, Keys.invoice(key), Keys.u64(index) + sealedPayload)
     }
 
     // MARK: settlements
@@ -88,18 +86,17 @@ struct InvoiceSettlementStore {
         try put(Self.settlements, Keys.settlement(settlement.setlId), settlement.encoded)
     }
 
-    func putSettlementRecord(_ setlId: String, index: UInt64, payload: [UInt8], transactionHash: Digest32) throws {
-        let dbKey = Keys.settlement(setlId)
-        try put(Self.settlementRecords, dbKey,
-                Keys.u64(index) + sealed(payload, from: transactionHash, in: Self.settlementRecords, key: dbKey))
+    func putSettlementRecord(_ setlId: String, index: UInt64, sealedPayload: [UInt8]) throws {
+        try put(Self.settlementRecords, Keys.settlement(setlId), Keys.u64(index) + sealedPayload)
     }
 
     // MARK: person index (keyed hash of ID numbers)
 
-    /// Indexes `record` (tagged invoice or settlement) under the keyed identifier of `idNumber`; nothing if empty.
-    func addPerson(_ idNumber: String, _ tag: Keys.Tag, record: [UInt8]) throws {
-        guard !idNumber.isEmpty else { return }
-        try put(Self.personIndex, try personPrefix(idNumber, tag) + record, [])
+    /// Indexes `record` (tagged invoice or settlement) under `person`, the keyed identifier of its ID number
+    /// (`PreparedRecord.person`); nothing if it has none.
+    func addPerson(_ person: Digest32?, _ tag: Keys.Tag, record: [UInt8]) throws {
+        guard let person else { return }
+        try put(Self.personIndex, person.bytes + [tag.rawValue] + record, [])
     }
 
     /// Record keys (after the tag) indexed under `idNumber`, in key order, at most `limit`.
@@ -120,10 +117,16 @@ struct InvoiceSettlementStore {
 
     /// The payload with its PII section sealed under the data key. Deterministic (the nonce comes from the
     /// transaction hash, which determines the payload), because replay must reproduce these bytes exactly.
-    private func sealed(_ payload: [UInt8], from transactionHash: Digest32, in db: String, key: [UInt8]) throws -> [UInt8] {
-        let range = try decoded("the payload of \(db)") { () throws(FormatError) in try DomainPayload.piiSectionRange(of: payload) }
+    static func sealed(_ payload: [UInt8], from transactionHash: Digest32, dataKey: NodeDataKey?,
+                       in db: String, key: [UInt8]) throws -> [UInt8] {
+        let range: Range<Int>
+        do {
+            range = try DomainPayload.piiSectionRange(of: payload)
+        } catch {
+            throw LedgerError(.dataLoss, "the payload of \(db) does not decode: \(error)")
+        }
         guard !range.isEmpty else { return payload }
-        guard let dataKey = state.dataKey else { throw Self.dataKeyNeeded }
+        guard let dataKey else { throw Self.dataKeyNeeded }
         return dataKey.seal(payload, range: range, from: transactionHash, associatedData: Self.sealBinding(db, key))
     }
 

@@ -10,7 +10,10 @@ import YibaoCrypto
 struct InvoiceSettlementTransition {
     let store: InvoiceSettlementStore
     let record: AppliedRecord
-    let caller: Caller
+    /// The record's sealed payload and keyed hashes, computed off the writer.
+    let prepared: PreparedRecord
+
+    private var caller: Caller { prepared.caller }
 
     private var org: String { record.org.code }
     private var index: UInt64 { record.index }
@@ -92,8 +95,8 @@ struct InvoiceSettlementTransition {
         // Invoices that named this settlement before it arrived: this entry completes their links.
         let waiting = try store.pendingInvoices(of: settlement.setlId, limit: InvoiceSettlementRules.maxInvoicesPerSettlement)
         try store.putSettlement(next)
-        try store.putSettlementRecord(settlement.setlId, index: index, payload: record.payload, transactionHash: record.transactionHash)
-        try store.addPerson(settlement.certno, .settlement, record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
+        try store.putSettlementRecord(settlement.setlId, index: index, sealedPayload: try sealedPayload())
+        try store.addPerson(prepared.person, .settlement, record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
         try store.addTrace(settlement: settlement.setlId, index: index)
         try store.addInstitutionDay(settlement.fixmedinsCode, day: BusinessTime.day(of: settlement.setlTime), .settlement,
                                     record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
@@ -125,10 +128,10 @@ struct InvoiceSettlementTransition {
         let state = try store.invoiceState(command.target)
         let outcome = Result { () throws(LedgerError) in try InvoiceLifecycle.apply(command, to: state, by: org) }
         if case .failure(let refusal) = outcome, refusal.code != .failedPrecondition { throw refusal }
-        guard let state, let issued = try store.invoiceRecord(state.key) else {
-            throw LedgerError(.dataLoss, "state: invoice \(command.target) has a state but no record")
+        guard let state else {
+            throw LedgerError(.internal, "\(command.verb) of a missing invoice \(command.target) passed the lifecycle")
         }
-        _ = try PermissionMatrix.authorize(caller, operation, .of(issued.invoice))
+        _ = try PermissionMatrix.authorize(caller, operation, try owner(of: state))
         try more()
         return (state, try outcome.get())
     }
@@ -158,8 +161,8 @@ struct InvoiceSettlementTransition {
     private func writeIssued(_ invoice: Invoice, state: InvoiceState, link: PlannedLink) throws {
         let key = InvoiceSettlementStateKeys.invoice(invoice.key)
         try store.putInvoice(state)
-        try store.putInvoiceRecord(invoice.key, index: index, payload: record.payload, transactionHash: record.transactionHash)
-        try store.addPerson(invoice.payerCode, .invoice, record: key)
+        try store.putInvoiceRecord(invoice.key, index: index, sealedPayload: try sealedPayload())
+        try store.addPerson(prepared.person, .invoice, record: key)
         try store.addTrace(invoice: invoice.key, index: index)
         try store.addInstitutionDay(invoice.invoicingPartyCode, day: BusinessTime.day(of: invoice.medicalDate), .invoice, record: key)
         switch link {
@@ -170,6 +173,20 @@ struct InvoiceSettlementTransition {
         case .pending(let setlId):
             try store.putPendingLink(invoice.key, setlId: setlId)
         }
+    }
+
+    /// Whose invoice it is: from its state, or from the sealed record for a state written before it was kept.
+    private func owner(of state: InvoiceState) throws -> RecordOwnership {
+        if !state.invoicingParty.isEmpty { return .ofInvoice(invoicingPartyCode: state.invoicingParty) }
+        guard let issued = try store.invoiceRecord(state.key) else {
+            throw LedgerError(.dataLoss, "state: invoice \(state.key) has a state but no record")
+        }
+        return .of(issued.invoice)
+    }
+
+    private func sealedPayload() throws -> [UInt8] {
+        guard let sealed = prepared.sealedPayload else { throw LedgerError(.internal, "\(path): no sealed payload was prepared") }
+        return sealed
     }
 
     private func issueIndex(_ key: InvoiceKey) throws -> UInt64 {
