@@ -210,14 +210,19 @@ import YibaoCrypto
         #expect(report.firstDivergence?.reason.contains("its sealed PII section does not open") == true)
     }
 
-    @Test func aTamperedSealedStateRecordIsDataLossAndFoundByReplay() async throws {
+    /// A record's state only points at the entry holding it; pointed elsewhere, reads refuse it as data loss and
+    /// replay finds it.
+    @Test func aStateRecordPointedAtAnotherEntryIsDataLossAndFoundByReplay() async throws {
         let w = try await writePersonsRecords()
         w.l.shutdown()
         let f = w.l.fixture
         let key = InvoiceSettlementStateKeys.invoice(w.blues[0].key)
+        let other = InvoiceSettlementStateKeys.invoice(w.blues[1].key)
+        var otherIndex: [UInt8] = []
+        try alter(f.directory, database: "invoice_records", key: other) { value in otherIndex = value }
         try alter(f.directory, database: "invoice_records", key: key) { value in
-            #expect(value[8] == RangeSealedBytes.marker, "the record is stored sealed")
-            value[value.count - 1] ^= 0x80
+            #expect(value.count == 8, "the record is the index of its entry, not a copy")
+            value = otherIndex
         }
         let report = try verifyOffline(f)
         #expect(report.firstDivergence?.reason == "state: invoice_records[\(Hex.encode(key))] differs from its replay from the entries")
@@ -226,6 +231,7 @@ import YibaoCrypto
         defer { ledger.shutdown() }
         let refusal = try #require(throws: LedgerError.self) { try InvoiceSettlementService(ledger: ledger).invoice(w.blues[0].key) }
         #expect(refusal.code == .dataLoss, "\(refusal)")
+        #expect(refusal.message.contains("holds invoice \(w.blues[1].key)"), "\(refusal)")
         #expect(try InvoiceSettlementService(ledger: ledger).invoice(w.blues[1].key)?.invoice == w.blues[1])
     }
 

@@ -76,11 +76,11 @@ struct BatchAdmission {
         let machineKinds = Set((machine?.kinds ?? []).map(\.rawValue))
         let kinds = Set(configuration.submittableKinds.map(\.rawValue)).union(machineKinds)
         let identity = OrgIdentity(code: batch.org, role: org.registration.role)
+        let context = AdmissionContext(dataKey: dataKey)
         for (position, record) in batch.records.enumerated() {
             if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
                 refusals[position] = refusal
             } else if let machine, machineKinds.contains(record.kind) {
-                let context = AdmissionContext(dataKey: dataKey, transactionHash: leaves[position])
                 switch machine.admitDecoding(record, position: position, by: identity, context: context) {
                 case .success(let decoded): admitted[position] = decoded
                 case .failure(let refusal): refusals[position] = refusal

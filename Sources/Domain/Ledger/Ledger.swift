@@ -174,7 +174,10 @@ public final class Ledger: Sendable {
 
     /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`).
     public func readState<R>(_ body: (StateTransaction) throws -> R) throws -> R {
-        try env.read { txn in try body(StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey)) }
+        try env.read { txn in
+            try body(StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey,
+                                      entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey))))
+        }
     }
 
     /// The stored head for exactly `treeSize`, if one was signed at that size.

@@ -21,8 +21,8 @@ public protocol LedgerStateMachine: Sendable {
     /// that the serial writer does not decode the payload a second time. The default admits and hands nothing.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError>
 
-    /// `admitDecoding` with what admission knows beyond the record (the data key, the record's transaction hash),
-    /// so that keyed hashes and sealing the state will need are computed here, in parallel, and not by the serial
+    /// `admitDecoding` with what admission knows beyond the record (the data key), so that keyed hashes the
+    /// state will need are computed here, in parallel, and not by the serial
     /// writer. The default is `admitDecoding` without the context.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                        context: AdmissionContext) -> Result<(any Sendable)?, LedgerError>
@@ -49,8 +49,6 @@ extension LedgerStateMachine {
 public struct AdmissionContext: Sendable {
     /// The node's data key (nil for a ledger whose entries are not sealed).
     public let dataKey: NodeDataKey?
-    /// The transaction hash the record's entry will have.
-    public let transactionHash: Digest32
 }
 
 /// Who submitted a record: the org code and its role from the registry.
@@ -90,11 +88,19 @@ public struct StateTransaction {
     /// The node's data key, for state that holds PII (sealed with `NodeDataKey.seal`, deterministically, so that
     /// replay reproduces it) or indexes it (`personIndex`). nil only in a verifier given no key.
     public let dataKey: NodeDataKey?
+    /// The ledger's entries as of this transaction: state keeps the index of the entry holding a record, not a copy.
+    let entries: EntryPayloadReader
 
-    init(txn: LMDBTransaction, databases: [String: LMDBDatabase], dataKey: NodeDataKey?) {
+    init(txn: LMDBTransaction, databases: [String: LMDBDatabase], dataKey: NodeDataKey?, entries: EntryPayloadReader) {
         self.txn = txn
         self.databases = databases
         self.dataKey = dataKey
+        self.entries = entries
+    }
+
+    /// The exact payload of the entry at `index` (already in the ledger, or written earlier in this transaction).
+    public func entryPayload(at index: UInt64) throws -> [UInt8] {
+        try entries.payload(at: index)
     }
 
     /// One of the machine's declared databases (a typo is a programming error).

@@ -84,16 +84,19 @@ public struct LedgerVerifier {
         defer { scratch.close() }
         let databases = try Dictionary(uniqueKeysWithValues: stateMachine.databaseNames.map { ($0, try scratch.database(named: $0)) })
         return try scratch.write { scratchTxn in
-            try walk(env: env, schema: schema,
-                     replay: Replay(machine: stateMachine,
-                                   state: StateTransaction(txn: scratchTxn, databases: databases, dataKey: dataKey)))
+            try walk(env: env, schema: schema, replay: { entries in
+                Replay(machine: stateMachine,
+                       state: StateTransaction(txn: scratchTxn, databases: databases, dataKey: dataKey, entries: entries))
+            })
         }
     }
 
-    private func walk(env: LMDBEnvironment, schema: LedgerSchema, replay: Replay?) throws -> Report {
+    /// `replay` makes the scratch state, whose records read their entries from the store being verified.
+    private func walk(env: LMDBEnvironment, schema: LedgerSchema, replay: ((EntryPayloadReader) -> Replay)?) throws -> Report {
         try env.read { txn in
+            let sealing = EntrySealing(dataKey: dataKey)
             var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey,
-                            sealing: EntrySealing(dataKey: dataKey), replay: replay)
+                            sealing: sealing, replay: replay?(EntryPayloadReader(txn: txn, schema: schema, sealing: sealing)))
             do {
                 try pass.checkEntries()
                 try pass.checkDerivedState()

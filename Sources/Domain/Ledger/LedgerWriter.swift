@@ -245,7 +245,8 @@ final class LedgerWriter: @unchecked Sendable {
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
                                    commitTimeMs: time, position: position, admitted: batch.admitted[position])
         do {
-            switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey)) {
+            switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey,
+                                                                   entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))) {
             case .append:
                 return .append
             case .alreadyRecorded(let index):

@@ -30,15 +30,14 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         admitted(record, position: position, by: org).map { $0?.record }
     }
 
-    /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the sealing and keyed hashing its state
-    /// needs run here, in parallel across callers, not on the single writer.
+    /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the keyed hashing its state needs runs
+    /// here, in parallel across callers, not on the single writer.
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
         let admitted = admitted(record, position: position, by: org)
         guard case .success(let checked?) = admitted else { return admitted.map { $0?.record } }
         do {
-            return .success(try PreparedRecord(checked.record, by: checked.caller, payload: record.payload,
-                                               transactionHash: context.transactionHash, dataKey: context.dataKey))
+            return .success(try PreparedRecord(checked.record, by: checked.caller, dataKey: context.dataKey))
         } catch let error as LedgerError {
             return .failure(error)
         } catch {
@@ -75,8 +74,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         // Admission's preparation when the writer has it; on replay (the verifier) the payload is prepared here.
         let prepared = try (record.admitted as? PreparedRecord) ?? PreparedRecord(
             InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position),
-            by: DomainCaller.caller(record.org), payload: record.payload, transactionHash: record.transactionHash,
-            dataKey: state.dataKey)
+            by: DomainCaller.caller(record.org), dataKey: state.dataKey)
         let outcome = try apply(prepared, record, in: state)
         if outcome == .append { try attachToAccounts(prepared, record, in: state) }
         return outcome

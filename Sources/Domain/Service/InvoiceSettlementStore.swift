@@ -7,17 +7,16 @@ import YibaoCrypto
 /// | database | key → value |
 /// |---|---|
 /// | `invoices` | invoice key → `InvoiceState` |
-/// | `invoice_records` | invoice key → u64 index of the issuing entry ‖ canonical invoice bytes (its payload), PII section sealed |
+/// | `invoice_records` | invoice key → u64 index of the issuing entry (the invoice itself is that entry's payload) |
 /// | `settlements` | settlement key → `SettlementState` |
-/// | `settlement_records` | settlement key → u64 index of the uploading entry ‖ canonical settlement bytes, PII section sealed |
+/// | `settlement_records` | settlement key → u64 index of the uploading entry (whose payload is the settlement) |
 /// | `links` | 1 ‖ invoice key → u64 index of the linking entry ‖ setl_id; 2 ‖ settlement key ‖ invoice key → u64 index; 3 ‖ settlement key ‖ invoice key → empty (the invoice names a settlement not uploaded yet) |
 /// | `trace` | 1 ‖ invoice key ‖ u64 index, or 2 ‖ settlement key ‖ u64 index → empty: every entry that touched the record |
 /// | `institution_days` | institution key ‖ yyyy-MM-dd ‖ 1 ‖ invoice key (medical date), or 2 ‖ settlement key (setl_time) → empty |
 /// | `person_index` | `PersonIndexKey` identifier ‖ 1 ‖ invoice key (its payer_code), or 2 ‖ settlement key (its certno) → empty |
 ///
-/// PII never lies in clear here: records keep their payload's PII section sealed with the node's data key
-/// (`RangeSealedBytes`, deterministic so replay reproduces it, bound to database and key), and look-ups by ID
-/// number go through the keyed hash.
+/// PII never lies in clear here: the records themselves are read from their entries (stored with the PII section
+/// sealed, `EntrySealing`) rather than copied, and look-ups by ID number go through the keyed hash.
 struct InvoiceSettlementStore {
     static let invoices = "invoices"
     static let invoiceRecords = "invoice_records"
@@ -40,27 +39,29 @@ struct InvoiceSettlementStore {
         return try decoded("invoices[\(key)]") { () throws(FormatError) in try InvoiceState(decoding: bytes) }
     }
 
-    /// The invoice as issued and the index of the entry that issued it.
+    /// The invoice as issued (the issuing entry's payload) and that entry's index.
     func invoiceRecord(_ key: InvoiceKey) throws -> (index: UInt64, invoice: Invoice)? {
-        guard let bytes = try get(Self.invoiceRecords, Keys.invoice(key)) else { return nil }
-        let (index, stored) = try indexed(bytes, "invoice_records[\(key)]")
-        let payload = try unsealed(stored, in: Self.invoiceRecords, key: Keys.invoice(key), "invoice_records[\(key)]")
-        return (index, try decoded("invoice_records[\(key)]") { () throws(FormatError) in try Invoice(decoding: payload) })
+        guard let index = try invoiceRecordIndex(key) else { return nil }
+        let what = "invoice_records[\(key)] (entry \(index))"
+        let payload = try state.entryPayload(at: index)
+        let invoice = try decoded(what) { () throws(FormatError) in try Invoice(decoding: payload) }
+        guard invoice.key == key else { throw LedgerError(.dataLoss, "state: \(what) holds invoice \(invoice.key)") }
+        return (index, invoice)
     }
 
-    /// Only the issuing entry's index: an idempotent repeat needs no sealed PII opened.
+    /// Only the issuing entry's index: an idempotent repeat needs no entry read.
     func invoiceRecordIndex(_ key: InvoiceKey) throws -> UInt64? {
         guard let bytes = try get(Self.invoiceRecords, Keys.invoice(key)) else { return nil }
-        return try indexed(bytes, "invoice_records[\(key)]").index
+        return try pointer(bytes, "invoice_records[\(key)]")
     }
 
     func putInvoice(_ invoice: InvoiceState) throws {
         try put(Self.invoices, Keys.invoice(invoice.key), invoice.encoded)
     }
 
-    /// `sealedPayload`: the issuing entry's payload with its PII section sealed (`PreparedRecord`).
-    func putInvoiceRecord(_ key: InvoiceKey, index: UInt64, sealedPayload: [UInt8]) throws {
-        try put(Self.invoiceRecords, Keys.invoice(key), Keys.u64(index) + sealedPayload)
+    /// `index`: the entry whose payload is the invoice.
+    func putInvoiceRecord(_ key: InvoiceKey, index: UInt64) throws {
+        try put(Self.invoiceRecords, Keys.invoice(key), Keys.u64(index))
     }
 
     // MARK: settlements
@@ -71,23 +72,25 @@ struct InvoiceSettlementStore {
     }
 
     func settlementRecord(_ setlId: String) throws -> (index: UInt64, settlement: Settlement)? {
-        guard let bytes = try get(Self.settlementRecords, Keys.settlement(setlId)) else { return nil }
-        let (index, stored) = try indexed(bytes, "settlement_records[\(setlId)]")
-        let payload = try unsealed(stored, in: Self.settlementRecords, key: Keys.settlement(setlId), "settlement_records[\(setlId)]")
-        return (index, try decoded("settlement_records[\(setlId)]") { () throws(FormatError) in try Settlement(decoding: payload) })
+        guard let index = try settlementRecordIndex(setlId) else { return nil }
+        let what = "settlement_records[\(setlId)] (entry \(index))"
+        let payload = try state.entryPayload(at: index)
+        let settlement = try decoded(what) { () throws(FormatError) in try Settlement(decoding: payload) }
+        guard settlement.setlId == setlId else { throw LedgerError(.dataLoss, "state: \(what) holds settlement \(settlement.setlId)") }
+        return (index, settlement)
     }
 
     func settlementRecordIndex(_ setlId: String) throws -> UInt64? {
         guard let bytes = try get(Self.settlementRecords, Keys.settlement(setlId)) else { return nil }
-        return try indexed(bytes, "settlement_records[\(setlId)]").index
+        return try pointer(bytes, "settlement_records[\(setlId)]")
     }
 
     func putSettlement(_ settlement: SettlementState) throws {
         try put(Self.settlements, Keys.settlement(settlement.setlId), settlement.encoded)
     }
 
-    func putSettlementRecord(_ setlId: String, index: UInt64, sealedPayload: [UInt8]) throws {
-        try put(Self.settlementRecords, Keys.settlement(setlId), Keys.u64(index) + sealedPayload)
+    func putSettlementRecord(_ setlId: String, index: UInt64) throws {
+        try put(Self.settlementRecords, Keys.settlement(setlId), Keys.u64(index))
     }
 
     // MARK: person index (keyed hash of ID numbers)
@@ -111,37 +114,7 @@ struct InvoiceSettlementStore {
         return dataKey.personIndex.identifier(of: idNumber).bytes + [tag.rawValue]
     }
 
-    // MARK: sealing
-
     static let dataKeyNeeded = LedgerError(.failedPrecondition, "entries are sealed; the data key is needed")
-
-    /// The payload with its PII section sealed under the data key. Deterministic (the nonce comes from the
-    /// transaction hash, which determines the payload), because replay must reproduce these bytes exactly.
-    static func sealed(_ payload: [UInt8], from transactionHash: Digest32, dataKey: NodeDataKey?,
-                       in db: String, key: [UInt8]) throws -> [UInt8] {
-        let range: Range<Int>
-        do {
-            range = try DomainPayload.piiSectionRange(of: payload)
-        } catch {
-            throw LedgerError(.dataLoss, "the payload of \(db) does not decode: \(error)")
-        }
-        guard !range.isEmpty else { return payload }
-        guard let dataKey else { throw Self.dataKeyNeeded }
-        return dataKey.seal(payload, range: range, from: transactionHash, associatedData: Self.sealBinding(db, key))
-    }
-
-    private func unsealed(_ stored: [UInt8], in db: String, key: [UInt8], _ what: String) throws -> [UInt8] {
-        guard stored.withUnsafeBytes({ RangeSealedBytes.isSealed($0) }) else { return stored }
-        guard let dataKey = state.dataKey else { throw Self.dataKeyNeeded }
-        do {
-            return try dataKey.open(stored, associatedData: Self.sealBinding(db, key))
-        } catch {
-            throw LedgerError(.dataLoss, "state: \(what): its sealed PII section does not open: \(error)")
-        }
-    }
-
-    /// A sealed section opens only in the record it was sealed for.
-    private static func sealBinding(_ db: String, _ key: [UInt8]) -> [UInt8] { Array(db.utf8) + [0] + key }
 
     // MARK: links
 
@@ -282,6 +255,14 @@ struct InvoiceSettlementStore {
     }
 
     /// Splits `u64 index ‖ rest`.
+    /// A record's value: exactly the u64 index of the entry holding it.
+    private func pointer(_ bytes: [UInt8], _ what: String) throws -> UInt64 {
+        guard bytes.count == 8 else {
+            throw LedgerError(.dataLoss, "state: \(what) holds \(bytes.count) bytes, not an entry index")
+        }
+        return bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
     private func indexed(_ bytes: [UInt8], _ what: String) throws -> (index: UInt64, rest: [UInt8]) {
         guard bytes.count >= 8 else { throw LedgerError(.dataLoss, "state: \(what) holds \(bytes.count) bytes, less than an index") }
         return (bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }, Array(bytes[8...]))

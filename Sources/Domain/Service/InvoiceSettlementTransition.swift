@@ -10,7 +10,7 @@ import YibaoCrypto
 struct InvoiceSettlementTransition {
     let store: InvoiceSettlementStore
     let record: AppliedRecord
-    /// The record's sealed payload and keyed hashes, computed off the writer.
+    /// The record's keyed hashes and caller, computed off the writer.
     let prepared: PreparedRecord
 
     private var caller: Caller { prepared.caller }
@@ -95,7 +95,7 @@ struct InvoiceSettlementTransition {
         // Invoices that named this settlement before it arrived: this entry completes their links.
         let waiting = try store.pendingInvoices(of: settlement.setlId, limit: InvoiceSettlementRules.maxInvoicesPerSettlement)
         try store.putSettlement(next)
-        try store.putSettlementRecord(settlement.setlId, index: index, sealedPayload: try sealedPayload())
+        try store.putSettlementRecord(settlement.setlId, index: index)
         try store.addPerson(prepared.person, .settlement, record: InvoiceSettlementStateKeys.settlement(settlement.setlId))
         try store.addTrace(settlement: settlement.setlId, index: index)
         try store.addInstitutionDay(settlement.fixmedinsCode, day: BusinessTime.day(of: settlement.setlTime), .settlement,
@@ -161,7 +161,7 @@ struct InvoiceSettlementTransition {
     private func writeIssued(_ invoice: Invoice, state: InvoiceState, link: PlannedLink) throws {
         let key = InvoiceSettlementStateKeys.invoice(invoice.key)
         try store.putInvoice(state)
-        try store.putInvoiceRecord(invoice.key, index: index, sealedPayload: try sealedPayload())
+        try store.putInvoiceRecord(invoice.key, index: index)
         try store.addPerson(prepared.person, .invoice, record: key)
         try store.addTrace(invoice: invoice.key, index: index)
         try store.addInstitutionDay(invoice.invoicingPartyCode, day: BusinessTime.day(of: invoice.medicalDate), .invoice, record: key)
@@ -182,11 +182,6 @@ struct InvoiceSettlementTransition {
             throw LedgerError(.dataLoss, "state: invoice \(state.key) has a state but no record")
         }
         return .of(issued.invoice)
-    }
-
-    private func sealedPayload() throws -> [UInt8] {
-        guard let sealed = prepared.sealedPayload else { throw LedgerError(.internal, "\(path): no sealed payload was prepared") }
-        return sealed
     }
 
     private func issueIndex(_ key: InvoiceKey) throws -> UInt64 {
