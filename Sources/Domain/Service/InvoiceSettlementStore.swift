@@ -42,11 +42,9 @@ struct InvoiceSettlementStore {
     /// The invoice as issued (the issuing entry's payload) and that entry's index.
     func invoiceRecord(_ key: InvoiceKey) throws -> (index: UInt64, invoice: Invoice)? {
         guard let index = try invoiceRecordIndex(key) else { return nil }
-        let what = "invoice_records[\(key)] (entry \(index))"
-        let payload = try state.entryPayload(at: index)
-        let invoice = try decoded(what) { () throws(FormatError) in try Invoice(decoding: payload) }
-        guard invoice.key == key else { throw LedgerError(.dataLoss, "state: \(what) holds invoice \(invoice.key)") }
-        return (index, invoice)
+        return (index, try pointedAt(index, "invoice_records[\(key)]", Invoice.init(decoding:)) { invoice in
+            invoice.key == key ? nil : "invoice \(invoice.key)"
+        })
     }
 
     /// Only the issuing entry's index: an idempotent repeat needs no entry read.
@@ -73,11 +71,9 @@ struct InvoiceSettlementStore {
 
     func settlementRecord(_ setlId: String) throws -> (index: UInt64, settlement: Settlement)? {
         guard let index = try settlementRecordIndex(setlId) else { return nil }
-        let what = "settlement_records[\(setlId)] (entry \(index))"
-        let payload = try state.entryPayload(at: index)
-        let settlement = try decoded(what) { () throws(FormatError) in try Settlement(decoding: payload) }
-        guard settlement.setlId == setlId else { throw LedgerError(.dataLoss, "state: \(what) holds settlement \(settlement.setlId)") }
-        return (index, settlement)
+        return (index, try pointedAt(index, "settlement_records[\(setlId)]", Settlement.init(decoding:)) { settlement in
+            settlement.setlId == setlId ? nil : "settlement \(settlement.setlId)"
+        })
     }
 
     func settlementRecordIndex(_ setlId: String) throws -> UInt64? {
@@ -255,6 +251,15 @@ struct InvoiceSettlementStore {
     }
 
     /// Splits `u64 index ‖ rest`.
+    /// The record in the entry at `index`, which `other` must not find to be another record (it names it).
+    private func pointedAt<T>(_ index: UInt64, _ what: String, _ decode: ([UInt8]) throws(FormatError) -> T,
+                              other: (T) -> String?) throws -> T {
+        let payload = try state.entryPayload(at: index)
+        let record = try decoded("\(what) (entry \(index))") { () throws(FormatError) in try decode(payload) }
+        if let named = other(record) { throw LedgerError(.dataLoss, "state: \(what) (entry \(index)) holds \(named)") }
+        return record
+    }
+
     /// A record's value: exactly the u64 index of the entry holding it.
     private func pointer(_ bytes: [UInt8], _ what: String) throws -> UInt64 {
         guard bytes.count == 8 else {
