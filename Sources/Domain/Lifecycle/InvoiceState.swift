@@ -51,9 +51,10 @@ public struct InvoiceState: Hashable, Sendable {
     }
 
     /// The state of a newly issued invoice (blue or red). Validate the invoice first.
-    public init(issuing invoice: Invoice, by org: String) {
+    /// `contentDigest`: the invoice's, if already computed (`Invoice.contentDigest` hashes its canonical bytes).
+    public init(issuing invoice: Invoice, by org: String, contentDigest: Digest32? = nil) {
         self.init(key: invoice.key, checkCode: invoice.checkCode, colour: invoice.colour, issuingOrg: org,
-                  contentDigest: invoice.contentDigest, reverses: invoice.relatedKey, setlId: invoice.setlId,
+                  contentDigest: contentDigest ?? invoice.contentDigest, reverses: invoice.relatedKey, setlId: invoice.setlId,
                   invoicingParty: invoice.invoicingPartyCode)
     }
 
@@ -73,7 +74,8 @@ public struct InvoiceState: Hashable, Sendable {
 
     /// The state after `command` by `org`, or the refusal. Permission (may this org's role do this at all?) is
     /// `PermissionMatrix`'s job and comes first; this checks only the lifecycle.
-    public func apply(_ command: InvoiceCommand, by org: String) throws(LedgerError) -> InvoiceState {
+    /// `issuedDigest`: for `.issue`, the invoice's content digest if already computed.
+    public func apply(_ command: InvoiceCommand, by org: String, issuedDigest: Digest32? = nil) throws(LedgerError) -> InvoiceState {
         guard command.target == key else {
             throw LedgerError(.invalidArgument, "the command names invoice \(command.target), not \(key)")
         }
@@ -81,7 +83,7 @@ public struct InvoiceState: Hashable, Sendable {
             throw LedgerError(.invalidArgument, "check_code: does not match invoice \(key)")
         }
         if case .issue(let invoice) = command {
-            guard invoice.contentDigest == contentDigest, org == issuingOrg else {
+            guard (issuedDigest ?? invoice.contentDigest) == contentDigest, org == issuingOrg else {
                 throw LedgerError(.alreadyExists,
                                   "invoice \(key) already exists (issued by org \(issuingOrg)) with different content; a correction is a red invoice and a new blue one")
             }
@@ -146,11 +148,13 @@ public struct InvoiceState: Hashable, Sendable {
 
 /// Applies a command to an invoice that may not exist yet: issue creates it, everything else needs it.
 public enum InvoiceLifecycle {
-    public static func apply(_ command: InvoiceCommand, to state: InvoiceState?, by org: String) throws(LedgerError) -> InvoiceState {
-        if let state { return try state.apply(command, by: org) }
+    /// `issuedDigest`: for `.issue`, the invoice's content digest if already computed (admission computes it).
+    public static func apply(_ command: InvoiceCommand, to state: InvoiceState?, by org: String,
+                             issuedDigest: Digest32? = nil) throws(LedgerError) -> InvoiceState {
+        if let state { return try state.apply(command, by: org, issuedDigest: issuedDigest) }
         guard case .issue(let invoice) = command else {
             throw LedgerError(.notFound, "invoice \(command.target) does not exist; cannot \(command.verb)")
         }
-        return InvoiceState(issuing: invoice, by: org)
+        return InvoiceState(issuing: invoice, by: org, contentDigest: issuedDigest)
     }
 }

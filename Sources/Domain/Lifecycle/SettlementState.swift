@@ -52,22 +52,24 @@ public struct SettlementState: Hashable, Sendable {
         self.revokingOrg = revokingOrg
     }
 
-    public init(uploading settlement: Settlement, by org: String) {
+    /// `contentDigest`: the settlement's, if already computed (`Settlement.contentDigest` hashes its canonical bytes).
+    public init(uploading settlement: Settlement, by org: String, contentDigest: Digest32? = nil) {
         self.init(setlId: settlement.setlId, fixmedinsCode: settlement.fixmedinsCode, mdtrtId: settlement.mdtrtId,
-                  psnNo: settlement.psnNo, uploadingOrg: org, contentDigest: settlement.contentDigest)
+                  psnNo: settlement.psnNo, uploadingOrg: org, contentDigest: contentDigest ?? settlement.contentDigest)
     }
 
     public var summary: String {
         status == .uploaded ? "UPLOADED by org \(uploadingOrg)" : "REVOKED by org \(revokingOrg ?? "?")"
     }
 
-    public func apply(_ command: SettlementCommand, by org: String) throws(LedgerError) -> SettlementState {
+    /// `uploadedDigest`: for `.upload`, the settlement's content digest if already computed.
+    public func apply(_ command: SettlementCommand, by org: String, uploadedDigest: Digest32? = nil) throws(LedgerError) -> SettlementState {
         guard command.setlId == setlId else {
             throw LedgerError(.invalidArgument, "the command names settlement \(command.setlId), not \(setlId)")
         }
         switch command {
         case .upload(let settlement):
-            guard settlement.contentDigest == contentDigest, org == uploadingOrg else {
+            guard (uploadedDigest ?? settlement.contentDigest) == contentDigest, org == uploadingOrg else {
                 throw LedgerError(.alreadyExists,
                                   "settlement \(setlId) already exists (\(summary)) with different content")
             }
@@ -92,11 +94,13 @@ public struct SettlementState: Hashable, Sendable {
 }
 
 public enum SettlementLifecycle {
-    public static func apply(_ command: SettlementCommand, to state: SettlementState?, by org: String) throws(LedgerError) -> SettlementState {
-        if let state { return try state.apply(command, by: org) }
+    /// `uploadedDigest`: for `.upload`, the settlement's content digest if already computed (admission computes it).
+    public static func apply(_ command: SettlementCommand, to state: SettlementState?, by org: String,
+                             uploadedDigest: Digest32? = nil) throws(LedgerError) -> SettlementState {
+        if let state { return try state.apply(command, by: org, uploadedDigest: uploadedDigest) }
         guard case .upload(let settlement) = command else {
             throw LedgerError(.notFound, "settlement \(command.setlId) does not exist; cannot \(command.verb)")
         }
-        return SettlementState(uploading: settlement, by: org)
+        return SettlementState(uploading: settlement, by: org, contentDigest: uploadedDigest)
     }
 }

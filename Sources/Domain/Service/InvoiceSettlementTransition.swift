@@ -10,7 +10,7 @@ import YibaoCrypto
 struct InvoiceSettlementTransition {
     let store: InvoiceSettlementStore
     let record: AppliedRecord
-    /// The record's keyed hashes and caller, computed off the writer.
+    /// The record's keyed hashes, content digest and caller, computed off the writer.
     let prepared: PreparedRecord
 
     private var caller: Caller { prepared.caller }
@@ -23,7 +23,7 @@ struct InvoiceSettlementTransition {
 
     func issue(_ invoice: Invoice) throws -> ApplyOutcome {
         let existing = try store.invoiceState(invoice.key)
-        let next = try InvoiceLifecycle.apply(.issue(invoice), to: existing, by: org)
+        let next = try InvoiceLifecycle.apply(.issue(invoice), to: existing, by: org, issuedDigest: prepared.contentDigest)
         if existing != nil { return .alreadyRecorded(index: try issueIndex(invoice.key)) }
         let link = try plannedLink(for: invoice)
         try writeIssued(invoice, state: next, link: link)
@@ -33,7 +33,7 @@ struct InvoiceSettlementTransition {
     /// A red invoice: issued itself, and the blue one it names REVERSED, in one entry.
     func reverse(_ red: Invoice) throws -> ApplyOutcome {
         if let existing = try store.invoiceState(red.key) {
-            _ = try InvoiceLifecycle.apply(.issue(red), to: existing, by: org)  // alreadyExists unless identical
+            _ = try InvoiceLifecycle.apply(.issue(red), to: existing, by: org, issuedDigest: prepared.contentDigest)  // alreadyExists unless identical
             return .alreadyRecorded(index: try issueIndex(red.key))
         }
         let blueKey = red.relatedKey ?? InvoiceKey(invoiceCode: red.relatedInvoiceCode, invoiceNumber: red.relatedInvoiceNumber)
@@ -41,7 +41,7 @@ struct InvoiceSettlementTransition {
         let blueState = try store.invoiceState(blueKey)
         try RedInvoiceRule.check(red, at: path, blue: blue?.invoice, blueState: blueState)
         let reversedBlue = try InvoiceLifecycle.apply(.reverse(by: red), to: blueState, by: org)
-        let redState = try InvoiceLifecycle.apply(.issue(red), to: nil, by: org)
+        let redState = try InvoiceLifecycle.apply(.issue(red), to: nil, by: org, issuedDigest: prepared.contentDigest)
         let link = try plannedLink(for: red)
         try writeIssued(red, state: redState, link: link)
         try store.putInvoice(reversedBlue)
@@ -85,7 +85,7 @@ struct InvoiceSettlementTransition {
 
     func upload(_ settlement: Settlement) throws -> ApplyOutcome {
         let existing = try store.settlementState(settlement.setlId)
-        let next = try SettlementLifecycle.apply(.upload(settlement), to: existing, by: org)
+        let next = try SettlementLifecycle.apply(.upload(settlement), to: existing, by: org, uploadedDigest: prepared.contentDigest)
         if existing != nil {
             guard let index = try store.settlementRecordIndex(settlement.setlId) else {
                 throw LedgerError(.dataLoss, "state: settlement \(settlement.setlId) has a state but no record")

@@ -14,6 +14,9 @@ struct PreparedRecord: Sendable {
     let person: Digest32?
     /// Keyed hash of the settlement's psn_no, or of the invoice's medical_insurance_id; nil when empty.
     let personNumber: Digest32?
+    /// SM3 of a new invoice's or settlement's canonical bytes (`contentDigest`), which its state keeps and an
+    /// identical repeat is recognised by.
+    let contentDigest: Digest32?
 
     init(_ record: InvoiceSettlementRecord, by caller: Caller, dataKey: NodeDataKey?) throws {
         self.record = record
@@ -22,13 +25,15 @@ struct PreparedRecord: Sendable {
         let idNumber: String
         switch record {
         case .issue(let invoice), .reverse(let invoice):
+            contentDigest = invoice.contentDigest
             idNumber = invoice.payerCode
             personNumber = invoice.medicalInsuranceId
         case .upload(let settlement):
+            contentDigest = settlement.contentDigest
             idNumber = settlement.certno
             personNumber = settlement.psnNo
         default:
-            (person, self.personNumber) = (nil, nil)
+            (person, self.personNumber, contentDigest) = (nil, nil, nil)
             return
         }
         guard let dataKey else { throw InvoiceSettlementStore.dataKeyNeeded }
