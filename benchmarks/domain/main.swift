@@ -64,6 +64,9 @@ func memory() -> [String: Int] {
     return fields
 }
 
+/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
+@_silgen_name("malloc_trim") func mallocTrim(_ pad: Int) -> Int32
+
 /// A line to stdout, unbuffered, so a long run's progress shows at once when stdout is a file.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
@@ -130,21 +133,25 @@ let window = 256
     var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     var next = 0
     while next < count {
+        let end = min(count, next + window)
         let signStart = now()
-        let batches = try (next..<min(count, next + window)).map(make)
+        var batches = try (next..<end).map(make)
         signNanos += now() - signStart
         let start = now()
         let result = try await run(batches, on: ledger, concurrency: concurrency)
         runNanos += now() - start
+        batches = []
         landed += result.landed
         failed += result.failed
         latency.add(result.latency)
-        next += batches.count
+        next = end
         windows += 1
-        if windows % 20 == 0 {
-            FileHandle.standardError.write(Data(String(format: "  %@: %d of %d batches, %.0f ops/s so far, RssAnon %d MiB\n",
-                                                       name as NSString, next, count, Double(landed + failed) / (Double(runNanos) / 1e9),
-                                                       (memory()["RssAnon"] ?? -1) / 1024).utf8))
+        if windows % 8 == 0 {
+            _ = mallocTrim(0)
+            FileHandle.standardError.write(Data(String(
+                format: "  %@: %d of %d batches, %.0f ops/s so far; store %d MiB, RssAnon %d MiB (window released, malloc_trim)\n",
+                name as NSString, next, count, Double(landed + failed) / (Double(runNanos) / 1e9), ledger.storeBytes / 1_048_576,
+                (memory()["RssAnon"] ?? -1) / 1024).utf8))
         }
     }
     timedNanos += runNanos
@@ -185,8 +192,6 @@ for (name, action) in [("lock", InvoiceAction.lock), ("entry", .recordEntry)] {
     }
 }
 
-/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
-@_silgen_name("malloc_trim") func mallocTrim(_ pad: Int) -> Int32
 // The pre-signed batches are gone; hand their freed pages back so RssAnon is the ledger's live heap, not malloc's cache.
 _ = mallocTrim(0)
 let status = memory()
