@@ -21,9 +21,8 @@ public protocol LedgerStateMachine: Sendable {
     /// that the serial writer does not decode the payload a second time. The default admits and hands nothing.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError>
 
-    /// `admitDecoding` with what admission knows beyond the record (the data key), so that keyed hashes the
-    /// state will need are computed here, in parallel, and not by the serial
-    /// writer. The default is `admitDecoding` without the context.
+    /// `admitDecoding` with what admission knows beyond the record (the data key), so that keyed hashes the state
+    /// will need are computed here, in parallel, and not by the serial writer. The default ignores the context.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                        context: AdmissionContext) -> Result<(any Sendable)?, LedgerError>
 
