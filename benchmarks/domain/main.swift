@@ -12,9 +12,10 @@ import YibaoLoadSupport
 // The issue asks for figures at 10 million invoices: pass --invoices 10000000 (default 200,000).
 
 let usage = """
-    usage: yibao-domain-bench [--invoices N] [--concurrency C] [--quick] [--dir PATH] [--keep]
+    usage: yibao-domain-bench [--invoices N] [--concurrency C] [--group-records G] [--quick] [--dir PATH] [--keep]
       --invoices N     invoices to issue (default 200000; the issue asks for figures at 10000000)
       --concurrency C  concurrent submitters (default 4)
+      --group-records G  most records per group commit (default: the ledger's, LedgerConfiguration)
       --quick          10000 invoices
       --dir PATH       parent folder of the scratch ledger, on a disk (default /work)
       --keep           keep the ledger folder afterwards (for mdb_stat -a, yibao verify)
@@ -23,6 +24,7 @@ let usage = """
 var invoiceCount = 200_000
 var concurrency = 4
 var keepStore = false
+var groupRecords: Int?
 var parent = "/work"
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
@@ -34,6 +36,7 @@ while !arguments.isEmpty {
     switch flag {
     case "--invoices": guard let n = Int(value()), n > 0 else { print(usage); exit(2) }; invoiceCount = n
     case "--concurrency": guard let n = Int(value()), n > 0 else { print(usage); exit(2) }; concurrency = n
+    case "--group-records": guard let n = Int(value()), n > 0 else { print(usage); exit(2) }; groupRecords = n
     case "--quick": invoiceCount = 10_000
     case "--dir": parent = value()
     case "--keep": keepStore = true
@@ -104,7 +107,9 @@ func run(_ batches: [SignedBatch], on ledger: Ledger, concurrency: Int) async th
 let folder = "\(parent)/yibao-domain-bench-\(getpid())"
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
 defer { if !keepStore { try? FileManager.default.removeItem(atPath: folder) } }
-let ledger = try Ledger(directory: folder, nodeKey: SM2PrivateKey(), configuration: InvoiceSettlementService.configuration())
+var configuration = InvoiceSettlementService.configuration()
+if let groupRecords { configuration.groupCommitMaxRecords = groupRecords }
+let ledger = try Ledger(directory: folder, nodeKey: SM2PrivateKey(), configuration: configuration)
 var keys: [String: SM2PrivateKey] = [:]
 @MainActor func register(_ org: String, _ role: String) async throws {
     let key = SM2PrivateKey()
@@ -115,7 +120,7 @@ try await register(platform, DomainCaller.roleName(.invoicePlatform))
 try await register(bureau, DomainCaller.roleName(.insuranceBureau, region: "46"))
 for h in 0..<hospitalCount { try await register(hospital(h), DomainCaller.roleName(.hospital)) }
 
-say("yibao-domain-bench: \(invoiceCount) invoices, \(hospitalCount) hospitals, batch \(batchSize), concurrency \(concurrency), durable (fsync), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+say("yibao-domain-bench: \(invoiceCount) invoices, \(hospitalCount) hospitals, batch \(batchSize), concurrency \(concurrency), group commits of at most \(configuration.groupCommitMaxRecords) records, durable (fsync), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 var requestCounter = 0
 @MainActor func sign(_ org: String, _ records: [LedgerRecord]) throws -> SignedBatch {
     requestCounter += 1

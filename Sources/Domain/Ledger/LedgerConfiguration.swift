@@ -14,8 +14,11 @@ public struct LedgerConfiguration: Sendable {
     /// Records waiting for the writer; beyond it submissions fail fast as overloaded.
     public var queueCapacityRecords = 200_000
     public var queueCapacityBytes = 512 << 20
-    /// Most records and bytes one group commit takes from the queue.
-    public var groupCommitMaxRecords = 16_384
+    /// Most records and bytes one group commit takes from the queue. The record cap also bounds the heap: LMDB
+    /// keeps a write transaction's dirty pages in malloc'd memory and caches them for reuse without ever shrinking
+    /// the cache, so the largest group sets the node's resident heap (about 4 pages per record once the state
+    /// databases are large: 8,192 records is ~130 MiB). Larger groups share more pages but hold more heap.
+    public var groupCommitMaxRecords = 8_192
     public var groupCommitMaxBytes = 32 << 20
 
     /// The tx-hash index is kept off the commit path: new hashes wait in memory (rebuilt from the Merkle leaves
