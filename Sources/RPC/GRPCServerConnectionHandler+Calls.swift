@@ -75,7 +75,7 @@ extension GRPCServerConnectionHandler {
         }
         streams[streamID] = stream
         submit(action, streamID: streamID)
-        flushOutput()
+        scheduleFlush()
         return waiter ?? loop.makeSucceededVoidFuture()
     }
 
@@ -93,11 +93,11 @@ extension GRPCServerConnectionHandler {
         let action = stream.machine.finish(status, initialMetadata: initial, trailingMetadata: context.trailingMetadata)
         streams[streamID] = stream
         submit(action, streamID: streamID)
-        flushOutput()
+        scheduleFlush()
     }
 
     func deadlineExpired(streamID: Int32) {
         failCall(streamID: streamID, status: GRPCStatus(.deadlineExceeded, "Deadline exceeded"))
-        flushOutput()
+        scheduleFlush()
     }
 }
