@@ -5,7 +5,7 @@ import NIOCore
 /// flushes, so calls that end together (their hops sit side by side in the loop's queue) leave in one
 /// socket write instead of one write syscall each. The task runs after the tasks already queued and after
 /// I/O, so it starves neither; `channelReadComplete` flushes a read burst's output sooner.
-protocol FlushCoalescing: AnyObject {
+protocol FlushCoalescing: AnyObject, SendableMetatype {
     var eventLoop: any EventLoop { get }
     /// Output waits in nghttp2 for the next flush; `flushOutput` clears it.
     var flushPending: Bool { get set }

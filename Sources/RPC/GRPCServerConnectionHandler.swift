@@ -60,10 +60,15 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// Our keepalive PINGs and the client's (see `+Keepalive`).
     var keepalive = KeepaliveState()
 
+    /// Where this connection's handler tasks run (see `RPCServerConfiguration.handlersOnConnectionLoop`).
+    let handlerExecutor: (any TaskExecutor)?
+
     init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.router = router
         self.configuration = configuration
+        handlerExecutor = configuration.handlersOnConnectionLoop ? EventLoopTaskExecutor(loop: eventLoop)
+            : configuration.handlerExecutor
     }
 
     // MARK: Channel events
