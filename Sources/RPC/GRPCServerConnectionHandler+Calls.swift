@@ -16,7 +16,7 @@ extension GRPCServerConnectionHandler {
         switch start.handler {
         case .unary(let body):
             guard let request else { return }
-            stream.task = Task(executorPreference: configuration.handlerExecutor) {
+            stream.task = Task(executorPreference: handlerExecutor) {
                 do {
                     let response = try await body(request, context)
                     handle.finish(response: response, status: .ok)
@@ -26,7 +26,7 @@ extension GRPCServerConnectionHandler {
             }
         case .clientStreaming(let body):
             guard let requests else { return }
-            stream.task = Task(executorPreference: configuration.handlerExecutor) {
+            stream.task = Task(executorPreference: handlerExecutor) {
                 do {
                     let response = try await body(requests, context)
                     handle.finish(response: response, status: .ok)
@@ -37,7 +37,7 @@ extension GRPCServerConnectionHandler {
         case .bidirectionalStreaming(let body):
             guard let requests else { return }
             let writer = RPCResponseWriter(stream: handle)
-            stream.task = Task(executorPreference: configuration.handlerExecutor) {
+            stream.task = Task(executorPreference: handlerExecutor) {
                 do {
                     try await body(requests, context, writer)
                     handle.finish(response: nil, status: .ok)
@@ -48,7 +48,7 @@ extension GRPCServerConnectionHandler {
         case .serverStreaming(let body):
             guard let request else { return }
             let writer = RPCResponseWriter(stream: handle)
-            stream.task = Task(executorPreference: configuration.handlerExecutor) {
+            stream.task = Task(executorPreference: handlerExecutor) {
                 do {
                     try await body(request, context, writer)
                     handle.finish(response: nil, status: .ok)
@@ -75,7 +75,7 @@ extension GRPCServerConnectionHandler {
         }
         streams[streamID] = stream
         submit(action, streamID: streamID)
-        flushOutput()
+        scheduleFlush()
         return waiter ?? loop.makeSucceededVoidFuture()
     }
 
@@ -93,11 +93,11 @@ extension GRPCServerConnectionHandler {
         let action = stream.machine.finish(status, initialMetadata: initial, trailingMetadata: context.trailingMetadata)
         streams[streamID] = stream
         submit(action, streamID: streamID)
-        flushOutput()
+        scheduleFlush()
     }
 
     func deadlineExpired(streamID: Int32) {
         failCall(streamID: streamID, status: GRPCStatus(.deadlineExceeded, "Deadline exceeded"))
-        flushOutput()
+        scheduleFlush()
     }
 }

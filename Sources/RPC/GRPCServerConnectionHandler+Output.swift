@@ -39,10 +39,13 @@ extension GRPCServerConnectionHandler {
 
     /// Moves nghttp2's output to the socket while the socket takes it; acts on events that sending produced.
     func flushOutput() {
+        flushPending = false
         guard let context = channelContext, let session, !isFlushing, context.channel.isWritable else { return }
         isFlushing = true
         defer { isFlushing = false }
         while !isClosing {
+            // Most passes end here: nothing (more) to send, so no buffer is allocated for it.
+            guard session.wantsWrite || session.hasEvents else { break }
             var buffer = context.channel.allocator.buffer(capacity: 16 * 1024)
             do {
                 try session.send(into: &buffer, limit: GRPCServerConnectionHandler.writeChunk)

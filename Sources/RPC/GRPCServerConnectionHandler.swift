@@ -9,7 +9,7 @@ struct GracefulShutdownEvent: Sendable {}
 /// Split by aspect: this file (channel and nghttp2 events, inbound flow), `+Calls` (handler tasks),
 /// `+Output` (submitting, flushing, closing). Members are internal so the aspects can share them; nothing
 /// outside these files uses them.
-final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource {
+final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource, FlushCoalescing {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -43,6 +43,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// Streams whose queue shrank during mem_send; their waiters are woken after it returns.
     var drainedStreams: Set<Int32> = []
     var isFlushing = false
+    var flushPending = false  // see FlushCoalescing
+    var flushTaskQueued = false
     /// Graceful shutdown runs notice GOAWAY -> PING round trip -> final GOAWAY -> close when calls are done.
     enum ShutdownPhase { case running, noticeSent, goAwaySent }
     var shutdownPhase = ShutdownPhase.running
@@ -58,10 +60,15 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// Our keepalive PINGs and the client's (see `+Keepalive`).
     var keepalive = KeepaliveState()
 
+    /// Where this connection's handler tasks run (see `RPCServerConfiguration.handlersOnConnectionLoop`).
+    let handlerExecutor: (any TaskExecutor)?
+
     init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.router = router
         self.configuration = configuration
+        handlerExecutor = configuration.handlersOnConnectionLoop ? EventLoopTaskExecutor(loop: eventLoop)
+            : configuration.handlerExecutor
     }
 
     // MARK: Channel events
@@ -116,7 +123,12 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             return
         }
         processEvents()
-        flushOutput()
+        scheduleFlush()  // written at channelReadComplete, after every frame of this read burst is in
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if flushPending { flushOutput() }
+        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -269,7 +281,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
         stream.uncreditedBytes = 0
         streams[streamID] = stream
         session?.consume(streamID: streamID, count: owed)
-        flushOutput()
+        scheduleFlush()
     }
 
     /// Ends the requests of a call (if still open) and returns any window held back for them.

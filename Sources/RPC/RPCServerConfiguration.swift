@@ -47,6 +47,10 @@ public struct RPCServerConfiguration: Sendable {
 
     /// Where handler tasks run; nil means Swift's global concurrent executor. See `EventLoopGroupTaskExecutor`.
     public var handlerExecutor: (any TaskExecutor)?
+    /// Runs handler tasks on their connection's event loop instead (`handlerExecutor` is then unused): a call
+    /// costs no thread hop to start or to answer, the cheapest for short handlers (reads), but a handler's CPU
+    /// time delays the socket I/O of every connection on that loop.
+    public var handlersOnConnectionLoop = false
 
     public init() {}
 }

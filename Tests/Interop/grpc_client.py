@@ -6,6 +6,7 @@ grpcio's generic calls with no serializers pass message bytes through untouched,
 The h2 scenarios speak raw HTTP/2 (python-hyper h2) for what a gRPC client cannot send on purpose.
 """
 import json
+import os
 import socket
 import struct
 import sys
@@ -290,6 +291,32 @@ def scenario_h2_slow_reader(port):
         sock.sendall(conn.data_to_send())
     time.sleep(1.0)
     emit(scenario="h2-slow-reader", ok=got_data)
+    sock.close()
+
+
+def scenario_h2_stalled_reader(port):
+    """Opens every window wide, starts the Flood stream (64 MiB) and never reads, with a tiny receive buffer:
+    the server's socket fills up, not its flow-control windows. Holds the connection until the test creates
+    /tmp/yibao-stalled-reader-<port>.release (at most 60 s), then leaves."""
+    import h2.config
+    import h2.connection
+    import h2.settings
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect, so it does not grow
+    sock.settimeout(60)
+    sock.connect(("127.0.0.1", port))
+    conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    conn.initiate_connection()
+    conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2**31 - 1})
+    conn.increment_flow_control_window(2**31 - 1 - 65535)
+    conn.send_headers(1, grpc_headers(PREFIX + "Flood"), end_stream=False)
+    conn.send_data(1, framed(b""), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    release = f"/tmp/yibao-stalled-reader-{port}.release"
+    deadline = time.monotonic() + 60
+    while not os.path.exists(release) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    emit(scenario="h2-stalled-reader", ok=os.path.exists(release))
     sock.close()
 
 

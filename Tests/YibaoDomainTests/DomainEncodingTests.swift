@@ -16,6 +16,30 @@ import YibaoCrypto
         ("settlement state", { try? SettlementState(decoding: $0).encoded }),
     ]
 
+    /// Text fields decode only from valid UTF-8: every malformed form is refused (not repaired), including one whose
+    /// U+FFFD repair has the same byte count, and valid text of any script comes back byte for byte.
+    @Test func textFieldsRefuseEveryMalformedUTF8() throws {
+        func decode(_ bytes: [UInt8]) throws -> String {
+            var writer = ByteWriter()
+            writer.u32(UInt32(bytes.count))
+            writer.raw(bytes)
+            return try writer.bytes.withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                return try reader.text("field")
+            }
+        }
+        let malformed: [[UInt8]] = [
+            [0x80], [0x61, 0xBF, 0x62], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0xF0, 0x9F, 0x98], [0xE5, 0xBC], [0xFF], [0xFE, 0xFF], Array(Array("张三".utf8).dropLast()),
+        ]
+        for bytes in malformed {
+            #expect(throws: FormatError.self, "\(bytes)") { _ = try decode(bytes) }
+        }
+        for text in ["", "H46010600123", "张三丰 北京市第一人民医院", "复方甘草片 100片/瓶", "😀 é ß"] {
+            #expect(try decode(Array(text.utf8)) == text)
+        }
+    }
+
     /// One valid encoding of every payload type.
     static func samples() -> [[UInt8]] {
         var invoice = DomainFixtures.blueInvoice()

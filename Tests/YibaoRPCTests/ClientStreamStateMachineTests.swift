@@ -106,6 +106,16 @@ struct ClientStreamStateMachineTests {
         #expect(!late)
     }
 
+    /// A single-request call half-closes on its DATA frame, not on an empty frame after it.
+    @Test func theLastQueuedRequestCarriesEndStream() {
+        var m = machine()
+        let queued = m.enqueue(ByteBuffer(bytes: [7, 7]))
+        #expect(queued)
+        m.endRequests()
+        guard case .lastBytes(let only) = m.pull(maxLength: 100) else { Issue.record("last bytes"); return }
+        #expect(Array(only.readableBytesView) == [0, 0, 0, 0, 2, 7, 7])
+    }
+
     @Test func grpcTimeoutEncodingRoundsUpAndFitsEightDigits() {
         #expect(GRPCTimeout.encode(nanoseconds: 1) == "1n")
         #expect(GRPCTimeout.encode(nanoseconds: 99_999_999) == "99999999n")

@@ -11,7 +11,7 @@ import YibaoServer
 var options: [String: String] = [:]
 var durable = true
 var arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: yibao-bench-node --data DIR --registry FILE [--port P] [--no-fsync] [--handler-threads N]\n"
+let usage = "usage: yibao-bench-node --data DIR --registry FILE [--port P] [--no-fsync] [--handler-threads N (0: on the RPC event loops)]\n"
 while let flag = arguments.first {
     arguments.removeFirst()
     if flag == "--no-fsync" { durable = false; continue }

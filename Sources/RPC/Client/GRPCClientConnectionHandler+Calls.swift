@@ -3,24 +3,22 @@ import NIOCore
 
 /// Calls on a client connection: opening streams (or queueing for a slot), request writes, ending calls.
 extension GRPCClientConnectionHandler {
-    struct Opened {
-        var callID: UInt64
-        var headers: EventLoopFuture<GRPCMetadata>
-        var status: EventLoopFuture<GRPCStatus>
-    }
-
     /// Registers a call and opens its stream now, or once the server allows another concurrent stream.
-    func open(_ request: ClientCallRequest, responses: RPCClientResponseStream.Producer.Source) -> Opened {
-        let id = nextCallID
-        nextCallID += 1
-        let call = Call(
+    /// The caller prepared everything off the loop and does not wait for this.
+    func open(_ opening: ClientCallOpening) {
+        let id = opening.callID, request = opening.request
+        var call = Call(
             machine: GRPCClientStreamStateMachine(maxMessageLength: configuration.maxReceiveMessageSize,
                                                   allocator: channelContext?.channel.allocator ?? ByteBufferAllocator()),
-            request: request, headersPromise: eventLoop.makePromise(), statusPromise: eventLoop.makePromise(),
-            responses: responses)
+            request: request, headersPromise: opening.headersPromise, statusPromise: opening.statusPromise,
+            responses: opening.responses, outcome: opening.outcome)
+        if let message = opening.wholeRequest {
+            // A single-request call: HEADERS and one DATA frame carrying END_STREAM leave together.
+            _ = call.machine.enqueue(message)
+            call.machine.endRequests()
+        }
         calls[id] = call
         state.activeCalls.add(1, ordering: .relaxed)
-        let opened = Opened(callID: id, headers: call.headersPromise.futureResult, status: call.statusPromise.futureResult)
         if let deadline = request.deadline {
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
             calls[id]?.deadlineTimer = eventLoop.scheduleTask(in: Self.timeAmount(until: deadline)) {
@@ -37,8 +35,7 @@ extension GRPCClientConnectionHandler {
             complete(callID: id, status: GRPCStatus(.resourceExhausted,
                 "more than \(configuration.maxQueuedCallsPerConnection) calls wait for a stream on \(authority)"))
         }
-        flushOutput()
-        return opened
+        scheduleFlush()
     }
 
     func startStream(callID: UInt64) {
@@ -96,7 +93,7 @@ extension GRPCClientConnectionHandler {
         }
         calls[callID] = call
         if let streamID = call.streamID { session?.resumeData(streamID: streamID) }
-        flushOutput()
+        scheduleFlush()
         return future
     }
 
@@ -106,7 +103,7 @@ extension GRPCClientConnectionHandler {
         call.machine.endRequests()
         calls[callID] = call
         if let streamID = call.streamID { session?.resumeData(streamID: streamID) }
-        flushOutput()
+        scheduleFlush()
     }
 
     /// Ends the call locally (deadline, task cancellation): RST_STREAM(CANCEL) and this status for the caller.
@@ -116,7 +113,7 @@ extension GRPCClientConnectionHandler {
         calls[callID] = call
         if let streamID = call.streamID { session?.resetStream(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue) }
         complete(callID: callID, status: status)
-        flushOutput()
+        scheduleFlush()
     }
 
     /// The call's outcome is known: every waiter learns it. The entry lives on until its stream closes.
@@ -133,6 +130,7 @@ extension GRPCClientConnectionHandler {
         calls[callID] = call
         if let streamID = call.streamID { session?.consume(streamID: streamID, count: owed) }
         for waiter in waiters { waiter.fail(status.code == .ok ? GRPCStatus(.cancelled, "the call is over") : status) }
+        call.outcome.record(status: status)  // before the stream ends: a caller that saw the end reads it
         call.headersPromise.fail(status)  // no effect when the headers already arrived
         if status.code == .ok { call.responses.finish() } else { call.responses.finish(status) }
         call.statusPromise.succeed(status)
@@ -177,4 +175,17 @@ extension GRPCClientConnectionHandler {
         let (seconds, attoseconds) = remaining.components
         return max(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000), .zero)
     }
+}
+
+/// A call as the caller prepares it off the loop, for `GRPCClientConnectionHandler.open`.
+struct ClientCallOpening: Sendable {
+    var callID: UInt64
+    var request: ClientCallRequest
+    var responses: RPCClientResponseStream.Producer.Source
+    var headersPromise: EventLoopPromise<GRPCMetadata>
+    var statusPromise: EventLoopPromise<GRPCStatus>
+    var outcome: RPCClientCallOutcome
+    /// The one request message of a unary or server-streaming call, sent with the headers; nil for calls
+    /// that stream requests.
+    var wholeRequest: ByteBuffer?
 }

@@ -4,10 +4,13 @@ import NIOCore
 /// The output side of a client connection: socket writes, keepalive, closing.
 extension GRPCClientConnectionHandler {
     func flushOutput() {
+        flushPending = false
         guard let context = channelContext, let session, !isFlushing, context.channel.isWritable else { return }
         isFlushing = true
         defer { isFlushing = false }
         while !isClosing {
+            // Most passes end here: nothing (more) to send, so no buffer is allocated for it.
+            guard session.wantsWrite || session.hasEvents else { break }
             var buffer = context.channel.allocator.buffer(capacity: 16 * 1024)
             do {
                 try session.send(into: &buffer, limit: Self.writeChunk)

@@ -14,13 +14,15 @@ final class ClientConnectionState: Sendable {
     /// False after GOAWAY, keepalive failure, close or connection loss: new calls go elsewhere.
     let usable = Atomic<Bool>(true)
     let activeCalls = Atomic<Int>(0)
+    /// Call ids are taken by callers off the loop, so opening a call needs no answer from the loop.
+    let nextCallID = Atomic<UInt64>(1)
 }
 
 /// One client HTTP/2 connection: owns its nghttp2 client session and its calls, on its event loop only.
 /// Callers reach it through `RPCClientCallHandle`, which hops onto that loop.
 /// Split by aspect: this file (channel and nghttp2 events), `+Calls` (opening, writing, finishing calls),
 /// `+Output` (flushing, keepalive, closing).
-final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientDataSource {
+final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientDataSource, FlushCoalescing {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -35,6 +37,7 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
         var headersPromise: EventLoopPromise<GRPCMetadata>
         var statusPromise: EventLoopPromise<GRPCStatus>
         var responses: RPCClientResponseStream.Producer.Source
+        var outcome: RPCClientCallOutcome
         var writeWaiters: [EventLoopPromise<Void>] = []
         var deadlineTimer: Scheduled<Void>?
         /// The call's outcome is known; the entry stays only until its stream closes.
@@ -56,9 +59,10 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
     /// Calls waiting for a stream slot (server MAX_CONCURRENT_STREAMS), oldest first.
     var waiting = CircularBuffer<UInt64>()
     var openStreams = 0
-    var nextCallID: UInt64 = 1
     var drainedCalls: Set<UInt64> = []
     var isFlushing = false
+    var flushPending = false  // see FlushCoalescing
+    var flushTaskQueued = false
     var isClosing = false
     var goAwayReceived = false
     var closeRequested = false
@@ -127,7 +131,12 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
             return
         }
         processEvents()
-        flushOutput()
+        scheduleFlush()  // written at channelReadComplete, after every frame of this read burst is in
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if flushPending { flushOutput() }
+        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -208,6 +217,7 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
         case .none:
             break
         case .initialMetadata(let metadata):
+            calls[callID]?.outcome.record(headers: metadata)
             calls[callID]?.headersPromise.succeed(metadata)
         case .messages(let messages):
             guard var call = calls[callID], !call.completed else { return }
@@ -241,7 +251,7 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
         call.uncreditedBytes = 0
         calls[callID] = call
         if let streamID = call.streamID { session?.consume(streamID: streamID, count: owed) }
-        flushOutput()
+        scheduleFlush()
     }
 
     func streamClosed(streamID: Int32, errorCode: UInt32) {

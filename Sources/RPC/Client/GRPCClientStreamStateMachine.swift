@@ -9,6 +9,8 @@ import NIOCore
 struct GRPCClientStreamStateMachine {
     enum Pull {
         case bytes(ByteBuffer)
+        /// The last request bytes: END_STREAM goes on this DATA frame, not on an empty one after it.
+        case lastBytes(ByteBuffer)
         case deferred
         /// Every request message is out: send END_STREAM.
         case end
@@ -67,7 +69,7 @@ struct GRPCClientStreamStateMachine {
             return .bytes(chunk)
         }
         queuedBytes -= head.readableBytes
-        return .bytes(head)
+        return requestsEnded && queue.isEmpty ? .lastBytes(head) : .bytes(head)
     }
 
     // MARK: Responses

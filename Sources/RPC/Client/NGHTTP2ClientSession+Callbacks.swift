@@ -75,11 +75,10 @@ let clientOnStreamClose: nghttp2_on_stream_close_callback = { _, streamID, error
 let clientReadData: nghttp2_data_source_read_callback = { _, streamID, buffer, length, dataFlags, _, userData in
     switch owner(userData).pull(streamID: streamID, maxLength: length) {
     case .bytes(let chunk):
-        chunk.withUnsafeReadableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            UnsafeMutableRawPointer(buffer!).copyMemory(from: base, byteCount: raw.count)
-        }
-        return chunk.readableBytes
+        return copy(chunk, to: buffer)
+    case .lastBytes(let chunk):
+        dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+        return copy(chunk, to: buffer)
     case .deferred:
         return Int(NGHTTP2_ERR_DEFERRED.rawValue)
     case .end:
@@ -87,4 +86,12 @@ let clientReadData: nghttp2_data_source_read_callback = { _, streamID, buffer, l
         dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
         return 0
     }
+}
+
+private func copy(_ chunk: ByteBuffer, to buffer: UnsafeMutablePointer<UInt8>?) -> Int {
+    chunk.withUnsafeReadableBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        UnsafeMutableRawPointer(buffer!).copyMemory(from: base, byteCount: raw.count)
+    }
+    return chunk.readableBytes
 }

@@ -31,9 +31,7 @@ public final class RPCClient: Sendable {
         -> RPCClientResponse {
         try await retrying(options) { deadline in
             try await self.withCall(path: path, request: request, options: options, deadline: deadline) { call, responses in
-                try await call.write(request)
-                call.endRequests()
-                return try await Self.singleResponse(call, responses)
+                try await Self.singleResponse(call, responses)
             }
         }
     }
@@ -43,8 +41,6 @@ public final class RPCClient: Sendable {
                                              _ body: (RPCClientResponseStream) async throws -> R) async throws -> R {
         try await retrying(options) { deadline in
             try await self.withCall(path: path, request: request, options: options, deadline: deadline) { call, responses in
-                try await call.write(request)
-                call.endRequests()
                 do {
                     return try await body(responses)
                 } catch let status as GRPCStatus where responses.delivered.value.load(ordering: .relaxed) {
@@ -112,7 +108,7 @@ public final class RPCClient: Sendable {
         -> RPCClientResponse {
         var iterator = responses.makeAsyncIterator()
         guard let message = try await iterator.next() else {
-            let status = try await call.status.get()
+            let status = try await call.finalStatus()
             throw status.code == .ok ? GRPCStatus(.internal, "the server ended the call OK without a response message")
                 : status
         }
@@ -120,10 +116,11 @@ public final class RPCClient: Sendable {
             call.cancel(GRPCStatus(.internal, "more than one response message"))
             throw GRPCStatus(.internal, "the server sent more than one response message for a single-response call")
         }
-        let status = try await call.status.get()
+        let status = try await call.finalStatus()
         guard status.code == .ok else { throw status }
-        let initial = (try? await call.headers.get()) ?? GRPCMetadata()
-        return RPCClientResponse(message: message, initialMetadata: initial, trailingMetadata: status.trailingMetadata)
+        var initial = call.outcome.headers
+        if initial == nil { initial = try? await call.headers.get() }
+        return RPCClientResponse(message: message, initialMetadata: initial ?? GRPCMetadata(), trailingMetadata: status.trailingMetadata)
     }
 
     private func pickSlot() -> RPCClientConnectionSlot {
@@ -131,12 +128,20 @@ public final class RPCClient: Sendable {
     }
 
     /// Opens one call on a usable connection and runs `body` with it; task cancellation resets the stream.
+    /// `firstRequest` is the whole request of a single-request call: it goes out with the headers and
+    /// half-closes the call. nil for calls that stream requests (`body` writes them).
     private func withCall<R: Sendable>(path: String, request firstRequest: [UInt8]?, options: RPCCallOptions,
                                        deadline: ContinuousClock.Instant?,
                                        _ body: (RPCClientCallHandle, RPCClientResponseStream) async throws -> R)
         async throws -> R {
         try Task.checkCancellation()
-        let connection = try await pickSlot().connection(deadline: deadline)
+        let slot = pickSlot()
+        let connection: ClientConnection
+        if let live = slot.usableConnection() {
+            connection = live
+        } else {
+            connection = try await slot.connection(deadline: deadline)
+        }
         var metadata = options.metadata
         if let authenticate = configuration.callAuthenticator {
             do {
@@ -151,21 +156,25 @@ public final class RPCClient: Sendable {
             }
         }
         let request = ClientCallRequest(path: path, metadata: metadata, deadline: deadline)
-        let handler = connection.handler
-        let (call, responses) = try await handler.eventLoop.submit { () -> (RPCClientCallHandle, RPCClientResponseStream) in
-            let box = CallIDBox()
-            let (producer, source) = RPCClientResponseStream.make(
-                delegate: ResponseFlowDelegate(connection: handler, callID: box))
-            let opened = handler.value.open(request, responses: source)
-            box.value = opened.callID
-            let call = RPCClientCallHandle(connection: handler, callID: opened.callID, headers: opened.headers,
-                                           status: opened.status)
-            return (call, RPCClientResponseStream(producer: producer, call: call))
-        }.get()
+        // Everything the call needs is made here, off the loop; the loop is told once and not waited for.
+        let handler = connection.handler, loop = handler.eventLoop
+        let callID = connection.state.nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let outcome = RPCClientCallOutcome()
+        let (producer, source) = RPCClientResponseStream.make(
+            delegate: ResponseFlowDelegate(connection: handler, callID: callID, outcome: outcome))
+        let opening = ClientCallOpening(callID: callID, request: request, responses: source,
+                                        headersPromise: loop.makePromise(), statusPromise: loop.makePromise(),
+                                        outcome: outcome, wholeRequest: firstRequest.map { ByteBuffer(bytes: $0) })
+        let call = RPCClientCallHandle(connection: handler, callID: callID, headers: opening.headersPromise.futureResult,
+                                       status: opening.statusPromise.futureResult, outcome: outcome)
+        let responses = RPCClientResponseStream(producer: producer, call: call)
+        loop.execute { handler.value.open(opening) }
         return try await withTaskCancellationHandler {
             do {
                 let result = try await body(call, responses)
-                call.cancel(GRPCStatus(.cancelled, "the caller finished the call early"))  // no-op once ended
+                if outcome.status == nil {  // still open: end it (a no-op if it ends first)
+                    call.cancel(GRPCStatus(.cancelled, "the caller finished the call early"))
+                }
                 return result
             } catch {
                 call.cancel(GRPCStatus(.cancelled, "the caller failed: \(error)"))

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// An open connection as the pool sees it.
 struct ClientConnection: Sendable {
@@ -16,7 +17,11 @@ struct ClientConnection: Sendable {
 actor RPCClientConnectionSlot {
     private let configuration: RPCClientConfiguration
     private let tls: OpenSSLClientContext?
-    private var current: ClientConnection?
+    private var current: ClientConnection? {
+        didSet { established.withLock { $0 = current } }
+    }
+    /// `current`, readable without entering the actor: a call on a live connection skips the actor hop.
+    private let established = Mutex<ClientConnection?>(nil)
     private var connecting: Task<ClientConnection, any Error>?
     private var failures = 0
     private var retryAt: ContinuousClock.Instant?
@@ -26,6 +31,12 @@ actor RPCClientConnectionSlot {
     init(configuration: RPCClientConfiguration, tls: OpenSSLClientContext?) {
         self.configuration = configuration
         self.tls = tls
+    }
+
+    /// The live connection, if there is one, without waiting; nil means ask `connection(deadline:)`.
+    nonisolated func usableConnection() -> ClientConnection? {
+        guard let connection = established.withLock({ $0 }), connection.isUsable else { return nil }
+        return connection
     }
 
     func connection(deadline: ContinuousClock.Instant?) async throws -> ClientConnection {

@@ -52,24 +52,18 @@ public struct RPCClientResponseStream: AsyncSequence, Sendable {
 /// Tells the connection when the caller wants more messages (or has stopped reading).
 struct ResponseFlowDelegate: NIOAsyncSequenceProducerDelegate {
     let connection: NIOLoopBound<GRPCClientConnectionHandler>
-    let callID: CallIDBox
+    let callID: UInt64
+    let outcome: RPCClientCallOutcome
 
     func produceMore() { notify() }
     func didTerminate() { notify() }
 
     private func notify() {
+        // Once the outcome is known the connection credits what arrives by itself: no news for it.
+        guard outcome.status == nil else { return }
         let connection = self.connection, callID = self.callID
-        connection.eventLoop.execute {
-            if let id = callID.value { connection.value.inboundDemandChanged(callID: id) }
-        }
+        connection.eventLoop.execute { connection.value.inboundDemandChanged(callID: callID) }
     }
-}
-
-/// The call id, known only once the connection has registered the call (the producer is made before).
-/// Written once on the event loop before any demand callback can run there, read only on that loop.
-final class CallIDBox: @unchecked Sendable {
-    // Why unchecked is safe: set and read exclusively on the connection's event loop (see above).
-    var value: UInt64?
 }
 
 /// Sends request messages of a client-streaming or bidirectional call. `write` waits while the stream's
@@ -90,6 +84,13 @@ struct RPCClientCallHandle: Sendable {
     let callID: UInt64
     let headers: EventLoopFuture<GRPCMetadata>
     let status: EventLoopFuture<GRPCStatus>
+    let outcome: RPCClientCallOutcome
+
+    /// The final status: read directly once known (no hop), else awaited.
+    func finalStatus() async throws -> GRPCStatus {
+        if let status = outcome.status { return status }
+        return try await status.get()
+    }
 
     func write(_ message: [UInt8]) async throws {
         let connection = self.connection, callID = self.callID

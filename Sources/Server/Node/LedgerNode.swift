@@ -93,6 +93,7 @@ public final class LedgerNode: Sendable {
             rpc.port = configuration.port
             rpc.tls = configuration.tls
             rpc.handlerExecutor = EventLoopGroupTaskExecutor(group: handlerGroup)
+            rpc.handlersOnConnectionLoop = configuration.handlerThreads == 0
             let server = try await RPCServer.start(router: router, configuration: rpc)
             logger.info("node listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(server.port)", "tls": "\(configuration.tls != nil)",

@@ -28,6 +28,8 @@ public struct NodeConfiguration: Sendable {
     /// Ledger engine settings (queue capacity, batch limits, map size); the domain rules are plugged in on top.
     public var ledger = LedgerConfiguration()
     /// Threads that run handlers (and so the ledger's admission CPU work and LMDB reads), off Swift's cooperative pool.
+    /// 0 runs handlers on the RPC event loops themselves (`RPCServerConfiguration.handlersOnConnectionLoop`):
+    /// no thread hop per call, but a long admission delays socket I/O on its loop.
     public var handlerThreads = 2
     public var logger = Logger(label: "yibao.node")
     /// The audit trail (`<data>/audit`): reads of personal data, reads under a grant, auditor reads and refusals
