@@ -1,26 +1,38 @@
 import YibaoCrypto
 
-/// The exact payload of an entry already in the ledger, inside a transaction: the stored bytes, their private range
-/// unsealed with the entry's leaf hash, decoded. State that describes a record keeps the index of the entry that
-/// holds it and reads it through this, rather than keeping a second (sealed) copy of the payload.
+/// Reads entries already in the ledger inside a transaction: the stored bytes, their private range unsealed with
+/// the entry's leaf hash. `Ledger.entry(at:)` answers through it, and so does state that keeps the index of the
+/// entry holding a record rather than a second (sealed) copy of its payload.
 struct EntryPayloadReader {
     let txn: LMDBTransaction
     let schema: LedgerSchema
     let sealing: EntrySealing
 
+    /// The entry at `index` with its plain bytes; nil if there is none. A sealed range that does not open is
+    /// `dataLoss`.
+    func entry(at index: UInt64) throws -> StoredEntry? {
+        guard let stored = try txn.get(schema.entries, key: index), stored.count >= 8 else { return nil }
+        let leafHash = try MerkleNodeStore(db: schema.merkle).leafHash(at: index, in: txn)
+        let bytes: [UInt8]
+        do {
+            bytes = try sealing.unsealFromStorage(UnsafeRawBufferPointer(rebasing: stored.dropFirst(8)),
+                                                  transactionHash: leafHash, index: index)
+        } catch let error as CryptoError {
+            throw LedgerError(.dataLoss, "entry \(index): its sealed PII section does not open: \(error)")
+        }
+        return StoredEntry(index: index, commitTimeMs: UInt64(bigEndian: stored.loadUnaligned(as: UInt64.self)),
+                           bytes: bytes, leafHash: leafHash)
+    }
+
+    /// The payload of the entry at `index`, which the state names: a missing or undecodable entry is `dataLoss`.
     func payload(at index: UInt64) throws -> [UInt8] {
-        guard let stored = try txn.get(schema.entries, key: index), stored.count > 8 else {
+        guard let entry = try entry(at: index) else {
             throw LedgerError(.dataLoss, "the state names entry \(index), which is missing")
         }
-        let leafHash = try MerkleNodeStore(db: schema.merkle).leafHash(at: index, in: txn)
         do {
-            let bytes = try sealing.unsealFromStorage(UnsafeRawBufferPointer(rebasing: stored.dropFirst(8)),
-                                                      transactionHash: leafHash, index: index)
-            return try bytes.withUnsafeBytes { try LedgerEntry(decoding: $0) }.payload
-        } catch let error as LedgerError {
-            throw error
+            return try entry.decoded().payload
         } catch {
-            throw LedgerError(.dataLoss, "entry \(index), named by the state, does not open or decode: \(error)")
+            throw LedgerError(.dataLoss, "entry \(index), named by the state, does not decode: \(error)")
         }
     }
 }

@@ -172,12 +172,13 @@ public final class Ledger: Sendable {
         published.org(code).map { ($0.registration.role, $0.publicKey) }
     }
 
+    private func entryReader(_ txn: LMDBTransaction) -> EntryPayloadReader {
+        EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey))
+    }
+
     /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`).
     public func readState<R>(_ body: (StateTransaction) throws -> R) throws -> R {
-        try env.read { txn in
-            try body(StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey,
-                                      entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey))))
-        }
+        try env.read { txn in try body(StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey, entries: entryReader(txn))) }
     }
 
     /// The stored head for exactly `treeSize`, if one was signed at that size.
@@ -191,20 +192,18 @@ public final class Ledger: Sendable {
     /// The entry's exact (plain) bytes: a sealed private range is opened here, bound to the entry's leaf.
     public func entry(at index: UInt64) throws -> StoredEntry {
         try env.read { txn in
-            guard let value = try txn.get(schema.entries, key: index), value.count >= 8 else {
+            guard let entry = try entryReader(txn).entry(at: index) else {
                 throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
             }
-            let leafHash = try nodes.leafHash(at: index, in: txn)
-            let bytes: [UInt8]
-            do {
-                bytes = try EntrySealing(dataKey: dataKey).unsealFromStorage(UnsafeRawBufferPointer(rebasing: value.dropFirst(8)),
-                                                                             transactionHash: leafHash, index: index)
-            } catch let error as CryptoError {
-                throw LedgerError(.dataLoss, "entry \(index): its sealed PII section does not open: \(error)")
-            }
-            return StoredEntry(index: index, commitTimeMs: UInt64(bigEndian: value.loadUnaligned(as: UInt64.self)),
-                               bytes: bytes, leafHash: leafHash)
+            return entry
         }
+    }
+
+    /// The Merkle leaf hash (transaction hash) of the entry at `index`, without reading the entry.
+    public func leafHash(at index: UInt64) throws -> Digest32 {
+        let size = treeSize
+        guard index < size else { throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(size)") }
+        return try env.read { txn in try nodes.leafHash(at: index, in: txn) }
     }
 
     /// The index of the entry whose Merkle leaf hash (transaction hash) is `hash`.

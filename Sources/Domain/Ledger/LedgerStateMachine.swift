@@ -17,12 +17,9 @@ public protocol LedgerStateMachine: Sendable {
     /// whether the org's role may submit this kind). Returns the refusal, if any; the record then fails alone.
     func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError?
 
-    /// `admit`, also returning what it decoded, which the writer hands to `apply` as `AppliedRecord.admitted` so
-    /// that the serial writer does not decode the payload a second time. The default admits and hands nothing.
-    func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError>
-
-    /// `admitDecoding` with what admission knows beyond the record (the data key), so that keyed hashes the state
-    /// will need are computed here, in parallel, and not by the serial writer. The default ignores the context.
+    /// `admit`, also returning what it decoded and prepared, which the writer hands to `apply` as
+    /// `AppliedRecord.admitted`, so that the serial writer neither decodes the payload again nor computes what
+    /// `context` (the data key) lets admission compute in parallel. The default admits and hands nothing.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                        context: AdmissionContext) -> Result<(any Sendable)?, LedgerError>
 
@@ -33,14 +30,10 @@ public protocol LedgerStateMachine: Sendable {
 }
 
 extension LedgerStateMachine {
-    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError> {
-        if let refusal = admit(record, position: position, by: org) { return .failure(refusal) }
-        return .success(nil)
-    }
-
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
-        admitDecoding(record, position: position, by: org)
+        if let refusal = admit(record, position: position, by: org) { return .failure(refusal) }
+        return .success(nil)
     }
 }
 

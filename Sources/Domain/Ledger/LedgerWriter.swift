@@ -146,11 +146,14 @@ final class LedgerWriter: @unchecked Sendable {
                        in txn: LMDBTransaction) throws -> GroupResult {
         var state = GroupResult(frontier: frontier, answers: [], newLeaves: [], storedHeads: heads)
         state.answers.reserveCapacity(group.count)
+        // The state machine's view of this transaction, made once for the whole group.
+        let machineState = StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey,
+                                            entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))
         for head in heads { try storeHead(head, in: txn) }
         for command in group {
             switch command {
             case .batch(let batch):
-                state.answers.append(try applyBatch(batch, at: time, state: &state, in: txn))
+                state.answers.append(try applyBatch(batch, at: time, state: &state, in: txn, machineState: machineState))
             case .nodeEntry(let kind, let requestId, let payload, let apply, _, _):
                 do {
                     try apply(txn)
@@ -173,7 +176,7 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     private func applyBatch(_ batch: PreparedBatch, at time: UInt64, state: inout GroupResult,
-                            in txn: LMDBTransaction) throws -> Answer {
+                            in txn: LMDBTransaction, machineState: StateTransaction) throws -> Answer {
         let current = state.registrations[batch.org] ?? published.org(batch.org)?.registration
         guard current == batch.registration else {
             return .batchFailed(LedgerError(.unauthenticated,
@@ -194,7 +197,7 @@ final class LedgerWriter: @unchecked Sendable {
                 sealOutcomes.append(.refused(leafHash: batch.leafHashes[position]))
                 continue
             }
-            switch try applyRules(batch, position: position, at: time, state: state, in: txn) {
+            switch try applyRules(batch, position: position, at: time, state: state, in: txn, machineState: machineState) {
             case .refused(let refusal):
                 refusals.append((position, refusal))
                 sealOutcomes.append(.refused(leafHash: batch.leafHashes[position]))
@@ -237,7 +240,7 @@ final class LedgerWriter: @unchecked Sendable {
 
     /// The state machine's say on one admitted record; kinds without rules (attestations) just append.
     private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: GroupResult,
-                            in txn: LMDBTransaction) throws -> RuleVerdict {
+                            in txn: LMDBTransaction, machineState: StateTransaction) throws -> RuleVerdict {
         guard let machine = configuration.stateMachine,
               let kind = ruledKinds[batch.kinds[position]] else { return .append }
         let record = AppliedRecord(index: state.frontier.size, kind: kind,
@@ -245,8 +248,7 @@ final class LedgerWriter: @unchecked Sendable {
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
                                    commitTimeMs: time, position: position, admitted: batch.admitted[position])
         do {
-            switch try machine.apply(record, in: StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey,
-                                                                   entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))) {
+            switch try machine.apply(record, in: machineState) {
             case .append:
                 return .append
             case .alreadyRecorded(let index):

@@ -21,28 +21,19 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
-        if case .failure(let refusal) = admitDecoding(record, position: position, by: org) { return refusal }
+        if case .failure(let refusal) = admitted(record, position: position, by: org) { return refusal }
         return nil
-    }
-
-    /// The record decoded and checked; without admission's context `apply` prepares it again.
-    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> Result<(any Sendable)?, LedgerError> {
-        admitted(record, position: position, by: org).map { $0?.record }
     }
 
     /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the keyed hashing its state needs runs
     /// here, in parallel across callers, not on the single writer.
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
-        let admitted = admitted(record, position: position, by: org)
-        guard case .success(let checked?) = admitted else { return admitted.map { $0?.record } }
-        do {
-            return .success(try PreparedRecord(checked.record, by: checked.caller, dataKey: context.dataKey))
-        } catch let error as LedgerError {
-            return .failure(error)
-        } catch {
-            return .failure(LedgerError(.internal, "records[\(position)]: \(error)"))
-        }
+        let checking = admitted(record, position: position, by: org)
+        guard case .success(let checked?) = checking else { return checking.map { $0?.record } }
+        return Result { () throws(LedgerError) in
+            try PreparedRecord(checked.record, by: checked.caller, dataKey: context.dataKey)
+        }.map { $0 }
     }
 
     private func admitted(_ record: LedgerRecord, position: Int,

@@ -18,7 +18,7 @@ struct PreparedRecord: Sendable {
     /// identical repeat is recognised by.
     let contentDigest: Digest32?
 
-    init(_ record: InvoiceSettlementRecord, by caller: Caller, dataKey: NodeDataKey?) throws {
+    init(_ record: InvoiceSettlementRecord, by caller: Caller, dataKey: NodeDataKey?) throws(LedgerError) {
         self.record = record
         self.caller = caller
         let personNumber: String
