@@ -67,7 +67,9 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
         self.eventLoop = eventLoop
         self.router = router
         self.configuration = configuration
-        handlerExecutor = configuration.handlersOnConnectionLoop ? EventLoopTaskExecutor(loop: eventLoop)
+        // An event loop is a group of one (`any()` is itself): its jobs run in the loop's next batch of tasks,
+        // with no thread wake-up, and a result needs no hop back.
+        handlerExecutor = configuration.handlersOnConnectionLoop ? EventLoopGroupTaskExecutor(group: eventLoop)
             : configuration.handlerExecutor
     }
 

@@ -171,9 +171,7 @@ extension GRPCClientConnectionHandler {
     struct CallAlreadyOver: Error {}
 
     static func timeAmount(until deadline: ContinuousClock.Instant) -> TimeAmount {
-        let remaining = ContinuousClock.now.duration(to: deadline)
-        let (seconds, attoseconds) = remaining.components
-        return max(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000), .zero)
+        .nanoseconds(GRPCTimeout.nanoseconds(until: deadline))
     }
 }
 

@@ -108,6 +108,8 @@ struct GRPCClientStreamStateMachine {
             }
             return .none
         }
+        // The state gives up its copy first: otherwise `append` copies every byte buffered so far, on every frame.
+        response = .done
         deframer.append(bytes)
         var messages: [ByteBuffer] = []
         do {

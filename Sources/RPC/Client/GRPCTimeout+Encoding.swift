@@ -2,10 +2,16 @@ extension GRPCTimeout {
     /// `grpc-timeout` for the time left until `deadline`: the finest unit whose amount fits the 8 digits
     /// the spec allows (an expired deadline still sends 1n, letting the server see it at once).
     static func encode(until deadline: ContinuousClock.Instant) -> String {
+        encode(nanoseconds: max(nanoseconds(until: deadline), 1))
+    }
+
+    /// Nanoseconds left until `deadline`, between 0 and `maxNanoseconds`: a deadline centuries away (a caller's
+    /// "no deadline") neither overflows nor wraps to an expired one.
+    static func nanoseconds(until deadline: ContinuousClock.Instant) -> Int64 {
         let (seconds, attoseconds) = ContinuousClock.now.duration(to: deadline).components
-        let nanoseconds = max(seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue
-                              + attoseconds / 1_000_000_000, 1)
-        return encode(nanoseconds: min(nanoseconds, maxNanoseconds))
+        guard seconds >= 0 else { return 0 }
+        guard seconds < maxNanoseconds / 1_000_000_000 else { return maxNanoseconds }
+        return min(max(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, 0), maxNanoseconds)
     }
 
     static func encode(nanoseconds: Int64) -> String {
