@@ -27,11 +27,13 @@ public struct StreamingFeedScenario: LoadScenario {
         let lane = index / workload.hospitals
         let org = SyntheticWorkload.hospitalCode(hospital)
         let (requests, continuation) = AsyncStream<Yibao_V1_FeedSettlementsRequest>.makeStream()
+        var started = false
         do {
             let options = try connection.options(org: org, method: "/yibao.v1.SettlementService/FeedSettlements", request: nil)
             try await connection.settlements.feedSettlements(options: options, requests: { writer in
                 for await request in requests { try await writer.write(request) }
             }, responses: { responses in
+                started = true
                 var iterator = responses.makeAsyncIterator()
                 var sent = 0
                 await body { _ in
@@ -61,6 +63,9 @@ public struct StreamingFeedScenario: LoadScenario {
             })
         } catch {
             continuation.finish()
+            // A stream refused before it began (no key, UNAUTHENTICATED, no connection) fails its operations like
+            // any refused call, instead of leaving the worker silently without any.
+            if !started { await body { _ in BatchOutcome.failed(error, records: batchSize) } }
         }
     }
 }

@@ -49,12 +49,15 @@ public struct SyntheticWorkload: Sendable {
         public let inpatient: Bool
     }
 
+    /// Check-code characters (no 0/O, 1/I/l look-alikes), built once: `keys(ofVisit:)` runs for every operation.
+    private static let checkCodeAlphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+
     public func keys(ofVisit index: Int) -> Keys {
         var random = SplitMix64(seed: mix(index, salt: 0x6B65_7973))
         let inpatient = random.next() % 4 == 0
         let hospital = index % hospitals, sequence = index / hospitals
         precondition(sequence < Self.maxVisitsPerHospital, "visit \(index) is beyond \(Self.maxVisitsPerHospital) visits per hospital")
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        let alphabet = Self.checkCodeAlphabet
         var check = ""
         for _ in 0..<6 { check.append(alphabet[Int(random.next() % UInt64(alphabet.count))]) }
         return Keys(invoiceCode: "4601" + (inpatient ? "02" : "01") + "24",

@@ -51,7 +51,7 @@ public enum AuthenticatedRouter {
     }
 
     private static func digest(_ request: ByteBuffer) -> Digest32 {
-        HashAlgorithm.sm3.hash(Array(request.readableBytesView))
+        request.withUnsafeReadableBytes { HashAlgorithm.sm3.hash($0) }
     }
 
     private static func identify(_ context: RPCServerContext, digest: Digest32,

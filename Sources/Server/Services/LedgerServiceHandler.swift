@@ -31,7 +31,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
             var response = Yibao_V1_GetInclusionProofResponse()
             response.ledgerIndex = proof.leafIndex
             response.treeSize = proof.treeSize
-            response.leafHash = try ledger.entry(at: index).leafHash.bytes
+            response.leafHash = try ledger.leafHash(at: index).bytes
             response.path = proof.path.map(\.bytes)
             response.treeHead = try ledger.treeHead(atSize: size).map { LedgerMapping.treeHead($0, ledger: ledger) }
             return response

@@ -108,9 +108,8 @@ struct ServiceContext: Sendable {
             }
         }
         var results = items.map { item -> Yibao_V1_RecordResult in
-            var result = Yibao_V1_RecordResult()
-            if case .failure(let error) = item { result.outcome = .error(StatusMapping.recordError(error)) }
-            return result
+            guard case .failure(let error) = item else { return Yibao_V1_RecordResult() }
+            return LedgerMapping.result(.failure(error))
         }
         guard !records.isEmpty else { return results }
         let outcomes = try await submit(requestId: requestId, records: records)
@@ -119,13 +118,9 @@ struct ServiceContext: Sendable {
         }
         for (j, outcome) in outcomes.enumerated() {
             let position = positions[j]
-            switch outcome {
-            case .success(let receipt):
-                results[position].outcome = .receipt(LedgerMapping.receipt(receipt))
-            case .failure(let error):
-                let renamed = LedgerError(error.code, Self.rename(error.message, from: "records[\(j)]", to: "\(field)[\(position)]"))
-                results[position].outcome = .error(StatusMapping.recordError(renamed))
-            }
+            results[position] = LedgerMapping.result(outcome.mapError { error in
+                LedgerError(error.code, Self.rename(error.message, from: "records[\(j)]", to: "\(field)[\(position)]"))
+            })
         }
         return results
     }
