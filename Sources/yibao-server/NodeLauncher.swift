@@ -77,6 +77,7 @@ struct NodeLauncher {
         configuration.rpc.maxConnections = settings.maxConnections
         configuration.rpc.shutdownGracePeriod = .seconds(Int64(settings.shutdownGraceSeconds))
         configuration.ledger.maxRecordsPerBatch = settings.maxBatchRecords
+        configuration.ledger.treeHeadInterval = .milliseconds(settings.treeHeadIntervalMs)
         configuration.logger = log
         if let certificate = settings.tlsCertificate, let key = settings.tlsKey {
             var tls = TLSConfiguration(certificateChain: .file(certificate), privateKey: .file(key),

@@ -28,6 +28,7 @@ struct NodeSettings {
     var maxConnections = 1024
     var maxBatchRecords = 10_000
     var shutdownGraceSeconds = 30
+    var treeHeadIntervalMs = 10
     var logLevel = Logger.Level.info
     var logFormat = LogFormat.logfmt
     /// Where each non-default setting came from ("flag --listen", "YIBAO_DATA", "node.conf:3"), for the start log.
@@ -81,6 +82,7 @@ struct NodeSettings {
         case .maxConnections: maxConnections = try Self.integer(value, in: 1...1_000_000)
         case .maxBatchRecords: maxBatchRecords = try Self.integer(value, in: 1...10_000)
         case .shutdownGraceSeconds: shutdownGraceSeconds = try Self.integer(value, in: 0...3_600)
+        case .treeHeadIntervalMs: treeHeadIntervalMs = try Self.integer(value, in: 0...60_000)
         case .logLevel:
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw SettingsError("'\(value)' is not a log level (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -14,6 +14,7 @@ enum SettingKey: String, CaseIterable {
     case maxConnections = "max_connections"
     case maxBatchRecords = "max_batch_records"
     case shutdownGraceSeconds = "shutdown_grace_seconds"
+    case treeHeadIntervalMs = "tree_head_interval_ms"
     case logLevel = "log_level"
     case logFormat = "log_format"
 

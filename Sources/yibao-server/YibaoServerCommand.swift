@@ -45,6 +45,8 @@ struct YibaoServerCommand: AsyncParsableCommand {
     var maxBatchRecords: String?
     @Option(help: "Seconds in-flight calls may run after a shutdown signal (default 30). Env: YIBAO_SHUTDOWN_GRACE_SECONDS.")
     var shutdownGraceSeconds: String?
+    @Option(help: "Milliseconds between signed tree heads at most (default 10; 0: sign after every commit it can). Env: YIBAO_TREE_HEAD_INTERVAL_MS.")
+    var treeHeadIntervalMs: String?
     @Option(help: "trace, debug, info (default), notice, warning, error, critical. Env: YIBAO_LOG_LEVEL.")
     var logLevel: String?
     @Option(help: "logfmt (default) or json, on stderr. Env: YIBAO_LOG_FORMAT.")
@@ -65,6 +67,7 @@ struct YibaoServerCommand: AsyncParsableCommand {
         flags[.maxConnections] = maxConnections
         flags[.maxBatchRecords] = maxBatchRecords
         flags[.shutdownGraceSeconds] = shutdownGraceSeconds
+        flags[.treeHeadIntervalMs] = treeHeadIntervalMs
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat
         return flags

@@ -18,6 +18,7 @@ struct NodeSettingsTests {
         #expect(settings.listen == ListenAddress(host: "127.0.0.1", port: 50051))
         #expect(settings.dataDirectory == "./yibao-data" && !settings.development && settings.durability == .fsync)
         #expect(settings.maxMessageBytes == 4 * 1024 * 1024 && settings.logLevel == .info && settings.logFormat == .logfmt)
+        #expect(settings.treeHeadIntervalMs == 10)
     }
 
     @Test("flag over environment over file over default")
@@ -63,6 +64,8 @@ struct NodeSettingsTests {
         #expect(message([:], file: path).contains("\(path):2: unknown key 'lisen'"))
         #expect(message([.listen: "localhost"]) == "flag --listen: 'localhost' is not host:port (e.g. 127.0.0.1:50051)")
         #expect(message([:], ["YIBAO_MAX_MESSAGE_BYTES": "lots"]).hasPrefix("YIBAO_MAX_MESSAGE_BYTES: 'lots' is not a whole number"))
+        #expect(message([:], ["YIBAO_TREE_HEAD_INTERVAL_MS": "60001"]).hasPrefix("YIBAO_TREE_HEAD_INTERVAL_MS: '60001'"))
+        #expect(try NodeSettings.resolve(flags: [.treeHeadIntervalMs: "0"], configFileFlag: nil, environment: [:]).treeHeadIntervalMs == 0)
         #expect(message([.durability: "sometimes"]) == "flag --durability: 'sometimes' is not one of fsync, none")
         #expect(message([.tlsCert: "cert.pem"]).contains("TLS needs both --tls-cert and --tls-key"))
         #expect(message([.tlsClientCA: "ca.pem"]).contains("mutual TLS"))

@@ -11,7 +11,7 @@ import YibaoServer
 var options: [String: String] = [:]
 var durable = true
 var arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: yibao-bench-node --data DIR --registry FILE [--port P] [--no-fsync] [--handler-threads N (0: on the RPC event loops)]\n"
+let usage = "usage: yibao-bench-node --data DIR --registry FILE [--port P] [--no-fsync] [--handler-threads N (0: on the RPC event loops)] [--tree-head-interval-ms N]\n"
 while let flag = arguments.first {
     arguments.removeFirst()
     if flag == "--no-fsync" { durable = false; continue }
@@ -27,6 +27,7 @@ configuration.orgRegistryPath = registry
 configuration.developmentMode = true
 configuration.durable = durable
 if let threads = options["handler-threads"].flatMap(Int.init) { configuration.handlerThreads = threads }
+if let interval = options["tree-head-interval-ms"].flatMap(Int.init) { configuration.ledger.treeHeadInterval = .milliseconds(interval) }
 var logger = Logger(label: "yibao.bench-node")
 logger.logLevel = .warning
 configuration.logger = logger

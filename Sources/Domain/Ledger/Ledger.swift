@@ -55,7 +55,7 @@ public final class Ledger: Sendable {
         queue = WriteQueue(capacityRecords: configuration.queueCapacityRecords, capacityBytes: configuration.queueCapacityBytes)
         let published = self.published
         let queue = self.queue
-        let signer = TreeHeadSigner(key: nodeKey) { head in
+        let signer = TreeHeadSigner(key: nodeKey, interval: configuration.treeHeadInterval) { head in
             published.signed(head)
             queue.wake()  // so an idle writer stores it
         }

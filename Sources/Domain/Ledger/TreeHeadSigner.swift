@@ -1,31 +1,41 @@
 import Foundation
 import YibaoCrypto
 
-/// Signs a tree head after every commit on its own thread: an SM2 signature costs about 0.6 ms here, longer than
-/// the fsync it follows, so signing inline would double single-record commit latency. The writer hands over
-/// the head of each commit and goes on; it waits only if the previous head is still being signed, so signing
-/// never lags more than one commit and every commit gets its head.
-final class TreeHeadSigner: @unchecked Sendable {
+/// Signs tree heads on its own thread, so no commit waits for an SM2 signature (about 0.6 ms here, longer than the
+/// fsync it follows). The writer hands over the head of each commit and goes on, never blocking. The signer signs
+/// the newest head it has been given, at most once per `interval`: a head commits to every entry before it, so a
+/// later head covers the commits whose own heads were skipped. Without the pacing, a trickle of single-record
+/// commits kept one of the machine's cores busy signing heads nobody asks for; with it, signing costs at most
+/// one signature per interval, and a commit is covered by a signed head within about one interval.
+final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by `condition`
     private let key: SM2PrivateKey
+    private let interval: Duration
     private let condition = NSCondition()
+    /// The newest head not yet signed; a newer one replaces it.
     private var waiting: TreeHead?
-    private var busy = false
     private var signed: [SignedTreeHead] = []
-    private var stopped = false
+    private var stopping = false
+    private var finished = false
+    private var nextSigning: ContinuousClock.Instant
     private let onSigned: @Sendable (SignedTreeHead) -> Void
 
-    init(key: SM2PrivateKey, onSigned: @escaping @Sendable (SignedTreeHead) -> Void) {
+    init(key: SM2PrivateKey, interval: Duration, onSigned: @escaping @Sendable (SignedTreeHead) -> Void) {
         self.key = key
+        self.interval = interval
         self.onSigned = onSigned
+        self.nextSigning = ContinuousClock.now
         let thread = Thread { [self] in run() }
         thread.name = "yibao-sth-signer"
         thread.start()
     }
 
-    /// Queues `head`; blocks while the previous head waits to be signed.
+    /// Hands over the head of a commit; an older head still waiting is dropped, since this one covers it.
     func submit(_ head: TreeHead) {
         condition.lock()
-        while waiting != nil && !stopped { condition.wait() }
+        if let newer = waiting, newer.treeSize > head.treeSize {
+            condition.unlock()
+            return
+        }
         waiting = head
         condition.broadcast()
         condition.unlock()
@@ -53,31 +63,34 @@ final class TreeHeadSigner: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until every submitted head is signed.
-    func drain() {
-        condition.lock()
-        while (waiting != nil || busy) && !stopped { condition.wait() }
-        condition.unlock()
-    }
-
+    /// Signs the head still waiting at once, without pacing, and ends the thread: on shutdown the newest head
+    /// must be signed before the writer stores it.
     func stop() {
-        drain()
         condition.lock()
-        stopped = true
+        stopping = true
         condition.broadcast()
+        while !finished { condition.wait() }
         condition.unlock()
     }
 
     private func run() {
+        condition.lock()
         while true {
-            condition.lock()
-            while waiting == nil && !stopped { condition.wait() }
-            guard let head = waiting else { condition.unlock(); return }
+            if waiting == nil {
+                if stopping { break }
+                condition.wait()
+                continue
+            }
+            let now = ContinuousClock.now
+            if !stopping && now < nextSigning {
+                // Paced: later commits may still replace the waiting head before its turn comes.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(nextSigning - now)))
+                continue
+            }
+            let head = waiting!
             waiting = nil
-            busy = true
-            condition.broadcast()
+            nextSigning = now + interval
             condition.unlock()
-
             // Signing cannot fail with a valid key; if OpenSSL ever refuses, the node must not run unsigned.
             let result: SignedTreeHead
             do {
@@ -87,10 +100,17 @@ final class TreeHeadSigner: @unchecked Sendable {
             }
             condition.lock()
             signed.append(result)
-            busy = false
-            condition.broadcast()
             condition.unlock()
-            onSigned(result)
+            onSigned(result)  // after `signed` holds it: it wakes the writer to store it
+            condition.lock()
         }
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -118,7 +118,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
             return head
         }
         guard let head = try ledger.treeHead(atSize: size) else {
-            throw LedgerError(.notFound, "\(field): no tree head was signed at size \(size) (heads are signed per commit; ask with 0 for the newest)")
+            throw LedgerError(.notFound, "\(field): no tree head was signed at size \(size) (the newest head is signed at most every few milliseconds and covers every commit before it; ask with 0 for the newest)")
         }
         return head
     }
