@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// User + system CPU seconds of a whole process (every thread: submitters, writer, tree-head signer).
@@ -12,7 +13,19 @@ public enum ProcessCPUTime {
 
     /// Another local process (a node under load), from /proc/<pid>/stat; nil once it has exited.
     public static func seconds(pid: Int32) -> Double? {
-        guard let text = ProcFile.read("/proc/\(pid)/stat"),
+        seconds(statFile: "/proc/\(pid)/stat")
+    }
+
+    /// The threads of this process whose kernel name (comm) is `name`, e.g. the ledger's writer; nil if none.
+    public static func seconds(threadsNamed name: String) -> Double? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return nil }
+        let matching = tasks.filter { ProcFile.read("/proc/self/task/\($0)/comm")?.trimmingCharacters(in: .newlines) == name }
+        guard !matching.isEmpty else { return nil }
+        return matching.compactMap { seconds(statFile: "/proc/self/task/\($0)/stat") }.reduce(0, +)
+    }
+
+    private static func seconds(statFile path: String) -> Double? {
+        guard let text = ProcFile.read(path),
               let close = text.lastIndex(of: ")") else { return nil }
         // Fields after "(comm)": state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 after the name.
         let fields = text[text.index(after: close)...].split(separator: " ")

@@ -7,7 +7,9 @@ import YibaoCrypto
 /// Claiming your own key again is an idempotent repeat; claiming another org's key is refused.
 struct ClaimRules: LedgerStateMachine {
     static let claim = EntryKind(200, "claim")
+    var format: UInt64 = 1
     var databaseNames: [String] { ["claims"] }
+    var stateFormat: UInt64 { format }
     var kinds: [EntryKind] { [Self.claim] }
 
     func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
@@ -37,6 +39,31 @@ struct ClaimRules: LedgerStateMachine {
         var c = LedgerFixture.fastConfiguration()
         c.stateMachine = ClaimRules()
         return c
+    }
+
+    /// A store keeps the state format it was written in; rules with another layout refuse to open it instead of
+    /// misreading it, and so do rules opening a store written without them.
+    @Test func aStoreInAnotherStateFormatIsRefusedAtOpen() async throws {
+        let f = try await LedgerFixture(configuration: Self.configuration())
+        defer { f.shutdown() }
+        f.ledger.shutdown()
+        var newer = Self.configuration()
+        newer.stateMachine = ClaimRules(format: 2)
+        let refusal = try #require(throws: LedgerError.self) {
+            try Ledger(directory: f.directory, nodeKey: f.nodeKey, configuration: newer)
+        }
+        #expect(refusal.code == .failedPrecondition)
+        #expect(refusal.message.contains("format 1") && refusal.message.contains("state format 2"), "\(refusal.message)")
+        try f.reopen()  // the same rules still open it
+        #expect(f.ledger.treeSize >= 2)
+
+        let plain = try await LedgerFixture()
+        defer { plain.shutdown() }
+        plain.ledger.shutdown()
+        let unmarked = try #require(throws: LedgerError.self) {
+            try Ledger(directory: plain.directory, nodeKey: plain.nodeKey, configuration: Self.configuration())
+        }
+        #expect(unmarked.code == .failedPrecondition && unmarked.message.contains("no recorded format"), "\(unmarked.message)")
     }
 
     private func claims(_ f: LedgerFixture, org: String, key: SM2PrivateKey, _ keys: [String]) throws -> SignedBatch {

@@ -57,15 +57,8 @@ func pair(_ i: Int) -> (Invoice, Settlement) {
     workload.visit(i)
 }
 
-func memory() -> [String: Int] {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return [:] }
-    var fields: [String: Int] = [:]
-    for line in text.split(separator: "\n") {
-        let parts = line.split(separator: ":", maxSplits: 1)
-        if parts.count == 2, let v = parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap({ Int($0) }) { fields[String(parts[0])] = v }
-    }
-    return fields
-}
+/// RssAnon in MiB, read now.
+func anonymousMiB() -> Int { (ProcessMemory.current(peakWasReset: false)?.anonymousKiB ?? -1) / 1024 }
 
 /// glibc's `malloc_trim`, which Swift's Glibc module does not export.
 @_silgen_name("malloc_trim") func mallocTrim(_ pad: Int) -> Int32
@@ -135,6 +128,7 @@ let window = 256
 /// Runs `count` batches, `make(k)` building the k-th; prints the phase's line and, every 20 windows, progress.
 @MainActor func phase(_ name: String, batches count: Int, _ make: (Int) throws -> SignedBatch) async throws {
     var signNanos: UInt64 = 0, runNanos: UInt64 = 0, landed = 0, failed = 0, windows = 0
+    var writerSeconds = 0.0, writtenBytes: UInt64 = 0
     var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     var next = 0
     while next < count {
@@ -142,9 +136,12 @@ let window = 256
         let signStart = now()
         var batches = try (next..<end).map(make)
         signNanos += now() - signStart
-        let start = now()
+        let start = now(), writerBefore = ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0
+        let writesBefore = ProcessWrites.bytes() ?? 0
         let result = try await run(batches, on: ledger, concurrency: concurrency)
         runNanos += now() - start
+        writerSeconds += (ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0) - writerBefore
+        writtenBytes += (ProcessWrites.bytes() ?? 0) - writesBefore
         batches = []
         landed += result.landed
         failed += result.failed
@@ -156,18 +153,21 @@ let window = 256
             FileHandle.standardError.write(Data(String(
                 format: "  %@: %d of %d batches, %.0f ops/s so far; store %d MiB, RssAnon %d MiB (window released, malloc_trim)\n",
                 name as NSString, next, count, Double(landed + failed) / (Double(runNanos) / 1e9), ledger.storeBytes / 1_048_576,
-                (memory()["RssAnon"] ?? -1) / 1024).utf8))
+                anonymousMiB()).utf8))
         }
     }
     timedNanos += runNanos
     totalOps += landed + failed
     totalFailed += failed
-    let seconds = Double(runNanos) / 1e9
+    let seconds = Double(runNanos) / 1e9, ops = Double(max(1, landed + failed))
     say(String(
         format: "%-8@ %7d batches %9d ops %8.1f s %9.0f ops/s  batch p50 %6.1f ms p99 %6.1f ms  failures %d  (signing %.1f s, untimed)",
         name as NSString, count, landed + failed, seconds, Double(landed + failed) / seconds,
         Double(latency.valueAtPercentile(50)) / 1000, Double(latency.valueAtPercentile(99)) / 1000,
         failed, Double(signNanos) / 1e9))
+    // Where the time goes: the writer's own CPU (the serial part) and the bytes its commits wrote per operation.
+    say(String(format: "         writer thread %.1f µs CPU per op (%.0f %% busy); %.1f KiB written per op",
+               writerSeconds * 1e6 / ops, 100 * writerSeconds / seconds, Double(writtenBytes) / 1024 / ops))
 }
 
 func batchCount(_ records: Int) -> Int { (records + batchSize - 1) / batchSize }
@@ -199,10 +199,10 @@ for (name, action) in [("lock", InvoiceAction.lock), ("entry", .recordEntry)] {
 
 // The pre-signed batches are gone; hand their freed pages back so RssAnon is the ledger's live heap, not malloc's cache.
 _ = mallocTrim(0)
-let status = memory()
+let status = ProcessMemory.current(peakWasReset: false)
 let timed = Double(timedNanos) / 1e9
 say(String(format: "total    %d business ops in %.1f s timed: %.0f ops/s; failures %d", totalOps, timed, Double(totalOps) / timed, totalFailed))
-say("memory   RssAnon \((status["RssAnon"] ?? -1) / 1024) MiB, peak RSS (VmHWM) \((status["VmHWM"] ?? -1) / 1024) MiB (after malloc_trim; the peak includes a window of signed batches and the LMDB pages touched)")
+say("memory   RssAnon \((status?.anonymousKiB ?? -1) / 1024) MiB, peak RSS (VmHWM) \((status?.peakResidentKiB ?? -1) / 1024) MiB (after malloc_trim; the peak includes a window of signed batches and the LMDB pages touched)")
 say("store    \(ledger.storeBytes / 1_048_576) MiB (\(ledger.storeBytes / max(invoiceCount, 1)) bytes per invoice)")
 say(String(format: "elapsed  %.1f s wall, signing included", Double(now() - runStart) / 1e9))
 ledger.shutdown()

@@ -24,12 +24,10 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
     }
 
     func start() {
-        let thread = Thread { [self] in
+        DedicatedThread.start(named: "yibao-audit") { [self] in
             while let batch = queue.take(max: maxEventsPerCommit) { commit(batch) }
             finished.signal()
         }
-        thread.name = "yibao-audit-writer"
-        thread.start()
     }
 
     func waitUntilFinished() { finished.wait() }

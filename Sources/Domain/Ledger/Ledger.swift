@@ -5,6 +5,9 @@ import YibaoCrypto
 /// a signed tree head after every commit, and a single group-commit writer. Writes are request batches signed
 /// by an org; reads (entries, proofs, heads) run on any thread against LMDB snapshots.
 public final class Ledger: Sendable {
+    /// The kernel's name (comm) of the one writer thread, so a profile or benchmark can single out its CPU time.
+    public static let writerThreadName = "yibao-writer"
+
     public let configuration: LedgerConfiguration
     public let nodePublicKey: SM2PublicKey
     public let hashing: MerkleHashing

@@ -34,6 +34,7 @@ struct LedgerRecovery {
             }
             let size = last + 1
             try checkGenesis(in: txn)
+            try checkStateFormat(in: txn)
             let frontier = try MerkleFrontier(size: size, algorithm: algorithm) { try nodes.subtreeRoot($0, in: txn) }
             let indexedThrough = try schema.metaValue(.transactionsIndexedThrough, in: txn) ?? 0
             var unindexed: [(Digest32, UInt64)] = []
@@ -73,6 +74,20 @@ struct LedgerRecovery {
             try nodes.append(leafIndex: 0, completed: completed, in: txn)
             try head.encoded.withUnsafeBytes { try txn.put(schema.heads, key: 1, value: $0) }
             try schema.setMeta(.schemaVersion, LedgerSchema.version, in: txn)
+            if let machine = configuration.stateMachine { try schema.setMeta(.stateFormat, machine.stateFormat, in: txn) }
+        }
+    }
+
+    /// State written in another layout cannot be served: refuse to open rather than misread it.
+    private func checkStateFormat(in txn: LMDBTransaction) throws {
+        guard let machine = configuration.stateMachine else { return }
+        let stored = try schema.metaValue(.stateFormat, in: txn)
+        guard stored == machine.stateFormat else {
+            let found = stored.map { "format \($0)" } ?? "no recorded format (written before formats were recorded, or without these rules)"
+            throw LedgerError(.failedPrecondition,
+                              "this ledger's state databases have \(found); this node keeps state format \(machine.stateFormat). "
+                              + "The entries are not affected (`yibao verify` checks them); the state must be rebuilt from them "
+                              + "before this node can serve this store")
         }
     }
 

@@ -24,6 +24,8 @@ struct LedgerSchema: Sendable {
 
     enum MetaKey: String {
         case schemaVersion = "schema-version"
+        /// The state machine's `stateFormat` the state databases were written in.
+        case stateFormat = "state-format"
         case transactionsIndexedThrough = "transactions-indexed-through"
         /// `NodeDataKey.checkValue` of the key the PII is sealed with.
         case dataKeyCheck = "data-key-check"

@@ -10,6 +10,9 @@ import YibaoCrypto
 public protocol LedgerStateMachine: Sendable {
     /// Named LMDB databases holding this machine's state, opened with the ledger.
     var databaseNames: [String] { get }
+    /// The layout of those databases. A ledger records it at creation and refuses to open under a machine with
+    /// another: state in an older layout would be read as damage, or worse, misread.
+    var stateFormat: UInt64 { get }
     /// Kinds an org may submit to this machine.
     var kinds: [EntryKind] { get }
 
@@ -30,6 +33,8 @@ public protocol LedgerStateMachine: Sendable {
 }
 
 extension LedgerStateMachine {
+    public var stateFormat: UInt64 { 1 }
+
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
         if let refusal = admit(record, position: position, by: org) { return .failure(refusal) }

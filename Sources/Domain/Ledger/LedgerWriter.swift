@@ -46,12 +46,10 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
+        DedicatedThread.start(named: Ledger.writerThreadName) { [self] in
             run()
             done.signal()
         }
-        thread.name = "yibao-ledger-writer"
-        thread.start()
     }
 
     /// Blocks until the writer has drained the (closed) queue and stored the last signed head.

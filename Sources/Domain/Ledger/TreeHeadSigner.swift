@@ -24,9 +24,7 @@ final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by 
         self.interval = interval
         self.onSigned = onSigned
         self.nextSigning = ContinuousClock.now
-        let thread = Thread { [self] in run() }
-        thread.name = "yibao-sth-signer"
-        thread.start()
+        DedicatedThread.start(named: "yibao-signer") { [self] in run() }
     }
 
     /// Hands over the head of a commit; an older head still waiting is dropped, since this one covers it.

@@ -4,17 +4,16 @@ import YibaoCrypto
 ///
 /// | database | key → value |
 /// |---|---|
-/// | `accounts` | 1 ‖ person key (32) → `DigitalAccount`; 2 ‖ HMAC(psn_no) (32) → person key: the account a settlement tied the psn_no to |
-/// | `account_records` | person key ‖ u64 BE (UInt64.max − index) → 1 ‖ invoice key, or 2 ‖ settlement key |
+/// | `accounts` | 2 ‖ HMAC(psn_no) (32) → person key: the account a settlement tied the psn_no to |
+/// | `persons` | the account and its records, under the person key (`PersonStateKeys`) |
 ///
-/// The inverted index makes a cursor walk an account newest first.
+/// The inverted index in a record's key makes a cursor walk an account newest first.
 struct DigitalAccountStore {
     static let accounts = "accounts"
-    static let accountRecords = "account_records"
-    static let databaseNames = [accounts, accountRecords]
+    static let databaseNames = [accounts, PersonStateKeys.database]
 
     enum Tag: UInt8 {
-        case account = 1
+        // 1 was the account itself, which now lies beside its records in `persons`.
         case psnNo = 2
     }
 
@@ -28,12 +27,12 @@ struct DigitalAccountStore {
     init(state: StateTransaction) { bytes = StateBytes(state: state) }
 
     func account(_ person: PersonKey) throws -> DigitalAccount? {
-        guard let stored = try bytes.get(Self.accounts, [Tag.account.rawValue] + person.digest.bytes) else { return nil }
+        guard let stored = try bytes.get(PersonStateKeys.database, PersonStateKeys.account(person.digest)) else { return nil }
         return try StateBytes.decoded("accounts[\(person)]") { () throws(FormatError) in try DigitalAccount(decoding: stored) }
     }
 
     func putAccount(_ account: DigitalAccount) throws {
-        try bytes.put(Self.accounts, [Tag.account.rawValue] + account.person.digest.bytes, account.encoded)
+        try bytes.put(PersonStateKeys.database, PersonStateKeys.account(account.person.digest), account.encoded)
     }
 
     func person(psnNo digest: Digest32) throws -> PersonKey? {
@@ -53,21 +52,21 @@ struct DigitalAccountStore {
         case .invoice(let key): [RecordTag.invoice.rawValue] + InvoiceSettlementStateKeys.invoice(key)
         case .settlement(let setlId): [RecordTag.settlement.rawValue] + InvoiceSettlementStateKeys.settlement(setlId)
         }
-        try bytes.put(Self.accountRecords, person.digest.bytes + StateBytes.u64(UInt64.max - index), value)
+        try bytes.put(PersonStateKeys.database, PersonStateKeys.accountRecord(person.digest, index: index), value)
     }
 
     /// The account's records older than `after` (exclusive; nil: from the newest), newest first, at most `limit`.
     func records(_ person: PersonKey, after: UInt64?, limit: Int) throws -> [AccountRecord] {
-        let prefix = person.digest.bytes
+        let prefix = PersonStateKeys.accountRecords(person.digest)
         var start = prefix
         if let after {
             guard after > 0 else { return [] }
             start += StateBytes.u64(UInt64.max - after + 1)
         }
         var found: [AccountRecord] = []
-        try bytes.scan(Self.accountRecords, prefix: prefix, from: start, limit: limit) { rest, value in
+        try bytes.scan(PersonStateKeys.database, prefix: prefix, from: start, limit: limit) { rest, value in
             guard let inverted = StateBytes.u64(from: rest) else {
-                throw LedgerError(.dataLoss, "state: an account_records key of \(person) has \(rest.count) index bytes")
+                throw LedgerError(.dataLoss, "state: an account record key of \(person) has \(rest.count) index bytes")
             }
             found.append(AccountRecord(index: UInt64.max - inverted, reference: try Self.reference(value, of: person)))
         }
@@ -89,7 +88,7 @@ struct DigitalAccountStore {
                 return reference
             }
         } catch {
-            throw LedgerError(.dataLoss, "state: an account_records value of \(person) does not decode: \(error)")
+            throw LedgerError(.dataLoss, "state: an account record of \(person) does not decode: \(error)")
         }
     }
 }

@@ -18,6 +18,8 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     public var databaseNames: [String] {
         InvoiceSettlementStore.databaseNames + DigitalAccountStore.databaseNames + AuthorizationStore.databaseNames
     }
+    /// 2: the digital account, its records and the person index share the `persons` database (`PersonStateKeys`).
+    public var stateFormat: UInt64 { 2 }
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {

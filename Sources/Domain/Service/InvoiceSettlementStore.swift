@@ -13,7 +13,7 @@ import YibaoCrypto
 /// | `links` | 1 ‖ invoice key → u64 index of the linking entry ‖ setl_id; 2 ‖ settlement key ‖ invoice key → u64 index; 3 ‖ settlement key ‖ invoice key → empty (the invoice names a settlement not uploaded yet) |
 /// | `trace` | 1 ‖ invoice key ‖ u64 index, or 2 ‖ settlement key ‖ u64 index → empty: every entry that touched the record |
 /// | `institution_days` | institution key ‖ yyyy-MM-dd ‖ 1 ‖ invoice key (medical date), or 2 ‖ settlement key (setl_time) → empty |
-/// | `person_index` | `PersonIndexKey` identifier ‖ 1 ‖ invoice key (its payer_code), or 2 ‖ settlement key (its certno) → empty |
+/// | `persons` | `PersonIndexKey` identifier ‖ 3 ‖ 1 ‖ invoice key (its payer_code), or ‖ 3 ‖ 2 ‖ settlement key (its certno) → empty, beside the person's account (`PersonStateKeys`) |
 ///
 /// PII never lies in clear here: the records themselves are read from their entries (stored with the PII section
 /// sealed, `EntrySealing`) rather than copied, and look-ups by ID number go through the keyed hash.
@@ -25,8 +25,8 @@ struct InvoiceSettlementStore {
     static let links = "links"
     static let trace = "trace"
     static let institutionDays = "institution_days"
-    static let personIndex = "person_index"
-    static let databaseNames = [invoices, invoiceRecords, settlements, settlementRecords, links, trace, institutionDays, personIndex]
+    /// `persons` is declared by the account store, which shares it (`PersonStateKeys`).
+    static let databaseNames = [invoices, invoiceRecords, settlements, settlementRecords, links, trace, institutionDays]
 
     typealias Keys = InvoiceSettlementStateKeys
 
@@ -95,19 +95,19 @@ struct InvoiceSettlementStore {
     /// (`PreparedRecord.person`); nothing if it has none.
     func addPerson(_ person: Digest32?, _ tag: Keys.Tag, record: [UInt8]) throws {
         guard let person else { return }
-        try put(Self.personIndex, person.bytes + [tag.rawValue] + record, [])
+        try put(PersonStateKeys.database, PersonStateKeys.personIndex(person, tag: tag.rawValue) + record, [])
     }
 
     /// Record keys (after the tag) indexed under `idNumber`, in key order, at most `limit`.
     func personRecords(_ idNumber: String, _ tag: Keys.Tag, limit: Int) throws -> [[UInt8]] {
         var found: [[UInt8]] = []
-        try scan(Self.personIndex, prefix: try personPrefix(idNumber, tag), limit: limit) { rest, _ in found.append(rest) }
+        try scan(PersonStateKeys.database, prefix: try personPrefix(idNumber, tag), limit: limit) { rest, _ in found.append(rest) }
         return found
     }
 
     private func personPrefix(_ idNumber: String, _ tag: Keys.Tag) throws -> [UInt8] {
         guard let dataKey = state.dataKey else { throw Self.dataKeyNeeded }
-        return dataKey.personIndex.identifier(of: idNumber).bytes + [tag.rawValue]
+        return PersonStateKeys.personIndex(dataKey.personIndex.identifier(of: idNumber), tag: tag.rawValue)
     }
 
     static let dataKeyNeeded = LedgerError(.failedPrecondition, "entries are sealed; the data key is needed")

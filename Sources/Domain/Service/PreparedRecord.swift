@@ -4,7 +4,9 @@ import YibaoCrypto
 /// already computed. Admission prepares it on the caller's thread, in parallel, so that the
 /// single writer only compares and copies; on replay (the verifier) `apply` prepares it itself. Both go through
 /// this one initializer, so the state written is the same either way.
-struct PreparedRecord: Sendable {
+/// A class: it travels to the writer as `any Sendable`, and casting a reference back costs a type check, where a
+/// struct this size was copied out of its box (with a retain per field) for every record.
+final class PreparedRecord: Sendable {
     let record: InvoiceSettlementRecord
     /// The submitting org as the permission matrix sees it (its registration cannot change between admission and
     /// the writer: the writer refuses a batch whose org re-registered meanwhile).
