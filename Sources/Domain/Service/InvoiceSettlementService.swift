@@ -84,7 +84,7 @@ public final class InvoiceSettlementService: Sendable {
         guard Self.fits(key) else { return nil }
         return try read { store in
             guard let invoice = try Self.invoice(key, in: store),
-                  let setlId = try setlId ?? store.invoiceLink(key)?.setlId,
+                  let setlId = setlId ?? invoice.linkedSetlId,
                   InvoiceSettlementStateKeys.fits(setlId),
                   let settlement = try Self.settlement(setlId, in: store) else { return nil }
             return Reconciliation.reconcile(invoice: invoice.invoice, settlement: settlement.settlement,
@@ -136,7 +136,7 @@ public final class InvoiceSettlementService: Sendable {
             }
             for key in invoices where !compared.contains(key) {
                 guard let invoice = try Self.invoice(key, in: store), Self.isLive(invoice.state) else { continue }
-                if let link = try store.invoiceLink(key), let settlement = try Self.settlement(link.setlId, in: store) {
+                if let linked = invoice.linkedSetlId, let settlement = try Self.settlement(linked, in: store) {
                     // The settlement's day lies outside the range: the pair is still this range's business.
                     result.batch.add(Reconciliation.reconcile(invoice: invoice.invoice, settlement: settlement.settlement,
                                                               settlementStatus: settlement.state.status))
@@ -156,7 +156,8 @@ public final class InvoiceSettlementService: Sendable {
 
     private static func invoice(_ key: InvoiceKey, in store: InvoiceSettlementStore) throws -> LedgerInvoice? {
         guard let state = try store.invoiceState(key), let record = try store.invoiceRecord(key) else { return nil }
-        return LedgerInvoice(state: state, invoice: record.invoice, issueIndex: record.index)
+        return LedgerInvoice(state: state, invoice: record.invoice, issueIndex: record.index,
+                             linkedSetlId: try store.invoiceLink(key)?.setlId)
     }
 
     private static func settlement(_ setlId: String, in store: InvoiceSettlementStore) throws -> LedgerSettlement? {

@@ -4,6 +4,8 @@ public struct LedgerInvoice: Hashable, Sendable {
     public let state: InvoiceState
     public let invoice: Invoice
     public let issueIndex: UInt64
+    /// The settlement the invoice is linked to once both are on the ledger, read in the same snapshot as the rest.
+    public let linkedSetlId: String?
 }
 
 /// A settlement as the ledger holds it: the current state, the settlement as uploaded, and the upload's index.

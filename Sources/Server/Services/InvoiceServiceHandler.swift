@@ -59,7 +59,7 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
             response.invoice = InvoiceMapping.message(invoice.invoice)
             response.state = InvoiceMapping.state(invoice.state)
             response.issueIndex = invoice.issueIndex
-            response.linkedSetlId = try context.service.linkedSettlement(of: key) ?? ""
+            response.linkedSetlId = invoice.linkedSetlId ?? ""
             return response
         }
     }

@@ -78,7 +78,7 @@ struct InvoiceService: Yibao_V1_InvoiceService.ServiceProtocol {
         state.issuingOrg = found.state.issuingOrg
         response.state = state
         response.issueIndex = found.issueIndex
-        response.linkedSetlID = (try? service.linkedSettlement(of: key)) ?? ""
+        response.linkedSetlID = found.linkedSetlId ?? ""
         return ServerResponse(message: response)
     }
 
