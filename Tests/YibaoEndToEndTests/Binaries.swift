@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import YibaoTestSupport
 
 /// The built executables (`yibao`, `yibao-server`) run as child processes, as a user runs them.
 enum Binaries {
@@ -13,65 +13,18 @@ enum Binaries {
     /// The repository's `examples/` (the README quickstart's request files).
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples").path
-}
 
-/// What a finished child printed and how it ended.
-struct ChildResult: CustomStringConvertible {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
-}
-
-/// Collects a pipe's bytes on a thread of its own, so a child never blocks on a full pipe.
-final class PipeCollector: Sendable {
-    private let text = Mutex("")
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-            }
-            done.signal()
-        }
-    }
-
-    var current: String { text.withLock { $0 } }
-
-    /// Everything, once the writer closed its end.
-    func finish() -> String {
-        done.wait()
-        return current
-    }
-}
-
-enum ChildProcess {
-    /// Runs to completion.
-    static func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:],
-                    directory: String? = nil) throws -> ChildResult {
-        let (process, out, err) = try start(binary, arguments, environment: environment, directory: directory)
-        process.waitUntilExit()
-        return ChildResult(status: process.terminationStatus, stdout: out.finish(), stderr: err.finish())
-    }
-
-    static func start(_ binary: String, _ arguments: [String], environment: [String: String] = [:],
-                      directory: String? = nil) throws -> (Process, PipeCollector, PipeCollector) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+    /// This process's environment without its `YIBAO_*` settings (a developer's own must not leak into the
+    /// binaries under test), plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("YIBAO_") }
-        merged.merge(environment) { $1 }
-        process.environment = merged
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return (process, PipeCollector(out.fileHandleForReading), PipeCollector(err.fileHandleForReading))
+        merged.merge(extra) { $1 }
+        return merged
+    }
+
+    /// Runs the built `name` to completion (bounded), with `environment(extra)`.
+    static func run(_ name: String, _ arguments: [String], environment extra: [String: String] = [:],
+                    directory: String? = nil) async throws -> ChildOutput {
+        try await ChildProcess.run(path(name), arguments, environment: environment(extra), directory: directory)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Testing
 import YibaoCrypto
 import YibaoLoad
@@ -7,6 +6,7 @@ import YibaoLoadSupport
 import YibaoProto
 import YibaoRPC
 import YibaoServer
+import YibaoTestSupport
 
 /// yibao-load against a real in-process node (real LMDB, real sockets on a free loopback port, development
 /// identity): the report's counts must equal what the node then holds, and every deliberately bad record
@@ -16,30 +16,22 @@ import YibaoServer
 
     /// A node on a fresh folder whose registry holds the load orgs.
     final class Node: Sendable {
-        let root: String
+        let folder: TestNode
         let node: LedgerNode
         let connection: LoadConnection
+        var root: String { folder.root }
 
         init(developmentMode: Bool = true) async throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-load-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            let registry = try LoadOrgs.write(to: root, hospitals: LoadSmokeTests.hospitals)
-            var configuration = NodeConfiguration(dataDirectory: root + "/data", nodeKey: SM2PrivateKey())
-            configuration.port = 0
-            configuration.orgRegistryPath = registry
-            configuration.developmentMode = developmentMode
-            configuration.durable = false  // the ledger's own tests cover fsync; this one counts records
-            var logger = Logger(label: "yibao.load-test")
-            logger.logLevel = .warning
-            configuration.logger = logger
-            node = try await LedgerNode.start(configuration)
+            folder = try TestNode(prefix: "yibao-load")
+            _ = try LoadOrgs.write(to: folder.root, hospitals: LoadSmokeTests.hospitals)  // at folder.orgRegistryPath
+            node = try await folder.start(developmentMode: developmentMode)
             connection = try LoadConnection(host: "127.0.0.1", port: node.port, connections: 2, identity: .development)
         }
 
         func stop() async {
             await connection.close()
             await node.shutdown()
-            try? FileManager.default.removeItem(atPath: root)
+            folder.remove()
         }
     }
 
