@@ -16,6 +16,7 @@ public final class PythonEchoServer: Sendable {
 
     /// Runs `body` with the server listening; stops it afterwards, also when `body` throws.
     /// `tls`: "--tls" or "--mtls" with the certificate directory.
+    @discardableResult
     public static func withRunning<Result>(port: Int = 0, tls: (flag: String, directory: String)? = nil,
                                            _ body: (PythonEchoServer) async throws -> Result) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-pyserver-\(UUID().uuidString)")

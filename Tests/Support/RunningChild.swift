@@ -60,6 +60,7 @@ public final class RunningChild: Sendable {
 
 /// Runs `body` with `executable` running as a child process; afterwards (also when `body` throws) the child is
 /// stopped with `stopSignal`, SIGKILLed after `grace` if it is still there, and reaped; its output files are removed.
+@discardableResult
 public func withRunningChild<Result>(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
     stopSignal: Int32 = SIGTERM, grace: Duration = .seconds(10),

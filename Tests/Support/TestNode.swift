@@ -41,6 +41,7 @@ public final class TestNode: Sendable {
     }
 
     /// Runs `body` with the node running; shuts it down afterwards, also when `body` throws.
+    @discardableResult
     public func withRunningNode<Result>(developmentMode: Bool = false,
                                         adjust: (inout NodeConfiguration) -> Void = { _ in },
                                         _ body: (LedgerNode) async throws -> Result) async throws -> Result {

@@ -7,6 +7,7 @@ import YibaoTestSupport
 enum NodeProcess {
     /// Starts the node, waits until its log says where it listens, and runs `body` with the node and that port.
     /// `arguments` must make it listen on port 0 of 127.0.0.1 (flag or config file).
+    @discardableResult
     static func withRunning<Result>(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
                                     sourceLocation: SourceLocation = #_sourceLocation,
                                     _ body: (RunningChild, String) async throws -> Result) async throws -> Result {

@@ -38,10 +38,6 @@ final class NodeFixture: Sendable {
         try json.write(to: URL(fileURLWithPath: "\(keysDirectory)/orgs.json"))
     }
 
-    func start(developmentMode: Bool = false, adjust: (inout NodeConfiguration) -> Void = { _ in }) async throws -> LedgerNode {
-        try await node.start(developmentMode: developmentMode, adjust: adjust)
-    }
-
     func remove() {
         node.remove()
     }
