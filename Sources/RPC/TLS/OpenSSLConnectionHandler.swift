@@ -133,7 +133,7 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        endHandshake(TLSError("TLS connection closed by the peer during the handshake"))
+        endHandshake(TLSError("TLS connection closed during the handshake"))
         handshakeTimer?.cancel()
         failPendingWrites()
         state = .closed
