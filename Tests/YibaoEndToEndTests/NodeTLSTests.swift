@@ -38,6 +38,13 @@ struct NodeTLSTests {
             let withoutCertificate = try await Binaries.run("yibao", ["ledger", "tree-head", "--body", "{}", "--org", "H46010600001",
                                                                       "--keys", work + "/data/dev-orgs"] + tls)
             #expect(withoutCertificate.status == 4, "mutual TLS refuses a client without a certificate: \(withoutCertificate)")
+            // A node whose certificate the CLI does not trust: unreachable (4), and the message says it was the TLS check.
+            let untrusted = try await Binaries.run("yibao", ["ledger", "tree-head", "--body", "{}", "--server", "127.0.0.1:\(listening)",
+                                                             "--tls-ca", certificates.path("other-ca.pem"), "--server-name", "localhost",
+                                                             "--client-cert", certificates.path("client.pem"),
+                                                             "--client-key", certificates.path("client.key")])
+            #expect(untrusted.status == 4 && untrusted.stderr.contains("UNAVAILABLE: cannot connect to 127.0.0.1:\(listening): TLS handshake failed")
+                    && untrusted.stderr.contains("certificate verify failed"), "\(untrusted)")
 
             let status = await node.stop(signal: SIGINT, grace: .seconds(60))
             #expect(status == 0, "\(node.stderr)")
