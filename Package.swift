@@ -108,8 +108,11 @@ let package = Package(
         .testTarget(name: "YibaoRPCTests",
                     dependencies: ["YibaoRPC", "YibaoTestSupport", .product(name: "NIOCore", package: "swift-nio")],
                     path: "Tests/YibaoRPCTests"),
-        // Shared by test targets: certificates made with the openssl CLI, the Python grpcio echo server.
-        .target(name: "YibaoTestSupport", path: "Tests/Support"),
+        // Shared by test targets: certificates made with the openssl CLI, the Python grpcio echo server, the interop
+        // venv's Python, timed and scope-owned child processes, the test node (LedgerNode on a free loopback port).
+        .target(name: "YibaoTestSupport",
+                dependencies: ["YibaoServer", "YibaoCrypto", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/Support"),
         // Generated client stubs against our server and a Python grpcio server (the interop venv).
         .testTarget(name: "YibaoClientTests",
                     dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
@@ -117,20 +120,21 @@ let package = Package(
                     path: "Tests/YibaoClientTests"),
         // grpc.health.v1 and server reflection driven by stock grpcio and Python's protobuf (interop venv).
         .testTarget(name: "YibaoServerStandardTests",
-                    dependencies: ["YibaoServer", "YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio"),
+                    dependencies: ["YibaoServer", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
+                                   .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/YibaoServerStandardTests"),
         // Round trips, wire compatibility with Python's protobuf (from the same venv), hostile bytes.
         // A real node on a loopback port driven by Python grpcio clients built from Protos at test time.
         .testTarget(name: "YibaoServerTests",
-                    dependencies: ["YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto",
+                    dependencies: ["YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/YibaoServerTests"),
         // yibao-load against an in-process node: report counts equal what the node holds; synthetic data vs the rules.
         .testTarget(name: "YibaoLoadTests",
                     dependencies: ["YibaoLoad", "YibaoLoadSupport", "YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoProto",
-                                   "YibaoRPC", .product(name: "Logging", package: "swift-log")],
+                                   "YibaoRPC", "YibaoTestSupport", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/YibaoLoadTests"),
         // The product end to end: the generated Swift client against a real LedgerNode on a loopback port (every
         // method and error mapping, mixed batches, feed backpressure, overload, restart, offline verify), and the
@@ -139,7 +143,8 @@ let package = Package(
                     dependencies: ["YibaoServer", "YibaoClient", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto",
                                    "YibaoTestSupport", "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/YibaoEndToEndTests"),
-        .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao"], path: "Tests/YibaoProtoTests"),
+        .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao", "YibaoTestSupport"],
+                    path: "Tests/YibaoProtoTests"),
     ],
     swiftLanguageModes: [.v6]
 )

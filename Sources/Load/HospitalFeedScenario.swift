@@ -56,9 +56,9 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
         if !issueOnly { pending.put(batch, settlements) }
         let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? $0 : nil } }
         do {
-            let options = try connection.options(org: SyntheticWorkload.platformOrg,
-                                                 method: "/yibao.v1.InvoiceService/IssueInvoices", request: request)
-            let response = try await connection.invoices.issueInvoices(request, options: options)
+            let response = try await connection.acting(as: SyntheticWorkload.platformOrg) {
+                try await connection.invoices.issueInvoices(request)
+            }
             return BatchOutcome.of(response.results, defects: defects)
         } catch {
             return BatchOutcome.failed(error, records: visits.count)
@@ -72,9 +72,9 @@ public struct HospitalFeedScenario: StatelessLoadScenario {
         request.settlements = pending.take(batch) ?? visits.map { SettlementMapping.message(workload.visit($0).settlement) }
         let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? nil : $0 } }
         do {
-            let options = try connection.options(org: workload.hospitalCode(ofVisit: visits[0]),
-                                                 method: "/yibao.v1.SettlementService/UploadSettlements", request: request)
-            let response = try await connection.settlements.uploadSettlements(request, options: options)
+            let response = try await connection.acting(as: workload.hospitalCode(ofVisit: visits[0])) {
+                try await connection.settlements.uploadSettlements(request)
+            }
             return BatchOutcome.of(response.results, defects: defects)
         } catch {
             return BatchOutcome.failed(error, records: visits.count)

@@ -5,7 +5,9 @@ import YibaoProto
 import YibaoRPC
 
 /// The generated clients over one `RPCClient` (a pool of `connections` HTTP/2 connections), and how every call
-/// says which org it acts for.
+/// says which org it acts for: `acting(as:)` around the generated stub's call. The identity is added by the
+/// client's call authenticator, which sees the method path the stub uses and the very request bytes it sends:
+/// a signed call encodes its request once.
 public struct LoadConnection: Sendable {
     public let client: RPCClient
     public let invoices: Yibao_V1_InvoiceServiceClient
@@ -19,6 +21,7 @@ public struct LoadConnection: Sendable {
         // A load test measures the server: a refused call is counted, never retried behind the figures' back.
         configuration.maxAttempts = 1
         configuration.maxReceiveMessageSize = 64 << 20
+        configuration.callAuthenticator = identity.authenticator
         client = try RPCClient(configuration: configuration)
         invoices = Yibao_V1_InvoiceServiceClient(client)
         settlements = Yibao_V1_SettlementServiceClient(client)
@@ -26,11 +29,9 @@ public struct LoadConnection: Sendable {
         self.identity = identity
     }
 
-    /// Call options for `org` calling `method` with `request` (nil for a stream's opening).
-    func options(org: String, method: String, request: (any ProtoMessage)?) throws -> RPCCallOptions {
-        var options = RPCCallOptions()
-        options.metadata = try identity.metadata(org: org, method: method, request: request)
-        return options
+    /// Runs `calls` (generated-stub calls on this connection) acting for `org`.
+    func acting<Result>(as org: String, _ calls: () async throws -> Result) async throws -> Result {
+        try await LoadIdentity.$actingOrg.withValue(org) { try await calls() }
     }
 
     public func close() async {
@@ -56,15 +57,23 @@ public enum LoadIdentity: Sendable {
 }
 
 extension LoadIdentity {
-    func metadata(org: String, method: String, request: (any ProtoMessage)?) throws -> GRPCMetadata {
-        switch self {
-        case .development:
-            var metadata = GRPCMetadata()
-            metadata.add("yibao-org", org)
-            return metadata
-        case .signed(let signers):
-            guard let signer = signers[org] else { throw GRPCStatus(.unauthenticated, "no key for org \(org)") }
-            return try signer.metadata(method: method, request: request?.encoded())
+    /// The org the current task's calls act for (`LoadConnection.acting(as:)`); nil: the call's own metadata says.
+    @TaskLocal static var actingOrg: String?
+
+    /// For `RPCClientConfiguration.callAuthenticator`: `path` and `request` (nil for a stream's opening) are what
+    /// the call sends.
+    var authenticator: @Sendable (_ path: String, _ request: [UInt8]?) throws -> GRPCMetadata {
+        { [self] path, request in
+            guard let org = LoadIdentity.actingOrg else { return GRPCMetadata() }
+            switch self {
+            case .development:
+                var metadata = GRPCMetadata()
+                metadata.add("yibao-org", org)
+                return metadata
+            case .signed(let signers):
+                guard let signer = signers[org] else { throw GRPCStatus(.unauthenticated, "no key for org \(org)") }
+                return try signer.metadata(method: path, request: request)
+            }
         }
     }
 }

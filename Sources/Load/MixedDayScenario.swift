@@ -80,7 +80,7 @@ public struct MixedDayScenario: LoadScenario {
         let keys = workload.keys(ofVisit: visit)
         let missing = workload.defect(ofVisit: visit)?.inInvoice == true
         var outcome = OperationOutcome(records: 0)
-        for (method, name) in [("LockInvoice", "lock"), ("RecordEntry", "entry")] {
+        for name in ["lock", "entry"] {
             var request = Yibao_V1_InvoiceActionRequest()
             request.requestId = "load-\(name)-\(workload.seed)-\(visit)"
             var reference = Yibao_V1_InvoiceReference()
@@ -92,9 +92,9 @@ public struct MixedDayScenario: LoadScenario {
             var step = OperationOutcome(records: 1)
             if missing { step.defectsSent = 1 }
             do {
-                let options = try connection.options(org: SyntheticWorkload.bureauOrg, method: "/yibao.v1.InvoiceService/\(method)", request: request)
-                _ = try await method == "LockInvoice" ? connection.invoices.lockInvoice(request, options: options)
-                    : connection.invoices.recordEntry(request, options: options)
+                _ = try await connection.acting(as: SyntheticWorkload.bureauOrg) {
+                    try await name == "lock" ? connection.invoices.lockInvoice(request) : connection.invoices.recordEntry(request)
+                }
                 step.succeeded = 1
                 if missing {
                     step.unexpectedFailures = 1

@@ -49,8 +49,9 @@ public struct QueryMixScenario: LoadScenario {
         }
         // Only proofs need the ledger's size; a server without LedgerService (the grpc-swift-2 peer) serves the rest.
         guard mix.contains(where: { $0.0 == .inclusionProof }) else { return }
-        let head = try await connection.ledger.getTreeHead(Yibao_V1_GetTreeHeadRequest(),
-                                                           options: connection.options(org: SyntheticWorkload.platformOrg, method: "/yibao.v1.LedgerService/GetTreeHead", request: nil))
+        let head = try await connection.acting(as: SyntheticWorkload.platformOrg) {
+            try await connection.ledger.getTreeHead(Yibao_V1_GetTreeHeadRequest())
+        }
         treeSize.value.store(head.head?.treeSize ?? 0, ordering: .relaxed)
     }
 
@@ -112,25 +113,21 @@ public struct QueryMixScenario: LoadScenario {
                 request.invoiceCode = keys.invoiceCode
                 request.invoiceNumber = keys.invoiceNumber
                 request.checkCode = keys.checkCode
-                let options = try connection.options(org: SyntheticWorkload.platformOrg, method: "/yibao.v1.InvoiceService/GetInvoice", request: request)
-                _ = try await connection.invoices.getInvoice(request, options: options)
+                _ = try await connection.acting(as: SyntheticWorkload.platformOrg) { try await connection.invoices.getInvoice(request) }
             case .getSettlement:
                 var request = Yibao_V1_GetSettlementRequest()
                 request.setlId = keys.setlId
-                let options = try connection.options(org: reader, method: "/yibao.v1.SettlementService/GetSettlement", request: request)
-                _ = try await connection.settlements.getSettlement(request, options: options)
+                _ = try await connection.acting(as: reader) { try await connection.settlements.getSettlement(request) }
             case .traceInvoice:
                 var request = Yibao_V1_TraceInvoiceRequest()
                 request.invoiceCode = keys.invoiceCode
                 request.invoiceNumber = keys.invoiceNumber
                 request.checkCode = keys.checkCode
-                let options = try connection.options(org: SyntheticWorkload.platformOrg, method: "/yibao.v1.InvoiceService/TraceInvoice", request: request)
-                _ = try await connection.invoices.traceInvoice(request, options: options)
+                _ = try await connection.acting(as: SyntheticWorkload.platformOrg) { try await connection.invoices.traceInvoice(request) }
             case .inclusionProof:
                 var request = Yibao_V1_GetInclusionProofRequest()
                 request.leaf = .ledgerIndex(treeSize > 1 ? random.next() % (treeSize - 1) : 0)
-                let options = try connection.options(org: SyntheticWorkload.platformOrg, method: "/yibao.v1.LedgerService/GetInclusionProof", request: request)
-                _ = try await connection.ledger.getInclusionProof(request, options: options)
+                _ = try await connection.acting(as: SyntheticWorkload.platformOrg) { try await connection.ledger.getInclusionProof(request) }
             }
         } catch {
             let status = error as? GRPCStatus ?? GRPCStatus(.unknown, "\(error)")

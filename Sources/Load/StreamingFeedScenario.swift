@@ -29,38 +29,39 @@ public struct StreamingFeedScenario: LoadScenario {
         let (requests, continuation) = AsyncStream<Yibao_V1_FeedSettlementsRequest>.makeStream()
         var started = false
         do {
-            let options = try connection.options(org: org, method: "/yibao.v1.SettlementService/FeedSettlements", request: nil)
-            try await connection.settlements.feedSettlements(options: options, requests: { writer in
-                for await request in requests { try await writer.write(request) }
-            }, responses: { responses in
-                started = true
-                var iterator = responses.makeAsyncIterator()
-                var sent = 0
-                await body { _ in
-                    let round = sent * 64 + lane  // lanes interleave in blocks far apart: no two share a sequence
-                    sent += 1
-                    let first = firstSequence + round * batchSize
-                    let visits = (first..<first + batchSize).map { workload.visitIndex(hospital: hospital, sequence: $0) }
-                    var request = Yibao_V1_FeedSettlementsRequest()
-                    request.requestId = "load-feed-\(workload.seed)-\(firstSequence)-\(hospital)-\(round)"
-                    request.settlements = visits.map { SettlementMapping.message(workload.visit($0).settlement) }
-                    let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? nil : $0 } }
-                    continuation.yield(request)
-                    do {
-                        guard let response = try await iterator.next() else {
-                            return .callFailed(records: visits.count, code: GRPCStatus.Code.unavailable.rawValue,
-                                               message: "the feed ended before answering batch \(request.requestId)")
+            try await connection.acting(as: org) {
+                try await connection.settlements.feedSettlements(requests: { writer in
+                    for await request in requests { try await writer.write(request) }
+                }, responses: { responses in
+                    started = true
+                    var iterator = responses.makeAsyncIterator()
+                    var sent = 0
+                    await body { _ in
+                        let round = sent * 64 + lane  // lanes interleave in blocks far apart: no two share a sequence
+                        sent += 1
+                        let first = firstSequence + round * batchSize
+                        let visits = (first..<first + batchSize).map { workload.visitIndex(hospital: hospital, sequence: $0) }
+                        var request = Yibao_V1_FeedSettlementsRequest()
+                        request.requestId = "load-feed-\(workload.seed)-\(firstSequence)-\(hospital)-\(round)"
+                        request.settlements = visits.map { SettlementMapping.message(workload.visit($0).settlement) }
+                        let defects = visits.map { index in workload.defect(ofVisit: index).flatMap { $0.inInvoice ? nil : $0 } }
+                        continuation.yield(request)
+                        do {
+                            guard let response = try await iterator.next() else {
+                                return .callFailed(records: visits.count, code: GRPCStatus.Code.unavailable.rawValue,
+                                                   message: "the feed ended before answering batch \(request.requestId)")
+                            }
+                            if let error = response.error {
+                                return .callFailed(records: visits.count, code: Int(error.code), message: error.message)
+                            }
+                            return BatchOutcome.of(response.results, defects: defects)
+                        } catch {
+                            return BatchOutcome.failed(error, records: visits.count)
                         }
-                        if let error = response.error {
-                            return .callFailed(records: visits.count, code: Int(error.code), message: error.message)
-                        }
-                        return BatchOutcome.of(response.results, defects: defects)
-                    } catch {
-                        return BatchOutcome.failed(error, records: visits.count)
                     }
-                }
-                continuation.finish()
-            })
+                    continuation.finish()
+                })
+            }
         } catch {
             continuation.finish()
             // A stream refused before it began (no key, UNAUTHENTICATED, no connection) fails its operations like

@@ -80,125 +80,127 @@ struct EchoStubTests {
     }
 
     @Test func fourShapesAgainstGrpcio() async throws {
-        let python = try await PythonEchoServer.start()
-        let echo = try Self.client(port: python.port)
-        try await Self.exerciseFourShapes(echo)
-        await echo.client.close()
-        await python.stop()
+        try await PythonEchoServer.withRunning { python in
+            let echo = try Self.client(port: python.port)
+            try await Self.exerciseFourShapes(echo)
+            await echo.client.close()
+        }
     }
 
     @Test func metadataBothWaysWithGrpcio() async throws {
-        let python = try await PythonEchoServer.start()
-        let client = try Self.client(port: python.port).client
-        var options = RPCCallOptions()
-        options.metadata.add("x-org", "H46010600001")
-        options.metadata.add("x-signature-bin", bytes: [0, 0xFF, 0x10, 0x80])
-        let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: Self.request("m").encoded(),
-                                              options: options)
-        #expect(response.initialMetadata.firstString("echo-x-org") == "H46010600001")
-        #expect(response.initialMetadata.firstBytes("echo-x-signature-bin") == [0, 0xFF, 0x10, 0x80])
-        #expect(response.trailingMetadata.firstString("trailer-x-org") == "H46010600001")
-        #expect(response.trailingMetadata.firstBytes("trailer-x-signature-bin") == [0, 0xFF, 0x10, 0x80])
-        await client.close()
-        await python.stop()
+        try await PythonEchoServer.withRunning { python in
+            let client = try Self.client(port: python.port).client
+            var options = RPCCallOptions()
+            options.metadata.add("x-org", "H46010600001")
+            options.metadata.add("x-signature-bin", bytes: [0, 0xFF, 0x10, 0x80])
+            let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: Self.request("m").encoded(),
+                                                  options: options)
+            #expect(response.initialMetadata.firstString("echo-x-org") == "H46010600001")
+            #expect(response.initialMetadata.firstBytes("echo-x-signature-bin") == [0, 0xFF, 0x10, 0x80])
+            #expect(response.trailingMetadata.firstString("trailer-x-org") == "H46010600001")
+            #expect(response.trailingMetadata.firstBytes("trailer-x-signature-bin") == [0, 0xFF, 0x10, 0x80])
+            await client.close()
+        }
     }
 
     @Test func everyStatusAndAnExpiringDeadlineFromGrpcio() async throws {
-        let python = try await PythonEchoServer.start()
-        let echo = try Self.client(port: python.port)
-        for code in GRPCStatus.Code.allCases where code != .ok {
-            let message = "bad \(code) 100% ✗"
-            do {
-                // Not idempotent (the generated Unary would retry UNAVAILABLE): one attempt each.
-                var options = RPCCallOptions()
-                options.idempotent = false
-                _ = try await RPCTypedCalls.unary(echo.client, path: "/yibao.test.v1.Echo/Unary",
-                                                  request: Self.request("fail:\(code.rawValue):\(message)"),
-                                                  options: options) as Yibao_Test_V1_EchoResponse
-                Issue.record("\(code) did not fail")
-            } catch let status as GRPCStatus {
-                #expect(status.code == code)
-                #expect(status.message == message)
+        try await PythonEchoServer.withRunning { python in
+            let echo = try Self.client(port: python.port)
+            for code in GRPCStatus.Code.allCases where code != .ok {
+                let message = "bad \(code) 100% ✗"
+                do {
+                    // Not idempotent (the generated Unary would retry UNAVAILABLE): one attempt each.
+                    var options = RPCCallOptions()
+                    options.idempotent = false
+                    _ = try await RPCTypedCalls.unary(echo.client, path: "/yibao.test.v1.Echo/Unary",
+                                                      request: Self.request("fail:\(code.rawValue):\(message)"),
+                                                      options: options) as Yibao_Test_V1_EchoResponse
+                    Issue.record("\(code) did not fail")
+                } catch let status as GRPCStatus {
+                    #expect(status.code == code)
+                    #expect(status.message == message)
+                }
             }
+            do {
+                _ = try await echo.unary(Self.request("sleep"), options: RPCCallOptions(timeout: .milliseconds(300)))
+                Issue.record("sleep returned")
+            } catch let status as GRPCStatus {
+                #expect(status.code == .deadlineExceeded)
+            }
+            await echo.client.close()
         }
-        do {
-            _ = try await echo.unary(Self.request("sleep"), options: RPCCallOptions(timeout: .milliseconds(300)))
-            Issue.record("sleep returned")
-        } catch let status as GRPCStatus {
-            #expect(status.code == .deadlineExceeded)
-        }
-        await echo.client.close()
-        await python.stop()
     }
 
     @Test func idempotentCallIsRetriedOnUnavailableOthersAreNot() async throws {
-        let python = try await PythonEchoServer.start()
-        let echo = try Self.client(port: python.port) { $0.maxAttempts = 3 }
-        // Unary is `idempotency_level = IDEMPOTENT` in echo.proto: two UNAVAILABLE answers, then OK on try 3.
-        let response = try await echo.unary(Self.request("flaky:generated"))
-        #expect(response.sequence == 3)
-        // The same through a non-idempotent call: the first UNAVAILABLE is final.
-        do {
-            _ = try await echo.client.unary(path: "/yibao.test.v1.Echo/Unary",
-                                            request: Self.request("flaky:raw").encoded())
-            Issue.record("non-idempotent call was retried into success")
-        } catch let status as GRPCStatus {
-            #expect(status.code == .unavailable)
-            #expect(status.message == "flaky attempt 1")
+        try await PythonEchoServer.withRunning { python in
+            let echo = try Self.client(port: python.port) { $0.maxAttempts = 3 }
+            // Unary is `idempotency_level = IDEMPOTENT` in echo.proto: two UNAVAILABLE answers, then OK on try 3.
+            let response = try await echo.unary(Self.request("flaky:generated"))
+            #expect(response.sequence == 3)
+            // The same through a non-idempotent call: the first UNAVAILABLE is final.
+            do {
+                _ = try await echo.client.unary(path: "/yibao.test.v1.Echo/Unary",
+                                                request: Self.request("flaky:raw").encoded())
+                Issue.record("non-idempotent call was retried into success")
+            } catch let status as GRPCStatus {
+                #expect(status.code == .unavailable)
+                #expect(status.message == "flaky attempt 1")
+            }
+            await echo.client.close()
         }
-        await echo.client.close()
-        await python.stop()
     }
 
     @Test func reconnectsAfterGrpcioRestartsAndFailsFastWhenAsked() async throws {
-        let first = try await PythonEchoServer.start()
-        let port = first.port
-        let echo = try Self.client(port: port)
-        let fastFailing = try Self.client(port: port) { $0.failFastWhenDisconnected = true }
-        #expect(try await echo.unary(Self.request("one")).echoed?.text == "one")
-        #expect(try await fastFailing.unary(Self.request("one")).echoed?.text == "one")
-        await first.stop()
-        do {
-            _ = try await fastFailing.unary(Self.request("down"))
-            Issue.record("call succeeded with the server down")
-        } catch let status as GRPCStatus {
-            #expect(status.code == .unavailable)
+        try await PythonEchoServer.withRunning { first in
+            let port = first.port
+            let echo = try Self.client(port: port)
+            let fastFailing = try Self.client(port: port) { $0.failFastWhenDisconnected = true }
+            #expect(try await echo.unary(Self.request("one")).echoed?.text == "one")
+            #expect(try await fastFailing.unary(Self.request("one")).echoed?.text == "one")
+            await first.stop()
+            do {
+                _ = try await fastFailing.unary(Self.request("down"))
+                Issue.record("call succeeded with the server down")
+            } catch let status as GRPCStatus {
+                #expect(status.code == .unavailable)
+            }
+            // A waiting call made while the server is down completes once it is back (within its deadline).
+            let waiting = Task { try await echo.unary(Self.request("two"), options: RPCCallOptions(timeout: .seconds(60))) }
+            try await PythonEchoServer.withRunning(port: port) { _ in
+                let two = try await waiting.value
+                #expect(two.echoed?.text == "two")
+            }
+            await echo.client.close()
+            await fastFailing.client.close()
         }
-        // A waiting call made while the server is down completes once it is back (within its deadline).
-        let waiting = Task { try await echo.unary(Self.request("two"), options: RPCCallOptions(timeout: .seconds(60))) }
-        let second = try await PythonEchoServer.start(port: port)
-        #expect(try await waiting.value.echoed?.text == "two")
-        await echo.client.close()
-        await fastFailing.client.close()
-        await second.stop()
     }
 
     @Test func mutualTLSAndServerTLSWithGrpcio() async throws {
         let certificates = try await TestCertificates.shared.value
-        let mutual = try await PythonEchoServer.start(tls: ("--mtls", certificates.directory))
         var tls = TLSClientConfiguration(trustedCA: .file(certificates.path("ca.pem")),
                                          certificateChain: .file(certificates.path("client.pem")),
                                          privateKey: .file(certificates.path("client.key")))
         tls.log = { _ in }
         let withCertificate = tls
-        let echo = try Self.client(port: mutual.port) { $0.tls = withCertificate; $0.host = "localhost" }
-        #expect(try await echo.unary(Self.request("peer")).echoed?.text == TestCertificates.clientCommonName)
-        try await Self.exerciseFourShapes(echo)
-        await echo.client.close()
-
-        // No client certificate: grpcio refuses the handshake.
         tls.certificateChain = nil
         tls.privateKey = nil
         let withoutCertificate = tls
-        let anonymous = try Self.client(port: mutual.port) { $0.tls = withoutCertificate; $0.failFastWhenDisconnected = true }
-        await #expect(throws: GRPCStatus.self) { _ = try await anonymous.unary(Self.request("peer")) }
-        await anonymous.client.close()
-        await mutual.stop()
+        try await PythonEchoServer.withRunning(tls: ("--mtls", certificates.directory)) { mutual in
+            let echo = try Self.client(port: mutual.port) { $0.tls = withCertificate; $0.host = "localhost" }
+            #expect(try await echo.unary(Self.request("peer")).echoed?.text == TestCertificates.clientCommonName)
+            try await Self.exerciseFourShapes(echo)
+            await echo.client.close()
 
-        let serverOnly = try await PythonEchoServer.start(tls: ("--tls", certificates.directory))
-        let plain = try Self.client(port: serverOnly.port) { $0.tls = withoutCertificate }
-        #expect(try await plain.unary(Self.request("hello")).echoed?.text == "hello")
-        await plain.client.close()
-        await serverOnly.stop()
+            // No client certificate: grpcio refuses the handshake.
+            let anonymous = try Self.client(port: mutual.port) { $0.tls = withoutCertificate; $0.failFastWhenDisconnected = true }
+            await #expect(throws: GRPCStatus.self) { _ = try await anonymous.unary(Self.request("peer")) }
+            await anonymous.client.close()
+        }
+
+        try await PythonEchoServer.withRunning(tls: ("--tls", certificates.directory)) { serverOnly in
+            let plain = try Self.client(port: serverOnly.port) { $0.tls = withoutCertificate }
+            #expect(try await plain.unary(Self.request("hello")).echoed?.text == "hello")
+            await plain.client.close()
+        }
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
-import Logging
 import YibaoClient
 import YibaoCrypto
 import YibaoDomain
 import YibaoProto
 import YibaoRPC
 import YibaoServer
+import YibaoTestSupport
 
 /// A real node for one test: its own data folder, an SM2 key per demo org and the registry naming them, the node
 /// (LedgerNode: LMDB, OpenSSL, sockets) on a free loopback port, and a generated-stub client per org whose calls
@@ -31,35 +31,25 @@ final class EndToEndNode: Sendable {
         }
     }
 
-    let root: String
-    let dataDirectory: String
-    let registryPath: String
-    let nodeKey = SM2PrivateKey()
+    let node: TestNode
     let orgKeys: [Org: SM2PrivateKey]
+    var dataDirectory: String { node.dataDirectory }
+    var nodeKey: SM2PrivateKey { node.nodeKey }
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-e2e-\(UUID().uuidString)").path
-        dataDirectory = root + "/data"
-        registryPath = root + "/orgs.json"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        node = try TestNode(prefix: "yibao-e2e")
         var keys: [Org: SM2PrivateKey] = [:]
         for org in Org.allCases { keys[org] = SM2PrivateKey() }
         orgKeys = keys
         try OrgRegistryFile(orgs: Org.allCases.map { .init(code: $0.rawValue, role: $0.role, publicKey: keys[$0]!.publicKey) })
-            .write(to: registryPath)
+            .write(to: node.orgRegistryPath)
     }
 
     func start(adjust: (inout NodeConfiguration) -> Void = { _ in }) async throws -> LedgerNode {
-        var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeKey: nodeKey)
-        configuration.port = 0
-        configuration.orgRegistryPath = registryPath
-        configuration.durable = false  // fsync is the ledger's own tests' subject; these test the API
-        configuration.rpc.shutdownGracePeriod = .seconds(10)
-        var logger = Logger(label: "yibao.e2e")
-        logger.logLevel = .warning
-        configuration.logger = logger
-        adjust(&configuration)
-        return try await LedgerNode.start(configuration)
+        try await node.start { configuration in
+            configuration.rpc.shutdownGracePeriod = .seconds(10)
+            adjust(&configuration)
+        }
     }
 
     /// A client acting for `org`, every call signed with the org's key (nil: no identity at all).
@@ -72,7 +62,7 @@ final class EndToEndNode: Sendable {
     }
 
     func remove() {
-        try? FileManager.default.removeItem(atPath: root)
+        node.remove()
     }
 
     /// The five generated stubs over one connection.

@@ -21,40 +21,33 @@ struct NodeTLSTests {
             durability = none
             log_format = json
             """.write(toFile: work + "/node.conf", atomically: true, encoding: .utf8)
-        let (node, _, nodeErr) = try ChildProcess.start(server, [], environment: [
+        try await NodeProcess.withRunning([], environment: [
             "YIBAO_CONFIG": work + "/node.conf", "YIBAO_TLS_CERT": certificates.path("server.pem"),
-            "YIBAO_TLS_KEY": certificates.path("server.key"), "YIBAO_TLS_CLIENT_CA": certificates.path("ca.pem")])
-        var port: String?
-        for _ in 0..<600 where port == nil && node.isRunning {
-            try await Task.sleep(for: .milliseconds(100))
-            port = Self.listeningPort(inJSONLog: nodeErr.current)
+            "YIBAO_TLS_KEY": certificates.path("server.key"), "YIBAO_TLS_CLIENT_CA": certificates.path("ca.pem")]) { node, listening in
+            #expect(node.stderr.contains("\"tls\":\"true\""), "\(node.stderr)")
+
+            let tls = ["--server", "127.0.0.1:\(listening)", "--tls-ca", certificates.path("ca.pem"), "--server-name", "localhost"]
+            let withCertificate = try await Binaries.run("yibao", ["ledger", "tree-head", "--body", "{}", "--json",
+                                                                   "--client-cert", certificates.path("client.pem"),
+                                                                   "--client-key", certificates.path("client.key")] + tls)
+            #expect(withCertificate.status == 0 && withCertificate.stdout.contains("\"hash_algorithm\": \"sm3\""), "\(withCertificate)")
+            let upload = try await Binaries.run("yibao", ["settlement", "upload", "\(Binaries.examples)/upload-settlements.json",
+                                                          "--client-cert", certificates.path("client.pem"),
+                                                          "--client-key", certificates.path("client.key")] + tls)
+            #expect(upload.status == 0, "the certificate's CN (the demo hospital) may upload its settlement: \(upload)")
+            let withoutCertificate = try await Binaries.run("yibao", ["ledger", "tree-head", "--body", "{}", "--org", "H46010600001",
+                                                                      "--keys", work + "/data/dev-orgs"] + tls)
+            #expect(withoutCertificate.status == 4, "mutual TLS refuses a client without a certificate: \(withoutCertificate)")
+            // A node whose certificate the CLI does not trust: unreachable (4), and the message says it was the TLS check.
+            let untrusted = try await Binaries.run("yibao", ["ledger", "tree-head", "--body", "{}", "--server", "127.0.0.1:\(listening)",
+                                                             "--tls-ca", certificates.path("other-ca.pem"), "--server-name", "localhost",
+                                                             "--client-cert", certificates.path("client.pem"),
+                                                             "--client-key", certificates.path("client.key")])
+            #expect(untrusted.status == 4 && untrusted.stderr.contains("UNAVAILABLE: cannot connect to 127.0.0.1:\(listening): TLS handshake failed")
+                    && untrusted.stderr.contains("certificate verify failed"), "\(untrusted)")
+
+            let status = await node.stop(signal: SIGINT, grace: .seconds(60))
+            #expect(status == 0, "\(node.stderr)")
         }
-        let listening = try #require(port, "the node did not report listening:\n\(nodeErr.current)")
-        #expect(nodeErr.current.contains("\"tls\":\"true\""), "\(nodeErr.current)")
-
-        let tls = ["--server", "127.0.0.1:\(listening)", "--tls-ca", certificates.path("ca.pem"), "--server-name", "localhost"]
-        let withCertificate = try ChildProcess.run(yibao, ["ledger", "tree-head", "--body", "{}", "--json",
-                                                           "--client-cert", certificates.path("client.pem"),
-                                                           "--client-key", certificates.path("client.key")] + tls)
-        #expect(withCertificate.status == 0 && withCertificate.stdout.contains("\"hash_algorithm\": \"sm3\""), "\(withCertificate)")
-        let upload = try ChildProcess.run(yibao, ["settlement", "upload", "\(Binaries.examples)/upload-settlements.json",
-                                                  "--client-cert", certificates.path("client.pem"),
-                                                  "--client-key", certificates.path("client.key")] + tls)
-        #expect(upload.status == 0, "the certificate's CN (the demo hospital) may upload its settlement: \(upload)")
-        let withoutCertificate = try ChildProcess.run(yibao, ["ledger", "tree-head", "--body", "{}", "--org", "H46010600001",
-                                                              "--keys", work + "/data/dev-orgs"] + tls)
-        #expect(withoutCertificate.status == 4, "mutual TLS refuses a client without a certificate: \(withoutCertificate)")
-
-        kill(node.processIdentifier, SIGINT)
-        node.waitUntilExit()
-        #expect(node.terminationStatus == 0, "\(nodeErr.finish())")
-    }
-
-    static func listeningPort(inJSONLog log: String) -> String? {
-        for line in log.split(separator: "\n") where line.contains("\"msg\":\"node listening\"") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String] else { continue }
-            return object["port"]
-        }
-        return nil
     }
 }

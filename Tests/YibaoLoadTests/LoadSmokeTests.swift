@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Testing
 import YibaoCrypto
 import YibaoLoad
@@ -7,6 +6,7 @@ import YibaoLoadSupport
 import YibaoProto
 import YibaoRPC
 import YibaoServer
+import YibaoTestSupport
 
 /// yibao-load against a real in-process node (real LMDB, real sockets on a free loopback port, development
 /// identity): the report's counts must equal what the node then holds, and every deliberately bad record
@@ -14,32 +14,28 @@ import YibaoServer
 @Suite(.serialized) struct LoadSmokeTests {
     static let hospitals = 5
 
-    /// A node on a fresh folder whose registry holds the load orgs.
-    final class Node: Sendable {
-        let root: String
+    /// A node on a fresh folder whose registry holds the load orgs, and a development-identity connection to it.
+    struct Node: Sendable {
+        let folder: TestNode
         let node: LedgerNode
         let connection: LoadConnection
+        var root: String { folder.root }
+    }
 
-        init(developmentMode: Bool = true) async throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-load-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            let registry = try LoadOrgs.write(to: root, hospitals: LoadSmokeTests.hospitals)
-            var configuration = NodeConfiguration(dataDirectory: root + "/data", nodeKey: SM2PrivateKey())
-            configuration.port = 0
-            configuration.orgRegistryPath = registry
-            configuration.developmentMode = developmentMode
-            configuration.durable = false  // the ledger's own tests cover fsync; this one counts records
-            var logger = Logger(label: "yibao.load-test")
-            logger.logLevel = .warning
-            configuration.logger = logger
-            node = try await LedgerNode.start(configuration)
-            connection = try LoadConnection(host: "127.0.0.1", port: node.port, connections: 2, identity: .development)
-        }
-
-        func stop() async {
-            await connection.close()
-            await node.shutdown()
-            try? FileManager.default.removeItem(atPath: root)
+    /// Runs `body` with a running `Node`; the connection and the node are closed however `body` ends.
+    static func withNode(developmentMode: Bool = true, _ body: (Node) async throws -> Void) async throws {
+        let folder = try TestNode(prefix: "yibao-load")
+        defer { folder.remove() }
+        _ = try LoadOrgs.write(to: folder.root, hospitals: hospitals)  // at folder.orgRegistryPath
+        try await folder.withRunningNode(developmentMode: developmentMode) { node in
+            let connection = try LoadConnection(host: "127.0.0.1", port: node.port, connections: 2, identity: .development)
+            do {
+                try await body(Node(folder: folder, node: node, connection: connection))
+                await connection.close()
+            } catch {
+                await connection.close()
+                throw error
+            }
         }
     }
 
@@ -73,91 +69,91 @@ import YibaoServer
     }
 
     @Test func hospitalFeedCountsMatchTheNodeAndBadRecordsFailWithTheirStatus() async throws {
-        let node = try await Node()
-        let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 3, defectShare: 0.15)
-        let feed = HospitalFeedScenario(connection: node.connection, workload: workload, batchSize: 10)
-        let report = try await LoadEngine(plan: Self.plan(operations: 20)).run(feed)
+        try await Self.withNode { node in
+            let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 3, defectShare: 0.15)
+            let feed = HospitalFeedScenario(connection: node.connection, workload: workload, batchSize: 10)
+            let report = try await LoadEngine(plan: Self.plan(operations: 20)).run(feed)
 
-        let visits = (0..<10).flatMap { feed.visits(ofBatch: $0) }
-        let defects = visits.compactMap { workload.defect(ofVisit: $0) }
-        #expect(Set(visits).count == 100)
-        #expect(!defects.isEmpty, "the seed gives some bad records")
-        #expect(report.tally.calls == 20)
-        #expect(report.tally.records == 200)
-        #expect(report.tally.defectsSent == defects.count)
-        #expect(report.tally.defectsRefusedAsExpected == defects.count)
-        #expect(report.tally.recordFailures == ["INVALID_ARGUMENT": defects.count])
-        #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
-        #expect(report.tally.recordsSucceeded == 200 - defects.count)
+            let visits = (0..<10).flatMap { feed.visits(ofBatch: $0) }
+            let defects = visits.compactMap { workload.defect(ofVisit: $0) }
+            #expect(Set(visits).count == 100)
+            #expect(!defects.isEmpty, "the seed gives some bad records")
+            #expect(report.tally.calls == 20)
+            #expect(report.tally.records == 200)
+            #expect(report.tally.defectsSent == defects.count)
+            #expect(report.tally.defectsRefusedAsExpected == defects.count)
+            #expect(report.tally.recordFailures == ["INVALID_ARGUMENT": defects.count])
+            #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
+            #expect(report.tally.recordsSucceeded == 200 - defects.count)
 
-        var heldInvoices = 0, heldSettlements = 0
-        for visit in visits {
-            let held = try await Self.held(visit, workload, node.connection)
-            let defect = workload.defect(ofVisit: visit)
-            #expect(held.invoice == (defect?.inInvoice != true), "visit \(visit) \(String(describing: defect))")
-            #expect(held.settlement == (defect == nil || defect!.inInvoice), "visit \(visit) \(String(describing: defect))")
-            heldInvoices += held.invoice ? 1 : 0
-            heldSettlements += held.settlement ? 1 : 0
+            var heldInvoices = 0, heldSettlements = 0
+            for visit in visits {
+                let held = try await Self.held(visit, workload, node.connection)
+                let defect = workload.defect(ofVisit: visit)
+                #expect(held.invoice == (defect?.inInvoice != true), "visit \(visit) \(String(describing: defect))")
+                #expect(held.settlement == (defect == nil || defect!.inInvoice), "visit \(visit) \(String(describing: defect))")
+                heldInvoices += held.invoice ? 1 : 0
+                heldSettlements += held.settlement ? 1 : 0
+            }
+            #expect(heldInvoices + heldSettlements == report.tally.recordsSucceeded)
+
+            // Reads over the same visits: bad visits answer NOT_FOUND, counted as expected.
+            let reads = QueryMixScenario(connection: node.connection, workload: workload, visits: 100, preload: false)
+            let readReport = try await LoadEngine(plan: Self.plan(operations: 200)).run(reads)
+            #expect(readReport.tally.calls == 200)
+            #expect(readReport.tally.unexpectedFailures == 0, "\(readReport.tally.unexpectedSamples)")
+            #expect(readReport.tally.defectsRefusedAsExpected == readReport.tally.defectsSent)
+            #expect(readReport.tally.recordsSucceeded + readReport.tally.defectsSent == 200)
+            #expect(readReport.tally.callFailures == (readReport.tally.defectsSent == 0 ? [:] : ["NOT_FOUND": readReport.tally.defectsSent]))
         }
-        #expect(heldInvoices + heldSettlements == report.tally.recordsSucceeded)
-
-        // Reads over the same visits: bad visits answer NOT_FOUND, counted as expected.
-        let reads = QueryMixScenario(connection: node.connection, workload: workload, visits: 100, preload: false)
-        let readReport = try await LoadEngine(plan: Self.plan(operations: 200)).run(reads)
-        #expect(readReport.tally.calls == 200)
-        #expect(readReport.tally.unexpectedFailures == 0, "\(readReport.tally.unexpectedSamples)")
-        #expect(readReport.tally.defectsRefusedAsExpected == readReport.tally.defectsSent)
-        #expect(readReport.tally.recordsSucceeded + readReport.tally.defectsSent == 200)
-        #expect(readReport.tally.callFailures == (readReport.tally.defectsSent == 0 ? [:] : ["NOT_FOUND": readReport.tally.defectsSent]))
-        await node.stop()
     }
 
     @Test func streamingFeedAndMixedDayLandWhatTheyReport() async throws {
-        let node = try await Node()
-        let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 5, defectShare: 0.1)
-        // One stream (hospital 0's feed), six batches of 4.
-        let stream = StreamingFeedScenario(connection: node.connection, workload: workload, batchSize: 4)
-        let report = try await LoadEngine(plan: Self.plan(operations: 6, concurrency: 1)).run(stream)
-        #expect(report.tally.calls == 6)
-        #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
-        var held = 0, expectedBad = 0
-        for round in 0..<6 {
-            // Stream lanes interleave in blocks of 64 batches; lane 0's k-th batch is round 64·k.
-            for sequence in (round * 64) * 4 ..< (round * 64) * 4 + 4 {
-                let visit = workload.visitIndex(hospital: 0, sequence: sequence)
-                if try await Self.held(visit, workload, node.connection).settlement { held += 1 }
-                if let defect = workload.defect(ofVisit: visit), !defect.inInvoice { expectedBad += 1 }
+        try await Self.withNode { node in
+            let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 5, defectShare: 0.1)
+            // One stream (hospital 0's feed), six batches of 4.
+            let stream = StreamingFeedScenario(connection: node.connection, workload: workload, batchSize: 4)
+            let report = try await LoadEngine(plan: Self.plan(operations: 6, concurrency: 1)).run(stream)
+            #expect(report.tally.calls == 6)
+            #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
+            var held = 0, expectedBad = 0
+            for round in 0..<6 {
+                // Stream lanes interleave in blocks of 64 batches; lane 0's k-th batch is round 64·k.
+                for sequence in (round * 64) * 4 ..< (round * 64) * 4 + 4 {
+                    let visit = workload.visitIndex(hospital: 0, sequence: sequence)
+                    if try await Self.held(visit, workload, node.connection).settlement { held += 1 }
+                    if let defect = workload.defect(ofVisit: visit), !defect.inInvoice { expectedBad += 1 }
+                }
             }
-        }
-        #expect(held == report.tally.recordsSucceeded)
-        #expect(report.tally.defectsRefusedAsExpected == expectedBad && report.tally.defectsSent == expectedBad)
+            #expect(held == report.tally.recordsSucceeded)
+            #expect(report.tally.defectsRefusedAsExpected == expectedBad && report.tally.defectsSent == expectedBad)
 
-        // A day on a 50-visit history: loads it, then feeds, locks, enters and reads.
-        let day = MixedDayScenario(connection: node.connection, workload: workload, history: 50, preload: true, feedBatch: 5)
-        let dayReport = try await LoadEngine(plan: Self.plan(operations: 120)).run(day)
-        #expect(dayReport.tally.calls == 120)
-        #expect(dayReport.tally.unexpectedFailures == 0, "\(dayReport.tally.unexpectedSamples)")
-        #expect(dayReport.tally.defectsRefusedAsExpected == dayReport.tally.defectsSent)
-        await node.stop()
+            // A day on a 50-visit history: loads it, then feeds, locks, enters and reads.
+            let day = MixedDayScenario(connection: node.connection, workload: workload, history: 50, preload: true, feedBatch: 5)
+            let dayReport = try await LoadEngine(plan: Self.plan(operations: 120)).run(day)
+            #expect(dayReport.tally.calls == 120)
+            #expect(dayReport.tally.unexpectedFailures == 0, "\(dayReport.tally.unexpectedSamples)")
+            #expect(dayReport.tally.defectsRefusedAsExpected == dayReport.tally.defectsSent)
+        }
     }
 
     @Test func signedCallsLandAndUnsignedOnesAreCountedAsUnauthenticated() async throws {
-        let node = try await Node(developmentMode: false)
-        let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 9)
-        let orgs = [SyntheticWorkload.platformOrg, SyntheticWorkload.bureauOrg] + (0..<Self.hospitals).map(SyntheticWorkload.hospitalCode)
-        let signed = try LoadConnection(host: "127.0.0.1", port: node.node.port, connections: 1,
-                                        identity: .signed(keysDirectory: node.root + "/keys", orgs: orgs))
-        let feed = HospitalFeedScenario(connection: signed, workload: workload, batchSize: 5)
-        let report = try await LoadEngine(plan: Self.plan(operations: 4)).run(feed)
-        #expect(report.tally.recordsSucceeded == 20)
-        #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
-        await signed.close()
+        try await Self.withNode(developmentMode: false) { node in
+            let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 9)
+            let orgs = [SyntheticWorkload.platformOrg, SyntheticWorkload.bureauOrg] + (0..<Self.hospitals).map(SyntheticWorkload.hospitalCode)
+            let signed = try LoadConnection(host: "127.0.0.1", port: node.node.port, connections: 1,
+                                            identity: .signed(keysDirectory: node.root + "/keys", orgs: orgs))
+            let feed = HospitalFeedScenario(connection: signed, workload: workload, batchSize: 5)
+            let report = try await LoadEngine(plan: Self.plan(operations: 4)).run(feed)
+            #expect(report.tally.recordsSucceeded == 20)
+            #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
+            await signed.close()
 
-        // The node is not in development mode: calls that only name their org fail whole, and say why.
-        let unsigned = HospitalFeedScenario(connection: node.connection, workload: workload, batchSize: 5, firstSequence: 10)
-        let refused = try await LoadEngine(plan: Self.plan(operations: 4)).run(unsigned)
-        #expect(refused.tally.callFailures == ["UNAUTHENTICATED": 4])
-        #expect(refused.tally.recordsSucceeded == 0 && refused.tally.unexpectedFailures == 20)
-        await node.stop()
+            // The node is not in development mode: calls that only name their org fail whole, and say why.
+            let unsigned = HospitalFeedScenario(connection: node.connection, workload: workload, batchSize: 5, firstSequence: 10)
+            let refused = try await LoadEngine(plan: Self.plan(operations: 4)).run(unsigned)
+            #expect(refused.tally.callFailures == ["UNAUTHENTICATED": 4])
+            #expect(refused.tally.recordsSucceeded == 0 && refused.tally.unexpectedFailures == 20)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YibaoTestSupport
 
 /// protoc-gen-yibao as a program: deterministic output, and clear refusals of what phase 1 cannot generate.
 @Suite("protoc-gen-yibao")
@@ -12,7 +13,7 @@ struct GeneratorTests {
 
     /// Compiles `proto` (file name, text) with protoc, runs the generator on the descriptor set, returns its
     /// output and the files it wrote.
-    func generate(_ proto: (name: String, text: String)) async throws -> (ChildProcess.Output, [String: String]) {
+    func generate(_ proto: (name: String, text: String)) async throws -> (ChildOutput, [String: String]) {
         try #require(FileManager.default.isExecutableFile(atPath: Self.generator), "no generator at \(Self.generator)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-gen-\(UUID().uuidString)")
         let out = directory.appendingPathComponent("out")
@@ -23,7 +24,7 @@ struct GeneratorTests {
         let protoc = try await ChildProcess.run("/usr/bin/protoc", [
             "-I\(directory.path)", "--include_imports", "--experimental_allow_proto3_optional",
             "--descriptor_set_out=\(set)", proto.name])
-        try #require(protoc.status == 0, "protoc: \(protoc.standardError)")
+        try #require(protoc.status == 0, "protoc: \(protoc.stderr)")
         let output = try await ChildProcess.run(Self.generator, [set, out.path])
         var files: [String: String] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: out.path) {
@@ -42,7 +43,7 @@ struct GeneratorTests {
             """)
         let (first, firstFiles) = try await generate(proto)
         let (_, secondFiles) = try await generate(proto)
-        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.status == 0, "\(first.stderr)")
         #expect(firstFiles.keys.sorted() == ["_catalog.pb.swift", "det.pb.swift"])
         // The catalog lists every message (map entries are not types of their own).
         let catalog = try #require(firstFiles["_catalog.pb.swift"])
@@ -66,7 +67,7 @@ struct GeneratorTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try proto.text.write(to: directory.appendingPathComponent(proto.name), atomically: true, encoding: .utf8)
         let run = try await ChildProcess.run("/usr/bin/protoc-c", ["-I\(directory.path)", "--c_out=\(directory.path)", proto.name])
-        try #require(run.status == 0, "protoc-c: \(run.standardError)")
+        try #require(run.status == 0, "protoc-c: \(run.stderr)")
         let header = proto.name.replacingOccurrences(of: ".proto", with: ".pb-c.h")
         return try String(contentsOf: directory.appendingPathComponent(header), encoding: .utf8)
     }
@@ -90,7 +91,7 @@ struct GeneratorTests {
             message B { repeated A a = 1; }
             """))
         #expect(output.status == 1)
-        #expect(output.standardError.contains("recursive message types are not supported yet: r.A -> r.B -> r.A"))
+        #expect(output.stderr.contains("recursive message types are not supported yet: r.A -> r.B -> r.A"))
         #expect(files.isEmpty)
     }
 
@@ -101,7 +102,7 @@ struct GeneratorTests {
             message M { optional int32 x = 1; }
             """))
         #expect(output.status == 1)
-        #expect(output.standardError.contains("o.M.x uses proto3 optional"))
+        #expect(output.stderr.contains("o.M.x uses proto3 optional"))
     }
 
     // (protoc itself refuses fields equal in lowerCamelCase and enum values equal once the prefix is stripped.)
@@ -113,7 +114,7 @@ struct GeneratorTests {
     func refusesCollidingSwiftNames(_ declaration: String, _ message: String) async throws {
         let (output, _) = try await generate((name: "names.proto", text: "syntax = \"proto3\";\npackage n;\n" + declaration))
         #expect(output.status == 1)
-        #expect(output.standardError.contains(message), "\(output.standardError)")
+        #expect(output.stderr.contains(message), "\(output.stderr)")
     }
 
     @Test func refusesProto2() async throws {
@@ -123,6 +124,6 @@ struct GeneratorTests {
             message M { optional int32 x = 1; }
             """))
         #expect(output.status == 1)
-        #expect(output.standardError.contains("only proto3 is supported"))
+        #expect(output.stderr.contains("only proto3 is supported"))
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import YibaoTestSupport
 
 /// protoc-gen-yibao --server-out: one provider file per .proto with services, every streaming shape, deterministic.
 @Suite("protoc-gen-yibao --server-out")
 struct ServerEmitterTests {
     /// Runs protoc and the generator with `--server-out`; returns the generator's output and the server files.
-    func generate(_ protos: [(name: String, text: String)], extra: [String] = []) async throws -> (ChildProcess.Output, [String: String]) {
+    func generate(_ protos: [(name: String, text: String)], extra: [String] = []) async throws -> (ChildOutput, [String: String]) {
         try #require(FileManager.default.isExecutableFile(atPath: GeneratorTests.generator))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-server-gen-\(UUID().uuidString)")
         let messages = directory.appendingPathComponent("messages"), server = directory.appendingPathComponent("server")
@@ -17,7 +18,7 @@ struct ServerEmitterTests {
         let set = directory.appendingPathComponent("set.pb").path
         let protoc = try await ChildProcess.run("/usr/bin/protoc", ["-I\(directory.path)", "--include_imports",
                                                                     "--descriptor_set_out=\(set)"] + protos.map(\.name))
-        try #require(protoc.status == 0, "protoc: \(protoc.standardError)")
+        try #require(protoc.status == 0, "protoc: \(protoc.stderr)")
         let output = try await ChildProcess.run(GeneratorTests.generator, [set, messages.path, "--server-out", server.path] + extra)
         var files: [String: String] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: server.path) {
@@ -47,7 +48,7 @@ struct ServerEmitterTests {
             """)
         let (first, files) = try await generate([Self.types, service])
         let (_, again) = try await generate([Self.types, service])
-        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.status == 0, "\(first.stderr)")
         #expect(Array(files.keys) == ["svc.server.swift"])
         #expect(files == again)
         let text = try #require(files["svc.server.swift"])
@@ -73,12 +74,12 @@ struct ServerEmitterTests {
             """)
         let (output, _) = try await generate([Self.types, service])
         #expect(output.status == 1)
-        #expect(output.standardError.contains("two rpcs map to the Swift method get"))
+        #expect(output.stderr.contains("two rpcs map to the Swift method get"))
     }
 
     @Test func refusesUnknownOptions() async throws {
         let (output, _) = try await generate([Self.types], extra: ["--bogus-out", "/tmp"])
         #expect(output.status == 2)
-        #expect(output.standardError.contains("usage: protoc-gen-yibao"))
+        #expect(output.stderr.contains("usage: protoc-gen-yibao"))
     }
 }

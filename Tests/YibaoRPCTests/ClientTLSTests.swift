@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 import YibaoRPC
 import YibaoTestSupport
@@ -70,6 +71,65 @@ struct ClientTLSTests {
                 _ = try await otherCA.unary(path: "/yibao.test.v1.Echo/Peer", request: [])
             }
             await otherCA.close()
+        }
+    }
+
+    /// A client that does not trust the server's CA: every attempt fails its handshake, and the caller learns
+    /// that it was the certificate check (OpenSSL's own reason), not a bare "connection lost".
+    func untrustingClient(_ server: RPCServer, _ certificates: TestCertificates, backoff: RPCBackoff,
+                          handshakeFailures: HandshakeFailureCounter) throws -> RPCClient {
+        var configuration = RPCClientConfiguration(host: "127.0.0.1", port: server.port)
+        var tls = TLSClientConfiguration(trustedCA: .file(certificates.path("other-ca.pem")))
+        tls.log = { line in if line.contains("handshake failed") { handshakeFailures.count.add(1, ordering: .relaxed) } }
+        configuration.tls = tls
+        configuration.failFastWhenDisconnected = true
+        configuration.reconnectBackoff = backoff
+        return try RPCClient(configuration: configuration)
+    }
+
+    final class HandshakeFailureCounter: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
+    @Test func untrustedServerCertificateIsUnavailableNamingTheVerificationFailure() async throws {
+        try await withTLSServer(.optional) { server, certificates in
+            let failures = HandshakeFailureCounter()
+            let client = try untrustingClient(server, certificates, backoff: RPCBackoff(initial: .seconds(60), maximum: .seconds(60)),
+                                              handshakeFailures: failures)
+            do {
+                _ = try await client.unary(path: "/yibao.test.v1.Echo/Peer", request: [])
+                Issue.record("served over a connection whose certificate the client does not trust")
+            } catch let status as GRPCStatus {
+                #expect(status.code == .unavailable, "\(status)")
+                #expect(status.message.contains("certificate verify failed"), "\(status.message)")
+                #expect(status.message.contains("TLS handshake failed (server certificate: "), "\(status.message)")
+            }
+            #expect(failures.count.load(ordering: .relaxed) == 1)
+            await client.close()
+        }
+    }
+
+    /// Reconnection after failed handshakes waits (capped exponential backoff): calls made during the wait fail
+    /// at once with the last reason and open no connection. Counted in attempts, not timed: with a backoff of a
+    /// minute, ten calls in a row make one attempt; with none, each call makes its own.
+    @Test func failedHandshakesBackOffBeforeReconnecting() async throws {
+        try await withTLSServer(.optional) { server, certificates in
+            let calls = 10
+            for (backoff, expectedAttempts) in [(RPCBackoff(initial: .seconds(60), maximum: .seconds(60)), 1),
+                                                (RPCBackoff(initial: .zero, maximum: .zero), calls)] {
+                let failures = HandshakeFailureCounter()
+                let client = try untrustingClient(server, certificates, backoff: backoff, handshakeFailures: failures)
+                for _ in 0..<calls {
+                    await #expect {
+                        _ = try await client.unary(path: "/yibao.test.v1.Echo/Peer", request: [])
+                    } throws: { error in
+                        (error as? GRPCStatus)?.code == .unavailable
+                            && (error as? GRPCStatus)?.message.contains("certificate verify failed") == true
+                    }
+                }
+                #expect(failures.count.load(ordering: .relaxed) == expectedAttempts, "backoff \(backoff.initial)")
+                await client.close()
+            }
         }
     }
 

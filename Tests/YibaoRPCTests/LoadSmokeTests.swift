@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YibaoRPC
+import YibaoTestSupport
 
 /// nghttp2's own load generator (h2load, Debian nghttp2-client) against the server: many connections and
 /// multiplexed streams at once. Bounded in count; asserts on outcomes, never on speed.
@@ -18,30 +19,14 @@ struct LoadSmokeTests {
         let body = Data([0, 0, 0, 0x03, 0xE8] + [UInt8](repeating: 0x61, count: 1000))
         let bodyURL = directory.appendingPathComponent("request")
         try body.write(to: bodyURL)
-        let outURL = directory.appendingPathComponent("stdout")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outURL)
 
         let requests = 2000
         let summary: String = try await withEchoServer { server, _ in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-            process.arguments = ["--kill-after=5", "120", "/usr/bin/h2load", "-n", String(requests), "-c", "4",
-                                 "-m", "32", "-d", bodyURL.path,
-                                 "-H", "content-type: application/grpc", "-H", "te: trailers",
-                                 "http://127.0.0.1:\(server.port)/yibao.test.v1.Echo/Unary"]
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = FileHandle.nullDevice
-            let _: Int32 = try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do { try process.run() } catch {
-                    process.terminationHandler = nil
-                    continuation.resume(throwing: error)
-                }
-            }
-            try? output.close()
-            return String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
+            let output = try await ChildProcess.run("/usr/bin/h2load", [
+                "-n", String(requests), "-c", "4", "-m", "32", "-d", bodyURL.path,
+                "-H", "content-type: application/grpc", "-H", "te: trailers",
+                "http://127.0.0.1:\(server.port)/yibao.test.v1.Echo/Unary"])
+            return output.stdout + output.stderr
         }
         // h2load's summary line: "requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, ..."
         let line = summary.split(separator: "\n").first { $0.hasPrefix("requests:") }.map(String.init) ?? summary

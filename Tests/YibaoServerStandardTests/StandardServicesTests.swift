@@ -5,6 +5,7 @@ import Testing
 import YibaoProto
 import YibaoRPC
 import YibaoServer
+import YibaoTestSupport
 
 /// Health and reflection against stock grpcio with messages encoded by Python's reference protobuf.
 @Suite struct StandardServicesTests {
@@ -50,7 +51,7 @@ import YibaoServer
 
     func run(_ port: Int, _ scenarios: String...) async throws -> [[String: Any]] {
         try await PythonPeer.run("standard_services_client.py",
-                                 [String(port), PythonPeer.packageRoot.appendingPathComponent("Protos").path] + scenarios)
+                                 [String(port), InteropPython.protos] + scenarios)
     }
 
     @Test func healthCheckAnswersKnownServicesAndNotFoundOtherwise() async throws {

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
 import YibaoCrypto
 @testable import YibaoDomain
 import YibaoServer
+import YibaoTestSupport
 
 /// A real node for a test: a fresh data folder, an SM2 key per demo org (written as PEM for the Python client,
 /// which signs with the `openssl` CLI), the org registry file, and the node on a free loopback port.
@@ -17,16 +17,14 @@ final class NodeFixture: Sendable {
         ("auditor", "auditor", "A46000000001"),
     ]
 
-    let directory: String
+    let node: TestNode
     let keysDirectory: String
-    let nodeKey: SM2PrivateKey
+    var nodeKey: SM2PrivateKey { node.nodeKey }
 
     init() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-node-\(UUID().uuidString)").path
-        directory = root + "/data"
-        keysDirectory = root + "/keys"
+        node = try TestNode(prefix: "yibao-node")
+        keysDirectory = node.root + "/keys"
         try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true)
-        nodeKey = SM2PrivateKey()
         var registry: [OrgRegistryFile.Org] = []
         var codes: [String: String] = [:]
         for org in Self.orgs {
@@ -35,33 +33,12 @@ final class NodeFixture: Sendable {
             registry.append(.init(code: org.code, role: org.registryRole, publicKey: key.publicKey))
             codes[org.role] = org.code
         }
-        try OrgRegistryFile(orgs: registry).write(to: "\(root)/orgs.json")
+        try OrgRegistryFile(orgs: registry).write(to: node.orgRegistryPath)
         let json = try JSONSerialization.data(withJSONObject: codes, options: [.sortedKeys])
         try json.write(to: URL(fileURLWithPath: "\(keysDirectory)/orgs.json"))
     }
 
-    var registryPath: String { (directory as NSString).deletingLastPathComponent + "/orgs.json" }
-
-    func configuration(developmentMode: Bool = false) -> NodeConfiguration {
-        var configuration = NodeConfiguration(dataDirectory: directory, nodeKey: nodeKey)
-        configuration.port = 0
-        configuration.orgRegistryPath = registryPath
-        configuration.developmentMode = developmentMode
-        configuration.durable = false  // tests: LMDB without fsync; durability is the ledger's own tests' business
-        configuration.rpc.shutdownGracePeriod = .seconds(5)
-        var logger = Logger(label: "yibao.test-node")
-        logger.logLevel = .warning
-        configuration.logger = logger
-        return configuration
-    }
-
-    func start(developmentMode: Bool = false, adjust: (inout NodeConfiguration) -> Void = { _ in }) async throws -> LedgerNode {
-        var configuration = configuration(developmentMode: developmentMode)
-        adjust(&configuration)
-        return try await LedgerNode.start(configuration)
-    }
-
     func remove() {
-        try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent)
+        node.remove()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import YibaoTestSupport
 
 /// A test PKI for mutual TLS, made with the `openssl` CLI in `<keys>/tls`: a CA, the node's certificate for
 /// 127.0.0.1, and client certificates whose CN is an org code (`<code>.pem`, `<code>.key`).
@@ -25,7 +26,7 @@ enum OrgCertificates {
 
                 """
         }
-        let status = try await TestProcess.run(["/bin/sh", "-c", script], timeLimitSeconds: 60, in: directory)
+        let status = try await ChildProcess.run("/bin/sh", ["-c", script], directory: directory, timeLimitSeconds: 60).status
         guard status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["openssl exit": status]) }
         return directory
     }

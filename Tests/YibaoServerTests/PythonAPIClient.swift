@@ -1,20 +1,12 @@
 import Foundation
 import Testing
+import YibaoTestSupport
 
 /// Runs Tests/Interop/yibao_api_client.py (grpcio from the interop venv, messages from `protoc --python_out` of
 /// Protos/ at test time) against a node, and collects what it checked.
 enum PythonAPIClient {
     /// Tests never hang: coreutils `timeout` kills a client that overruns.
     static let timeLimitSeconds = 240
-
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    static var python: String {
-        if let path = ProcessInfo.processInfo.environment["YIBAO_INTEROP_PYTHON"], !path.isEmpty { return path }
-        return packageRoot.appendingPathComponent(".venv-interop/bin/python").path
-    }
 
     /// One line the client printed: an expectation (`check`, `ok`, `got`, `want`), a value, or a scenario's end.
     struct Line: Decodable, Sendable {
@@ -47,23 +39,12 @@ enum PythonAPIClient {
     }
 
     static func run(port: Int, keys: String, _ scenarios: [String]) async throws -> Run {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("No interop Python at \(python): run ./scripts/test, which creates .venv-interop")
+        guard let output = try await InteropPython.run("yibao_api_client.py", [String(port), InteropPython.protos, keys] + scenarios,
+                                                       timeLimitSeconds: timeLimitSeconds) else {
             return Run(lines: [], exitCode: -1, errorOutput: "")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-api-py-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("out"), err = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let exitCode = try await TestProcess.run(
-            [python, packageRoot.appendingPathComponent("Tests/Interop/yibao_api_client.py").path, String(port),
-             packageRoot.appendingPathComponent("Protos").path, keys] + scenarios,
-            timeLimitSeconds: timeLimitSeconds, output: try FileHandle(forWritingTo: out), error: try FileHandle(forWritingTo: err))
-        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        let lines = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
-        return Run(lines: lines, exitCode: exitCode, errorOutput: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let lines = output.stdout.split(separator: "\n").compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        return Run(lines: lines, exitCode: output.status, errorOutput: output.stderr)
     }
 
     /// Every check the client made passed, the scenarios all finished, and there were at least `minimumChecks`.

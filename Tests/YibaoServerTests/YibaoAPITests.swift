@@ -13,13 +13,12 @@ struct YibaoAPITests {
     func flow() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let node = try await fixture.start()
-        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["flow"])
-        // The whole store replays: every attested seal, and every signed call it keeps, checks out offline.
-        let report = try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
-        let events = try node.audit.events(limit: 10_000).map(\.event)
-        let trail = try node.audit.verify()
-        await node.shutdown()
+        let (run, report, events, trail) = try await fixture.node.withRunningNode { node in
+            let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["flow"])
+            // The whole store replays: every attested seal, and every signed call it keeps, checks out offline.
+            return (run, try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey),
+                    try node.audit.events(limit: 10_000).map(\.event), try node.audit.verify())
+        }
         PythonAPIClient.expectAllPassed(run, ["flow"], minimumChecks: 100)
         // DOMAIN 1, 7: PII reads, reads under a grant, auditor reads and refusals are in the audit trail.
         #expect(trail.isValid && trail.events == events.count)
@@ -35,9 +34,9 @@ struct YibaoAPITests {
     func identity() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let node = try await fixture.start()
-        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["identity"])
-        await node.shutdown()
+        let run = try await fixture.node.withRunningNode { node in
+            try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["identity"])
+        }
         PythonAPIClient.expectAllPassed(run, ["identity"], minimumChecks: 11)
     }
 
@@ -45,9 +44,9 @@ struct YibaoAPITests {
     func developmentMode() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let node = try await fixture.start(developmentMode: true)
-        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["dev"])
-        await node.shutdown()
+        let run = try await fixture.node.withRunningNode(developmentMode: true) { node in
+            try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["dev"])
+        }
         PythonAPIClient.expectAllPassed(run, ["dev"], minimumChecks: 6)
     }
 
@@ -55,9 +54,9 @@ struct YibaoAPITests {
     func streams() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let node = try await fixture.start()
-        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["feed", "stream"])
-        await node.shutdown()
+        let run = try await fixture.node.withRunningNode { node in
+            try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["feed", "stream"])
+        }
         PythonAPIClient.expectAllPassed(run, ["feed", "stream"], minimumChecks: 9)
     }
 
@@ -65,13 +64,13 @@ struct YibaoAPITests {
     func overload() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let node = try await fixture.start { configuration in
+        let run = try await fixture.node.withRunningNode(adjust: { configuration in
             configuration.ledger.queueCapacityRecords = 2  // one batch of two fills it
             configuration.durable = true                   // fsync'd commits keep the writer busy while calls arrive
             configuration.handlerThreads = 4
+        }) { node in
+            try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["overload", "proof"])
         }
-        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["overload", "proof"])
-        await node.shutdown()
         PythonAPIClient.expectAllPassed(run, ["overload", "proof"], minimumChecks: 10)
     }
 
@@ -79,20 +78,19 @@ struct YibaoAPITests {
     func restart() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let first = try await fixture.start()
-        let before = try await PythonAPIClient.run(port: first.port, keys: fixture.keysDirectory, ["proof"])
-        let sizeBefore = first.ledger.treeSize
-        await first.shutdown()
+        let (before, sizeBefore) = try await fixture.node.withRunningNode { first in
+            (try await PythonAPIClient.run(port: first.port, keys: fixture.keysDirectory, ["proof"]), first.ledger.treeSize)
+        }
         PythonAPIClient.expectAllPassed(before, ["proof"], minimumChecks: 8)
 
-        let second = try await fixture.start()
-        #expect(second.ledger.treeSize >= sizeBefore)
-        // The first node anchored its audit trail's head in the ledger at shutdown; the trail still holds it.
-        let anchor = try #require(try second.ledger.latestAuditAnchor())
-        #expect(try second.audit.verify(anchor: anchor).isValid)
-        let after = try await PythonAPIClient.run(port: second.port, keys: fixture.keysDirectory, ["proof"])
-        let report = try second.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
-        await second.shutdown()
+        let (after, report) = try await fixture.node.withRunningNode { second in
+            #expect(second.ledger.treeSize >= sizeBefore)
+            // The first node anchored its audit trail's head in the ledger at shutdown; the trail still holds it.
+            let anchor = try #require(try second.ledger.latestAuditAnchor())
+            #expect(try second.audit.verify(anchor: anchor).isValid)
+            return (try await PythonAPIClient.run(port: second.port, keys: fixture.keysDirectory, ["proof"]),
+                    try second.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey))
+        }
         PythonAPIClient.expectAllPassed(after, ["proof"], minimumChecks: 8)
         let receiptBefore = try #require(before.value("receipt"))
         #expect(after.value("receipt") == receiptBefore)
@@ -105,14 +103,14 @@ struct YibaoAPITests {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let tls = try await OrgCertificates.make(in: fixture.keysDirectory, clientCodes: ["H46010600001", "X99999999999"])
-        let node = try await fixture.start { configuration in
+        let (run, report) = try await fixture.node.withRunningNode(adjust: { configuration in
             configuration.tls = TLSConfiguration(certificateChain: .file(tls + "/node.pem"), privateKey: .file(tls + "/node.key"),
                                                  clientCA: .file(tls + "/ca.pem"), clientAuthentication: .required)
             configuration.tls?.log = { _ in }
+        }) { node in
+            (try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["mtls"]),
+             try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey))
         }
-        let run = try await PythonAPIClient.run(port: node.port, keys: fixture.keysDirectory, ["mtls"])
-        let report = try node.ledger.verify(expectedNodeKey: fixture.nodeKey.publicKey)
-        await node.shutdown()
         #expect(report.isValid, "\(report)")
         PythonAPIClient.expectAllPassed(run, ["mtls"], minimumChecks: 5)
     }
@@ -121,8 +119,8 @@ struct YibaoAPITests {
     func secondNodeRefused() async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        let node = try await fixture.start()
-        await #expect(throws: (any Error).self) { _ = try await fixture.start() }
-        await node.shutdown()
+        try await fixture.node.withRunningNode { _ in
+            await #expect(throws: (any Error).self) { _ = try await fixture.node.start() }
+        }
     }
 }

@@ -7,7 +7,7 @@ extension GRPCClientConnectionHandler {
     /// The caller prepared everything off the loop and does not wait for this.
     func open(_ opening: ClientCallOpening) {
         let id = opening.callID, request = opening.request
-        var call = Call(
+        let call = Call(
             machine: GRPCClientStreamStateMachine(maxMessageLength: configuration.maxReceiveMessageSize,
                                                   allocator: channelContext?.channel.allocator ?? ByteBufferAllocator()),
             request: request, headersPromise: opening.headersPromise, statusPromise: opening.statusPromise,
@@ -21,7 +21,7 @@ extension GRPCClientConnectionHandler {
         state.activeCalls.add(1, ordering: .relaxed)
         if let deadline = request.deadline {
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
-            calls[id]?.deadlineTimer = eventLoop.scheduleTask(in: Self.timeAmount(until: deadline)) {
+            call.deadlineTimer = eventLoop.scheduleTask(in: Self.timeAmount(until: deadline)) {
                 bound.value.cancel(callID: id, status: GRPCStatus(.deadlineExceeded, "deadline exceeded"))
             }
         }
@@ -39,7 +39,7 @@ extension GRPCClientConnectionHandler {
     }
 
     func startStream(callID: UInt64) {
-        guard let session, var call = calls[callID], !call.completed else { return }
+        guard let session, let call = calls[callID], !call.completed else { return }
         var headers = [
             HeaderField(name: ":method", value: "POST"),
             HeaderField(name: ":scheme", value: scheme),
@@ -56,7 +56,6 @@ extension GRPCClientConnectionHandler {
         do {
             let streamID = try session.submitRequest(headers: headers)
             call.streamID = streamID
-            calls[callID] = call
             streamCalls[streamID] = callID
             openStreams += 1
         } catch {
@@ -79,7 +78,7 @@ extension GRPCClientConnectionHandler {
 
     /// Queues a request message; the future completes once the stream's queue is below the high watermark.
     func write(callID: UInt64, message: ByteBuffer) -> EventLoopFuture<Void> {
-        guard var call = calls[callID], !call.completed else {
+        guard let call = calls[callID], !call.completed else {
             return eventLoop.makeFailedFuture(CallAlreadyOver())
         }
         guard call.machine.enqueue(message) else {
@@ -91,7 +90,6 @@ extension GRPCClientConnectionHandler {
             call.writeWaiters.append(promise)
             future = promise.futureResult
         }
-        calls[callID] = call
         if let streamID = call.streamID { session?.resumeData(streamID: streamID) }
         scheduleFlush()
         return future
@@ -99,18 +97,16 @@ extension GRPCClientConnectionHandler {
 
     /// The caller sent its last request message: END_STREAM follows the queued ones.
     func endRequests(callID: UInt64) {
-        guard var call = calls[callID], !call.completed else { return }
+        guard let call = calls[callID], !call.completed else { return }
         call.machine.endRequests()
-        calls[callID] = call
         if let streamID = call.streamID { session?.resumeData(streamID: streamID) }
         scheduleFlush()
     }
 
     /// Ends the call locally (deadline, task cancellation): RST_STREAM(CANCEL) and this status for the caller.
     func cancel(callID: UInt64, status: GRPCStatus) {
-        guard var call = calls[callID], !call.completed else { return }
+        guard let call = calls[callID], !call.completed else { return }
         _ = call.machine.abandon()
-        calls[callID] = call
         if let streamID = call.streamID { session?.resetStream(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue) }
         complete(callID: callID, status: status)
         scheduleFlush()
@@ -118,7 +114,7 @@ extension GRPCClientConnectionHandler {
 
     /// The call's outcome is known: every waiter learns it. The entry lives on until its stream closes.
     func complete(callID: UInt64, status: GRPCStatus) {
-        guard var call = calls[callID], !call.completed else { return }
+        guard let call = calls[callID], !call.completed else { return }
         call.completed = true
         call.deadlineTimer?.cancel()
         call.deadlineTimer = nil
@@ -127,7 +123,6 @@ extension GRPCClientConnectionHandler {
         let owed = call.uncreditedBytes
         call.uncreditedBytes = 0
         call.inboundPaused = false
-        calls[callID] = call
         if let streamID = call.streamID { session?.consume(streamID: streamID, count: owed) }
         for waiter in waiters { waiter.fail(status.code == .ok ? GRPCStatus(.cancelled, "the call is over") : status) }
         call.outcome.record(status: status)  // before the stream ends: a caller that saw the end reads it
@@ -146,10 +141,9 @@ extension GRPCClientConnectionHandler {
     // MARK: nghttp2 pulls request DATA
 
     func pullRequest(streamID: Int32, maxLength: Int) -> GRPCClientStreamStateMachine.Pull {
-        guard let id = streamCalls[streamID], var call = calls[id] else { return .deferred }
+        guard let id = streamCalls[streamID], let call = calls[id] else { return .deferred }
         if call.completed { return .deferred }
         let pulled = call.machine.pull(maxLength: maxLength)
-        calls[id] = call
         if !call.writeWaiters.isEmpty, call.machine.queuedBytes <= configuration.requestBufferLowWatermark {
             drainedCalls.insert(id)
         }
@@ -158,10 +152,9 @@ extension GRPCClientConnectionHandler {
 
     func wakeDrainedWriters() {
         for id in drainedCalls {
-            guard var call = calls[id] else { continue }
+            guard let call = calls[id] else { continue }
             let waiters = call.writeWaiters
             call.writeWaiters.removeAll()
-            calls[id] = call
             for waiter in waiters { waiter.succeed() }
         }
         drainedCalls.removeAll()

@@ -16,6 +16,8 @@ final class ClientConnectionState: Sendable {
     let activeCalls = Atomic<Int>(0)
     /// Call ids are taken by callers off the loop, so opening a call needs no answer from the loop.
     let nextCallID = Atomic<UInt64>(1)
+    /// Over TLS: completes when the handshake does (set as the channel is initialized, before it connects).
+    let tlsHandshake = Mutex<EventLoopFuture<Void>?>(nil)
 }
 
 /// One client HTTP/2 connection: owns its nghttp2 client session and its calls, on its event loop only.
@@ -30,14 +32,17 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
     static let writeChunk = 64 * 1024
     static let keepalivePingPayload: UInt64 = 0x5949_4241_4b41_4c56
 
-    struct Call {
+    /// A class, so that `calls[id]` hands out a reference: the state machine and its request queue are mutated
+    /// in place, never copied per message (a struct read out of the dictionary and stored back would copy them).
+    /// Lives on the connection's event loop only, like the handler.
+    final class Call {
         var machine: GRPCClientStreamStateMachine
-        var request: ClientCallRequest
+        let request: ClientCallRequest
         var streamID: Int32?
-        var headersPromise: EventLoopPromise<GRPCMetadata>
-        var statusPromise: EventLoopPromise<GRPCStatus>
-        var responses: RPCClientResponseStream.Producer.Source
-        var outcome: RPCClientCallOutcome
+        let headersPromise: EventLoopPromise<GRPCMetadata>
+        let statusPromise: EventLoopPromise<GRPCStatus>
+        let responses: RPCClientResponseStream.Producer.Source
+        let outcome: RPCClientCallOutcome
         var writeWaiters: [EventLoopPromise<Void>] = []
         var deadlineTimer: Scheduled<Void>?
         /// The call's outcome is known; the entry stays only until its stream closes.
@@ -45,6 +50,17 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
         /// The caller has enough messages unread: received bytes are not credited back to the server.
         var inboundPaused = false
         var uncreditedBytes = 0
+
+        init(machine: GRPCClientStreamStateMachine, request: ClientCallRequest,
+             headersPromise: EventLoopPromise<GRPCMetadata>, statusPromise: EventLoopPromise<GRPCStatus>,
+             responses: RPCClientResponseStream.Producer.Source, outcome: RPCClientCallOutcome) {
+            self.machine = machine
+            self.request = request
+            self.headersPromise = headersPromise
+            self.statusPromise = statusPromise
+            self.responses = responses
+            self.outcome = outcome
+        }
     }
 
     let configuration: RPCClientConfiguration
@@ -142,6 +158,9 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ClientCloseEvent {
             beginClose()
+        } else if let failure = event as? TLSConnectionFailedEvent {
+            // TLS closes the channel itself (after its alert); the calls learn the reason, not "connection lost".
+            tearDown(GRPCStatus(.unavailable, "connection to \(authority) failed: \(failure.error)"))
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -175,22 +194,19 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
         for event in session.takeEvents() {
             switch event {
             case .headers(let streamID, let fields, let isTrailers, let endStream):
-                guard let id = streamCalls[streamID], var call = calls[id] else { continue }
+                guard let id = streamCalls[streamID], let call = calls[id] else { continue }
                 let action = call.machine.receiveHeaders(fields, isTrailers: isTrailers, endStream: endStream)
-                calls[id] = call
                 perform(action, callID: id)
             case .data(let streamID, let bytes):
                 let count = bytes.readableBytes
-                if let id = streamCalls[streamID], var call = calls[id] {
+                if let id = streamCalls[streamID], let call = calls[id] {
                     let action = call.machine.receiveData(bytes)
-                    calls[id] = call
                     perform(action, callID: id)
                 }
                 credit(streamID: streamID, count: count)
             case .endStream(let streamID):
-                guard let id = streamCalls[streamID], var call = calls[id] else { continue }
+                guard let id = streamCalls[streamID], let call = calls[id] else { continue }
                 let action = call.machine.receiveEndStream()
-                calls[id] = call
                 perform(action, callID: id)
             case .streamClosed(let streamID, let errorCode):
                 streamClosed(streamID: streamID, errorCode: errorCode)
@@ -220,9 +236,8 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
             calls[callID]?.outcome.record(headers: metadata)
             calls[callID]?.headersPromise.succeed(metadata)
         case .messages(let messages):
-            guard var call = calls[callID], !call.completed else { return }
+            guard let call = calls[callID], !call.completed else { return }
             if case .stopProducing = call.responses.yield(contentsOf: messages) { call.inboundPaused = true }
-            calls[callID] = call
         case .finished(let status):
             complete(callID: callID, status: status)
         case .fail(let status):
@@ -235,9 +250,8 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
 
     /// Inbound flow control: received bytes go back to the server's windows unless the caller is behind.
     func credit(streamID: Int32, count: Int) {
-        if let id = streamCalls[streamID], var call = calls[id], call.inboundPaused, !call.completed {
+        if let id = streamCalls[streamID], let call = calls[id], call.inboundPaused, !call.completed {
             call.uncreditedBytes += count
-            calls[id] = call
         } else {
             session?.consume(streamID: streamID, count: count)
         }
@@ -245,20 +259,18 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
 
     /// The caller drained its response buffer (or stopped reading): return the window held back.
     func inboundDemandChanged(callID: UInt64) {
-        guard var call = calls[callID] else { return }
+        guard let call = calls[callID] else { return }
         call.inboundPaused = false
         let owed = call.uncreditedBytes
         call.uncreditedBytes = 0
-        calls[callID] = call
         if let streamID = call.streamID { session?.consume(streamID: streamID, count: owed) }
         scheduleFlush()
     }
 
     func streamClosed(streamID: Int32, errorCode: UInt32) {
         openStreams -= 1
-        if let id = streamCalls.removeValue(forKey: streamID), var call = calls[id] {
+        if let id = streamCalls.removeValue(forKey: streamID), let call = calls[id] {
             if let status = call.machine.streamClosed(errorCode: errorCode) {
-                calls[id] = call
                 complete(callID: id, status: status)
             }
             if let owed = calls[id]?.uncreditedBytes, owed > 0 { session?.consume(streamID: streamID, count: owed) }

@@ -114,14 +114,25 @@ actor RPCClientConnectionSlot {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(
-                            OpenSSLConnectionHandler(role: .client(tls, serverName: tls.serverName ?? configuration.host)))
+                        let handler = OpenSSLConnectionHandler(role: .client(tls, serverName: tls.serverName ?? configuration.host))
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        state.tlsHandshake.withLock { $0 = handler.handshakeCompleted }
                     }
                     try channel.pipeline.syncOperations.addHandler(
                         GRPCClientConnectionHandler(configuration: configuration, state: state, eventLoop: channel.eventLoop))
                 }
             }
         let channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        if let handshake = state.tlsHandshake.withLock({ $0 }) {
+            // A connection is established once TLS is: a refused handshake is a failed attempt (its reason kept
+            // for the callers, the reconnect backoff applied), not a live connection that dies under a call.
+            do {
+                try await handshake.get()
+            } catch {
+                channel.close(promise: nil)
+                throw error
+            }
+        }
         let handler = try await channel.eventLoop.submit {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: GRPCClientConnectionHandler.self),
                          eventLoop: channel.eventLoop)

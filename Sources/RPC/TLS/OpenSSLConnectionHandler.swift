@@ -45,6 +45,11 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
     private var clientHelloSent = false
     /// The last ciphertext handed to the channel; closing waits for it so an alert or close_notify gets out.
     private var lastWrite: EventLoopFuture<Void>?
+    /// Completed when the handshake succeeds, failed with the TLS reason when it does not; see `handshakeCompleted`.
+    private var handshakePromise: EventLoopPromise<Void>?
+    /// Succeeds once the handshake is done; fails with a `TLSError` naming why it was not (nil before the handler
+    /// is added). The client waits for it before using a connection, so a refused handshake is a failed connect.
+    private(set) var handshakeCompleted: EventLoopFuture<Void>?
 
     init(role: Role) {
         self.role = role
@@ -63,9 +68,14 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        handshakePromise = promise
+        handshakeCompleted = promise.futureResult
         guard let ssl = SSL_new(contextPointer), let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem())
         else {
-            log("cannot create an SSL object: \(OpenSSLErrorQueue.drain())")
+            let reasons = OpenSSLErrorQueue.drain()
+            log("cannot create an SSL object: \(reasons)")
+            endHandshake(TLSError("TLS cannot create an SSL object", openSSLReasons: reasons))
             state = .closed
             context.close(promise: nil)
             return
@@ -77,7 +87,9 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
         case .client(_, let serverName):
             SSL_set_connect_state(ssl)
             guard OpenSSLClientContext.prepare(ssl, serverName: serverName) else {
-                log("cannot set the expected server name \(serverName): \(OpenSSLErrorQueue.drain())")
+                let reasons = OpenSSLErrorQueue.drain()
+                log("cannot set the expected server name \(serverName): \(reasons)")
+                endHandshake(TLSError("TLS cannot set the expected server name \(serverName)", openSSLReasons: reasons))
                 SSL_free(ssl)
                 state = .closed
                 context.close(promise: nil)
@@ -110,6 +122,7 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        endHandshake(TLSError("TLS connection closed during the handshake"))
         handshakeTimer?.cancel()
         failPendingWrites()
         if let ssl { SSL_free(ssl) }  // frees both BIOs too
@@ -120,6 +133,7 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        endHandshake(TLSError("TLS connection closed during the handshake"))
         handshakeTimer?.cancel()
         failPendingWrites()
         state = .closed
@@ -171,6 +185,7 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
         state = .open
         handshakeTimer?.cancel()
         handshakeTimer = nil
+        endHandshake(nil)
         context.fireUserInboundEventTriggered(TLSHandshakeCompletedEvent(peer: TLSPeerIdentityReader.verifiedPeer(of: ssl)))
         let held = pendingWrites
         pendingWrites.removeAll()
@@ -293,7 +308,8 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Failure and closing
 
-    /// Ends this connection only: logs why, sends whatever alert OpenSSL queued, closes.
+    /// Ends this connection only: logs why, sends whatever alert OpenSSL queued, tells the client side's
+    /// callers why (the handshake waiter, the gRPC handler's calls), closes.
     private func fail(_ context: ChannelHandlerContext, _ reason: String) {
         guard state != .closed else { return }
         state = .closed
@@ -302,7 +318,17 @@ final class OpenSSLConnectionHandler: ChannelDuplexHandler {
         handshakeTimer?.cancel()
         failPendingWrites()
         writeCiphertext(context, flush: true)
+        let error = TLSError("TLS \(reason)")
+        endHandshake(error)
+        if case .client = role { context.fireUserInboundEventTriggered(TLSConnectionFailedEvent(error: error)) }
         closeAfterLastWrite(context, mode: .all, promise: nil)
+    }
+
+    /// Completes the handshake waiter once: nil for success, else why it failed.
+    private func endHandshake(_ error: TLSError?) {
+        guard let promise = handshakePromise else { return }
+        handshakePromise = nil
+        if let error { promise.fail(error) } else { promise.succeed() }
     }
 
     private func closeAfterLastWrite(_ context: ChannelHandlerContext, mode: CloseMode,
