@@ -192,6 +192,33 @@ import YibaoCrypto
         try l.verifyFully()
     }
 
+    @Test func aTracePageAndItsEntriesAreReadInOneSnapshot() async throws {
+        let l = try await L()
+        defer { l.shutdown() }
+        let blue = L.blue(1)
+        let ref = L.reference(blue)
+        var expected = [try await l.landed(L.platform, Records.issue([blue])[0])]
+        for action in [InvoiceAction.lock, .unlock, .lock, .unlock, .lock] {
+            expected.append(try await l.landed(L.bureauA, Records.statusChange(action, ref)))
+        }
+        let before = l.ledger.readTransactionCount
+        let page = try l.service.traceEntries(invoice: blue.key)
+        #expect(l.ledger.readTransactionCount - before == 1, "one read transaction for the page, not one per entry")
+        #expect(page.map(\.index) == expected.map(\.index))
+        #expect(page.map(\.leafHash) == expected.map(\.transactionHash))
+        let second = try l.service.traceEntries(invoice: blue.key, after: expected[1].index, limit: 2)
+        #expect(second.map(\.index) == [expected[2].index, expected[3].index])
+        #expect(try l.service.traceEntries(settlement: "S-none").isEmpty)
+
+        let range = expected[0].index..<(expected[5].index + 1)
+        let beforeRange = l.ledger.readTransactionCount
+        let entries = try l.ledger.entries(at: range)
+        #expect(l.ledger.readTransactionCount - beforeRange == 1)
+        #expect(entries.map(\.index) == Array(range))
+        #expect(entries.last == (try l.ledger.entry(at: expected[5].index)))
+        #expect(throws: LedgerError.self) { try l.ledger.entries(at: [l.ledger.treeSize]) }
+    }
+
     @Test func registryRoleStringsCarryABureausRegion() throws {
         #expect(try DomainCaller.caller(code: "B4601", role: "insurance_bureau:4601") == Caller(role: .insuranceBureau, org: "B4601", region: "4601"))
         #expect(try DomainCaller.caller(code: "H1", role: "hospital") == Caller(role: .hospital, org: "H1"))

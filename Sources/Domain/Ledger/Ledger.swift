@@ -199,6 +199,24 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// The entries at `indexes`, in that order, from one read transaction: one snapshot for a page or a stream's
+    /// chunk, not one per entry. Keep the sequence bounded: the snapshot is held while it is read (never across an
+    /// await, which a synchronous function cannot do).
+    public func entries(at indexes: some Sequence<UInt64>) throws -> [StoredEntry] {
+        try env.read { txn in
+            let reader = entryReader(txn)
+            return try indexes.map { index in
+                guard let entry = try reader.entry(at: index) else {
+                    throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
+                }
+                return entry
+            }
+        }
+    }
+
+    /// Read snapshots the ledger's store has opened since it opened (diagnostics).
+    public var readTransactionCount: UInt64 { env.readTransactionCount }
+
     /// The Merkle leaf hash (transaction hash) of the entry at `index`, without reading the entry.
     public func leafHash(at index: UInt64) throws -> Digest32 {
         let size = treeSize
