@@ -210,13 +210,17 @@ import YibaoCrypto
         #expect(second.map(\.index) == [expected[2].index, expected[3].index])
         #expect(try l.service.traceEntries(settlement: "S-none").isEmpty)
 
+        // A stream's chunk: one snapshot, bounded by its range and by bytes (at least one entry).
         let range = expected[0].index..<(expected[5].index + 1)
         let beforeRange = l.ledger.readTransactionCount
-        let entries = try l.ledger.entries(at: range)
+        let entries = try l.ledger.entries(in: range, maxBytes: .max)
         #expect(l.ledger.readTransactionCount - beforeRange == 1)
         #expect(entries.map(\.index) == Array(range))
         #expect(entries.last == (try l.ledger.entry(at: expected[5].index)))
-        #expect(throws: LedgerError.self) { try l.ledger.entries(at: [l.ledger.treeSize]) }
+        #expect(try l.ledger.entries(in: range, maxBytes: 1).map(\.index) == [range.lowerBound])
+        let twoEntries = entries[0].bytes.count + entries[1].bytes.count
+        #expect(try l.ledger.entries(in: range, maxBytes: twoEntries).count == 2)
+        #expect(throws: LedgerError.self) { try l.ledger.entries(in: l.ledger.treeSize..<(l.ledger.treeSize + 1), maxBytes: 1) }
     }
 
     @Test func registryRoleStringsCarryABureausRegion() throws {

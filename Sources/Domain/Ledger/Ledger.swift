@@ -199,18 +199,23 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// The entries at `indexes`, in that order, from one read transaction: one snapshot for a page or a stream's
-    /// chunk, not one per entry. Keep the sequence bounded: the snapshot is held while it is read (never across an
-    /// await, which a synchronous function cannot do).
-    public func entries(at indexes: some Sequence<UInt64>) throws -> [StoredEntry] {
+    /// The entries from `range.lowerBound` on, in order, from one read transaction, stopping once they hold
+    /// `maxBytes` (at least one entry, so that a reader always moves on): a stream's chunk, bounded in count by
+    /// `range` and in memory by `maxBytes`.
+    public func entries(in range: Range<UInt64>, maxBytes: Int) throws -> [StoredEntry] {
         try env.read { txn in
             let reader = entryReader(txn)
-            return try indexes.map { index in
+            var chunk: [StoredEntry] = []
+            var bytes = 0
+            for index in range {
+                guard chunk.isEmpty || bytes < maxBytes else { break }
                 guard let entry = try reader.entry(at: index) else {
                     throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
                 }
-                return entry
+                bytes += entry.bytes.count
+                chunk.append(entry)
             }
+            return chunk
         }
     }
 

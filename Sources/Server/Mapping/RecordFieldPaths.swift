@@ -1,5 +1,3 @@
-import YibaoDomain
-
 /// Where a submitted record's fields sit in the request that carried it. The domain names a record by its position
 /// in the batch the node submits (`records[0].invoice_code`), a batch the caller never saw; a refusal is renamed to
 /// the request's own path before it leaves (`invoices[3].invoice_code`, `red_invoice.related_invoice_code`,

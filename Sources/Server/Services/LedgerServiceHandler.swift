@@ -10,9 +10,11 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
     let context: ServiceContext
     /// How often a caught-up stream looks for new commits: the ledger has no commit notification to wait on.
     static let streamPollInterval: Duration = .milliseconds(50)
-    /// Entries a stream reads per read transaction while it catches up: one snapshot per chunk rather than per
-    /// entry, and small enough that a chunk of the largest entries stays a few MB in memory.
+    /// A stream catching up reads a chunk per read transaction rather than one per entry: at most this many
+    /// entries, and no more than `streamChunkBytes` of them (entries may be up to 1 MiB each), so that a chunk
+    /// waiting to be sent stays a few MB.
     static let streamChunkEntries: UInt64 = 256
+    static let streamChunkBytes = 4 << 20
 
     private var ledger: Ledger { context.ledger }
 
@@ -83,11 +85,12 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
                 let size = ledger.treeSize
                 while next < size {
                     // One snapshot per chunk, closed before the chunk is written: a slow reader never pins one.
-                    let end = min(size, next + Self.streamChunkEntries)
-                    for entry in try ledger.entries(at: next..<end) {
+                    let chunk = try ledger.entries(in: next..<min(size, next + Self.streamChunkEntries),
+                                                   maxBytes: Self.streamChunkBytes)
+                    for entry in chunk {
                         try await responses.write(try LedgerMapping.entry(entry))
                     }
-                    next = end
+                    next += UInt64(chunk.count)
                 }
                 try await Task.sleep(for: Self.streamPollInterval)
             }

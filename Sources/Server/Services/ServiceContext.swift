@@ -8,7 +8,8 @@ import YibaoRPC
 /// who is calling, may they, submit an attested batch, map whatever fails to a status (`StatusMapping`).
 struct ServiceContext: Sendable {
     let service: InvoiceSettlementService
-    /// DOMAIN 1, 7: audited reads and refusals are durable here before the call is answered.
+    /// DOMAIN 1, 7: audited reads and refused reads are durable here before the call is answered (or the read is
+    /// refused); refused writes are recorded before the answer too, but cannot change it (`auditRefusedWrites`).
     let audit: AuditTrail
     let logger: Logger
     let clock: @Sendable () -> UInt64
