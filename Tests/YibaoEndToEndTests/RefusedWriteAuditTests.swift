@@ -41,6 +41,11 @@ struct RefusedWriteAuditTests {
         #expect(events.map(\.subject) == (1...5).map { "request audit-batch settlements[\($0)]" })
         #expect(events.allSatisfy { $0.org == EndToEndNode.Org.hospital.rawValue && $0.role == "hospital" && $0.outcome.hasPrefix("PERMISSION_DENIED: ") })
         #expect(try node.audit.verify().isValid)
+        // A single-record write's refusal is named by its request alone.
+        await expectStatus(.permissionDenied, containing: "lock_invoice", "a hospital locks") {
+            try await hospital.invoices.lockInvoice(Records.action("audit-lock", Records.blueInvoice("0000000001")))
+        }
+        #expect(try node.audit.events(limit: 10_000).last?.event.subject == "request audit-lock")
         await hospital.close()
         await node.shutdown()
     }

@@ -36,7 +36,7 @@ struct RecordFieldPaths: Sendable {
         RecordFieldPaths(root: "\(field)[\(position)]")
     }
 
-    /// How audit events and messages name the record as a whole.
+    /// How a message names the record as a whole: its request path, or the request itself.
     var recordName: String { root.isEmpty ? "request" : root }
 
     /// `message` with its leading `record` path (`records[0]`) renamed to the request's; any other message as it is.

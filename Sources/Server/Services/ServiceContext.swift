@@ -72,7 +72,8 @@ struct ServiceContext: Sendable {
         let events = zip(outcomes, paths).compactMap { outcome, path -> AuditEvent? in
             guard case .failure(let error) = outcome, error.code == .permissionDenied else { return nil }
             return auditEvent(org: identity.org, role: identity.role, .refusedWrite, action: "write",
-                              subject: "request \(requestId) \(path.recordName)", outcome: "PERMISSION_DENIED: \(error.message)")
+                              subject: path.root.isEmpty ? "request \(requestId)" : "request \(requestId) \(path.root)",
+                              outcome: "PERMISSION_DENIED: \(error.message)")
         }
         guard !events.isEmpty else { return }
         do {
