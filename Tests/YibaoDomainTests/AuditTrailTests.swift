@@ -12,6 +12,36 @@ import Testing
                    action: "GetInvoice", subject: "invoice 46010621/\(String(format: "%010d", i))", outcome: "ok")
     }
 
+    @Test func eventsRecordedTogetherShareOneCommit() async throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = AuditTrail.Configuration()
+        configuration.maxEventsPerCommit = 4  // a batch's events stay together even above the per-commit maximum
+        let trail = try AuditTrail(dataDirectory: directory, configuration: configuration)
+        defer { trail.shutdown() }
+        #expect(try await trail.record(event(0)) == 1)
+        let commits = trail.commitCount
+        let batch = (1...6).map { event($0, reason: .refusedWrite) }
+        #expect(try await trail.record(batch) == 2, "the first of consecutive sequence numbers")
+        #expect(trail.commitCount - commits == 1, "six refused records, one commit")
+        #expect(try trail.events(after: 1).map(\.event) == batch)
+        #expect(try trail.verify() == AuditTrail.Verification(events: 7))
+        #expect(try await trail.record([]) == 0)
+        #expect(trail.commitCount - commits == 1, "nothing to record, nothing committed")
+    }
+
+    @Test func aBatchBeyondTheBacklogIsRefusedWhole() async throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = AuditTrail.Configuration()
+        configuration.capacity = 3
+        let trail = try AuditTrail(dataDirectory: directory, configuration: configuration)
+        defer { trail.shutdown() }
+        await #expect(throws: LedgerError.self) { try await trail.record((0..<4).map { event($0) }) }
+        #expect(try await trail.record((0..<3).map { event($0) }) == 1)
+        #expect(try trail.verify().events == 3)
+    }
+
     @Test func concurrentReadsAreAllRecordedInOneChainThatSurvivesReopening() async throws {
         let directory = folder()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -113,17 +143,17 @@ import Testing
         for i in 0..<2 {
             let box = AuditContinuationBox()
             waiting.append(Task { try await withCheckedThrowingContinuation { box.set($0) } })
-            try queue.enqueue(AuditQueue.Item(event: event(i).encoded, continuation: await box.get()))
+            try queue.enqueue(AuditQueue.Item(events: [event(i).encoded], continuation: await box.get()))
         }
         let box = AuditContinuationBox()
         let third = Task { try await withCheckedThrowingContinuation { box.set($0) } }
         let continuation = await box.get()
         #expect(throws: LedgerError(.resourceExhausted, "the audit trail has 2 events waiting; the read is refused rather than left unrecorded")) {
-            try queue.enqueue(AuditQueue.Item(event: event(2).encoded, continuation: continuation))
+            try queue.enqueue(AuditQueue.Item(events: [event(2).encoded], continuation: continuation))
         }
         continuation.resume(throwing: CancellationError())
         _ = await third.result
-        let drained = try #require(queue.take(max: 10))
+        let drained = try #require(queue.take(maxEvents: 10))
         for (i, item) in drained.enumerated() { item.continuation.resume(returning: UInt64(i + 1)) }
         for task in waiting { _ = try await task.value }
     }

@@ -195,6 +195,37 @@ import YibaoCrypto
         try l.verifyFully()
     }
 
+    @Test func aTracePageAndItsEntriesAreReadInOneSnapshot() async throws {
+        let l = try await L()
+        defer { l.shutdown() }
+        let blue = L.blue(1)
+        let ref = L.reference(blue)
+        var expected = [try await l.landed(L.platform, Records.issue([blue])[0])]
+        for action in [InvoiceAction.lock, .unlock, .lock, .unlock, .lock] {
+            expected.append(try await l.landed(L.bureauA, Records.statusChange(action, ref)))
+        }
+        let before = l.ledger.readTransactionCount
+        let page = try l.service.traceEntries(invoice: blue.key)
+        #expect(l.ledger.readTransactionCount - before == 1, "one read transaction for the page, not one per entry")
+        #expect(page.map(\.index) == expected.map(\.index))
+        #expect(page.map(\.leafHash) == expected.map(\.transactionHash))
+        let second = try l.service.traceEntries(invoice: blue.key, after: expected[1].index, limit: 2)
+        #expect(second.map(\.index) == [expected[2].index, expected[3].index])
+        #expect(try l.service.traceEntries(settlement: "S-none").isEmpty)
+
+        // A stream's chunk: one snapshot, bounded by its range and by bytes (at least one entry).
+        let range = expected[0].index..<(expected[5].index + 1)
+        let beforeRange = l.ledger.readTransactionCount
+        let entries = try l.ledger.entries(in: range, maxBytes: .max)
+        #expect(l.ledger.readTransactionCount - beforeRange == 1)
+        #expect(entries.map(\.index) == Array(range))
+        #expect(entries.last == (try l.ledger.entry(at: expected[5].index)))
+        #expect(try l.ledger.entries(in: range, maxBytes: 1).map(\.index) == [range.lowerBound])
+        let twoEntries = entries[0].bytes.count + entries[1].bytes.count
+        #expect(try l.ledger.entries(in: range, maxBytes: twoEntries).count == 2)
+        #expect(throws: LedgerError.self) { try l.ledger.entries(in: l.ledger.treeSize..<(l.ledger.treeSize + 1), maxBytes: 1) }
+    }
+
     @Test func registryRoleStringsCarryABureausRegion() throws {
         #expect(try DomainCaller.caller(code: "B4601", role: "insurance_bureau:4601") == Caller(role: .insuranceBureau, org: "B4601", region: "4601"))
         #expect(try DomainCaller.caller(code: "H1", role: "hospital") == Caller(role: .hospital, org: "H1"))

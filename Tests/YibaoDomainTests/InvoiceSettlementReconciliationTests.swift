@@ -106,4 +106,19 @@ import Testing
         }
         try l.verifyFully()
     }
+
+    @Test func batchLimitsHaveMaximums() async throws {
+        let l = try await L()
+        defer { l.shutdown() }
+        let maxList = ReconciliationBatch.maxListLimit, maxScan = InstitutionReconciliation.maxScanLimit
+        #expect(throws: LedgerError(.invalidArgument, "list_limit: must be 0 to \(maxList), got \(maxList + 1)")) {
+            try l.service.reconcile(institution: L.hospital, from: "2024-03-01", through: "2024-03-31", listLimit: maxList + 1)
+        }
+        #expect(throws: LedgerError(.invalidArgument, "scan_limit: must be 1 to \(maxScan), got \(maxScan + 1)")) {
+            try l.service.reconcile(institution: L.hospital, from: "2024-03-01", through: "2024-03-31", scanLimit: maxScan + 1)
+        }
+        let atMaximum = try l.service.reconcile(institution: L.hospital, from: "2024-03-01", through: "2024-03-31",
+                                                listLimit: maxList, scanLimit: maxScan)
+        #expect(atMaximum.complete && atMaximum.scanned == 0)
+    }
 }

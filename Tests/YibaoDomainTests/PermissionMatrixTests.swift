@@ -1,4 +1,5 @@
 import Testing
+import YibaoCrypto
 @testable import YibaoDomain
 
 /// DOMAIN 1 as a table: for every role and every operation, whether it is allowed on a record that is the
@@ -13,22 +14,24 @@ import Testing
     static let own = RecordOwnership(owner: "ORG1", region: "460106", addressee: "ORG1", grantHolders: ["ORG1"])
     static let foreign = RecordOwnership(owner: "ORG2", region: "460200", addressee: "ORG2", grantHolders: ["ORG2"])
 
-    static let reads: Set<Op> = [.readInvoice, .readSettlement, .reconcile, .readFundBatch, .readLedgerMetadata]
+    static let reads: Set<Op> = [.readInvoice, .readSettlement, .reconcile, .readFundBatch, .readLedgerMetadata, .readEntry,
+                                 .streamEntries]
 
     /// (allowed on own records, allowed on foreign records)
     static let matrix: [Role: (own: Set<Op>, foreign: Set<Op>)] = [
         .hospital: ([.uploadSettlement, .revokeSettlement, .linkInvoiceSettlement, .readInvoice, .readSettlement, .reconcile,
-                     .readLedgerMetadata], [.readLedgerMetadata]),
-        .invoicePlatform: ([.issueInvoice, .reverseInvoice, .exchangePaper, .readInvoice, .readLedgerMetadata, .grantAccess, .revokeGrant],
+                     .readLedgerMetadata, .readEntry], [.readLedgerMetadata]),
+        .invoicePlatform: ([.issueInvoice, .reverseInvoice, .exchangePaper, .readInvoice, .readLedgerMetadata, .grantAccess, .revokeGrant,
+                            .readEntry],
                            [.issueInvoice, .reverseInvoice, .exchangePaper, .readInvoice, .readLedgerMetadata, .grantAccess, .revokeGrant]),
         .insuranceBureau: ([.lockInvoice, .unlockInvoice, .recordInvoiceEntry, .revokeInvoiceEntry, .revokeSettlement,
                             .submitFundBatch, .publishPolicy, .publishCatalog, .readInvoice, .readSettlement, .reconcile,
-                            .readFundBatch, .readLedgerMetadata, .grantAccess, .revokeGrant], [.readLedgerMetadata]),
-        .bank: ([.recordDisbursementResult, .readFundBatch, .readLedgerMetadata], [.readLedgerMetadata]),
-        .channel: ([.recordGrantUsage, .readInvoice, .readSettlement, .readLedgerMetadata], [.readLedgerMetadata]),
+                            .readFundBatch, .readLedgerMetadata, .grantAccess, .revokeGrant, .readEntry], [.readLedgerMetadata]),
+        .bank: ([.recordDisbursementResult, .readFundBatch, .readLedgerMetadata, .readEntry], [.readLedgerMetadata]),
+        .channel: ([.recordGrantUsage, .readInvoice, .readSettlement, .readLedgerMetadata, .readEntry], [.readLedgerMetadata]),
         .auditor: (reads, reads),
         .regulator: (reads, reads),
-        .nodeAdmin: ([.registerOrg, .rotateKey, .readLedgerMetadata], [.registerOrg, .rotateKey, .readLedgerMetadata]),
+        .nodeAdmin: ([.registerOrg, .rotateKey, .readLedgerMetadata, .readEntry], [.registerOrg, .rotateKey, .readLedgerMetadata]),
     ]
 
     @Test func everyRoleAndOperation() {
@@ -52,6 +55,42 @@ import Testing
             }
         }
         #expect(decisions == Role.allCases.count * DomainOperation.allCases.count * 2)
+    }
+
+    /// Raw ledger entries (GetEntry, StreamEntries): (role, entry, operation, allowed, audited).
+    static let entryRows: [(Role, RecordOwnership, Op, Bool, Bool)] = [
+        (.hospital, .ofEntry(org: "ORG1", kindNumber: 200), .readEntry, true, false),    // its own entry
+        (.hospital, .ofEntry(org: "ORG2", kindNumber: 200), .readEntry, false, false),   // another org's: its PII
+        (.hospital, .ofEntry(org: "NODE", kindNumber: EntryKind.genesis.rawValue), .readEntry, true, false),
+        (.bank, .ofEntry(org: "NODE", kindNumber: EntryKind.batchSeal.rawValue), .readEntry, true, false),
+        (.channel, .ofEntry(org: "NODE", kindNumber: EntryKind.auditAnchor.rawValue), .readEntry, true, false),
+        (.channel, .ofEntry(org: "ORG2", kindNumber: 200), .readEntry, false, false),
+        (.auditor, .ofEntry(org: "ORG2", kindNumber: 200), .readEntry, true, true),      // every auditor read is logged
+        (.regulator, .ofEntry(org: "ORG2", kindNumber: 200), .readEntry, true, true),
+        (.auditor, .none, .streamEntries, true, true),
+        (.regulator, .none, .streamEntries, true, true),
+        (.hospital, .none, .streamEntries, false, false),
+        (.nodeAdmin, .none, .streamEntries, false, false),
+    ]
+
+    @Test func rawEntriesAreReadByTheirWriterTheNodesByAllEveryOneByAuditors() {
+        for (role, entry, operation, allowed, audited) in Self.entryRows {
+            let outcome = Result { () throws(LedgerError) in try PermissionMatrix.authorize(Self.caller(role), operation, entry) }
+            switch outcome {
+            case .success(let authorization):
+                #expect(allowed, "\(role) \(operation) \(entry) should be refused")
+                #expect((authorization == .allowedAudited) == audited, "\(role) \(operation) \(entry)")
+            case .failure(let error):
+                #expect(!allowed, "\(role) \(operation) \(entry) should be allowed: \(error)")
+                #expect(error.code == .permissionDenied)
+            }
+        }
+        #expect(throws: LedgerError(.permissionDenied, "role hospital (org ORG1) may not read_entry: it was written by org ORG2 and may hold its PII")) {
+            try PermissionMatrix.authorize(Self.caller(.hospital), .readEntry, .ofEntry(org: "ORG2", kindNumber: 200))
+        }
+        #expect(throws: LedgerError(.permissionDenied, "role bank (org ORG1) may not stream_entries: only auditors and regulators read every entry")) {
+            try PermissionMatrix.authorize(Self.caller(.bank), .streamEntries)
+        }
     }
 
     @Test func refusalsSayWhy() {

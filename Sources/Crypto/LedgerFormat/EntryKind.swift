@@ -25,6 +25,12 @@ public struct EntryKind: Hashable, Sendable, CustomStringConvertible {
     public static let batchSeal = EntryKind(3, "batch_seal", nodeWritten: true)
     /// The node's audit trail head (`AuditAnchor`), so the trail's tail is covered by signed tree heads.
     public static let auditAnchor = EntryKind(4, "audit_anchor", nodeWritten: true)
+    /// Every kind the node writes itself.
+    public static let nodeWrittenKinds: [EntryKind] = [.genesis, .orgRegistered, .batchSeal, .auditAnchor]
+
+    /// Whether an entry of kind number `number` was written by the node (and so holds no org's record data).
+    public static func isNodeWritten(_ number: UInt16) -> Bool { nodeWrittenKinds.contains { $0.rawValue == number } }
+
     /// 存证: bytes an org wants notarized as they are, with no lifecycle of their own.
     public static let attestation = EntryKind(16, "attestation")
 }

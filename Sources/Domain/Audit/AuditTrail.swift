@@ -13,7 +13,7 @@ public final class AuditTrail: Sendable {
     public struct Configuration: Sendable {
         /// Events waiting for their commit before reads are refused.
         public var capacity = 65_536
-        /// At most this many events per commit.
+        /// At most this many events per commit, except that the events of one `record(_:)` call share a commit.
         public var maxEventsPerCommit = 8_192
         public var durable = true
         public var initialMapSize = 64 << 20
@@ -53,15 +53,27 @@ public final class AuditTrail: Sendable {
     /// Records one event and returns once it is durable (its sequence number).
     @discardableResult
     public func record(_ event: AuditEvent) async throws -> UInt64 {
-        let encoded = event.encoded
+        try await record([event])
+    }
+
+    /// Records events together and returns once they are durable: one commit for all of them, with consecutive
+    /// sequence numbers (the first is returned). A batch write with many refused records costs one commit, not one
+    /// per record. Empty: nothing is written and 0 is returned.
+    @discardableResult
+    public func record(_ events: [AuditEvent]) async throws -> UInt64 {
+        guard !events.isEmpty else { return 0 }
+        let encoded = events.map(\.encoded)
         return try await withCheckedThrowingContinuation { continuation in
             do {
-                try pending.enqueue(AuditQueue.Item(event: encoded, continuation: continuation))
+                try pending.enqueue(AuditQueue.Item(events: encoded, continuation: continuation))
             } catch {
                 continuation.resume(throwing: error)
             }
         }
     }
+
+    /// Transactions the trail has committed since it opened (each an fsync when durable).
+    public var commitCount: UInt64 { thread.commits.load(ordering: .relaxed) }
 
     /// Events after `sequence` (from the first when nil), oldest first.
     public func events(after sequence: UInt64? = nil, limit: Int = 1_000) throws -> [(sequence: UInt64, event: AuditEvent)] {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import YibaoCrypto
 
 /// The trail's one writer: takes whatever is queued, chains and appends it in one transaction, commits (fsync when
@@ -12,6 +13,8 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
     private var nextSequence: UInt64
     private var previous: Digest32
     private let finished = DispatchSemaphore(value: 0)
+    /// Transactions committed so far: what recording costs in fsyncs.
+    let commits = Atomic<UInt64>(0)
 
     init(env: LMDBEnvironment, events: LMDBDatabase, queue: AuditQueue, maxEventsPerCommit: Int,
          nextSequence: UInt64, previous: Digest32) {
@@ -25,7 +28,7 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
 
     func start() {
         DedicatedThread.start(named: "yibao-audit") { [self] in
-            while let batch = queue.take(max: maxEventsPerCommit) { commit(batch) }
+            while let batch = queue.take(maxEvents: maxEventsPerCommit) { commit(batch) }
             finished.signal()
         }
     }
@@ -36,11 +39,15 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
         var sequence = nextSequence
         var link = previous
         var stored: [(UInt64, [UInt8])] = []
-        stored.reserveCapacity(batch.count)
+        var firstSequences: [UInt64] = []
+        firstSequences.reserveCapacity(batch.count)
         for item in batch {
-            link = AuditChain.link(previous: link, sequence: sequence, event: item.event)
-            stored.append((sequence, AuditChain.stored(link: link, event: item.event)))
-            sequence += 1
+            firstSequences.append(sequence)
+            for event in item.events {
+                link = AuditChain.link(previous: link, sequence: sequence, event: event)
+                stored.append((sequence, AuditChain.stored(link: link, event: event)))
+                sequence += 1
+            }
         }
         do {
             let events = self.events
@@ -54,8 +61,9 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
             for item in batch { item.continuation.resume(throwing: failure) }
             return
         }
-        for (item, (key, _)) in zip(batch, stored) { item.continuation.resume(returning: key) }
         nextSequence = sequence
         previous = link
+        commits.add(1, ordering: .relaxed)
+        for (item, first) in zip(batch, firstSequences) { item.continuation.resume(returning: first) }
     }
 }

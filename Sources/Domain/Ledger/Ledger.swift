@@ -202,6 +202,29 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// The entries from `range.lowerBound` on, in order, from one read transaction, stopping once they hold
+    /// `maxBytes` (at least one entry, so that a reader always moves on): a stream's chunk, bounded in count by
+    /// `range` and in memory by `maxBytes`.
+    public func entries(in range: Range<UInt64>, maxBytes: Int) throws -> [StoredEntry] {
+        try env.read { txn in
+            let reader = entryReader(txn)
+            var chunk: [StoredEntry] = []
+            var bytes = 0
+            for index in range {
+                guard chunk.isEmpty || bytes < maxBytes else { break }
+                guard let entry = try reader.entry(at: index) else {
+                    throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
+                }
+                bytes += entry.bytes.count
+                chunk.append(entry)
+            }
+            return chunk
+        }
+    }
+
+    /// Read snapshots the ledger's store has opened since it opened (diagnostics).
+    public var readTransactionCount: UInt64 { env.readTransactionCount }
+
     /// The Merkle leaf hash (transaction hash) of the entry at `index`, without reading the entry.
     public func leafHash(at index: UInt64) throws -> Digest32 {
         let size = treeSize

@@ -29,10 +29,14 @@ public enum DomainOperation: String, Sendable, CaseIterable {
     case reconcile
     case readFundBatch = "read_fund_batch"
     case readLedgerMetadata = "read_ledger_metadata"
+    /// One raw ledger entry's plain bytes (`GetEntry`): they carry the writing org's PII.
+    case readEntry = "read_entry"
+    /// Every entry from an index on, live (`StreamEntries`): replicas and routers for auditors and regulators.
+    case streamEntries = "stream_entries"
 
     public var isRead: Bool {
         switch self {
-        case .readInvoice, .readSettlement, .reconcile, .readFundBatch, .readLedgerMetadata: true
+        case .readInvoice, .readSettlement, .reconcile, .readFundBatch, .readLedgerMetadata, .readEntry, .streamEntries: true
         default: false
         }
     }

@@ -4,6 +4,9 @@
 /// Interpretations where DOMAIN is silent:
 /// - Ledger metadata (tree heads, proofs) is readable by every registered org: proofs are useless without it, and
 ///   it holds no record data.
+/// - A raw entry (`readEntry`) is readable by the org that wrote it and, when the node wrote it (no record data),
+///   by every org; anyone else's only by auditors and regulators, since its plain bytes carry PII. The live
+///   stream of every entry (`streamEntries`) is for auditors and regulators only.
 /// - A bureau's region is a prefix of the record's region; a bureau without a region on record may do nothing
 ///   region-scoped. Records without a region (a new policy, a catalog) are not region-scoped.
 /// - A settlement may be revoked by its hospital (2208/2305 come from the hospital) and by the bureau (review).
@@ -31,6 +34,7 @@ public enum PermissionMatrix {
     /// nil if allowed; otherwise why not ("" when the role may never do it).
     private static func refusal(_ caller: Caller, _ operation: DomainOperation, _ record: RecordOwnership) -> String? {
         if operation == .readLedgerMetadata { return nil }
+        if operation == .readEntry || operation == .streamEntries { return entryRefusal(caller, operation, record) }
         switch caller.role {
         case .hospital:
             switch operation {
@@ -71,6 +75,15 @@ public enum PermissionMatrix {
             default: return ""
             }
         }
+    }
+
+    /// Raw entries: auditors and regulators read every one, and they alone stream them; any other org reads the
+    /// entries it wrote and those the node wrote (no record data), not others' (their plain bytes carry PII).
+    private static func entryRefusal(_ caller: Caller, _ operation: DomainOperation, _ record: RecordOwnership) -> String? {
+        if [.auditor, .regulator].contains(caller.role) { return nil }
+        if operation == .streamEntries { return "only auditors and regulators read every entry" }
+        if record.isNodeWritten || record.owner == caller.org { return nil }
+        return "it was written by org \(record.owner ?? "unknown") and may hold its PII"
     }
 
     private static func owns(_ caller: Caller, _ record: RecordOwnership) -> String? {

@@ -1,3 +1,5 @@
+import YibaoCrypto
+
 /// What the permission matrix needs to know about the record an operation touches; the caller derives it from
 /// the record (or the request, for a new one). Fields that do not apply stay nil / empty.
 public struct RecordOwnership: Hashable, Sendable {
@@ -9,12 +11,21 @@ public struct RecordOwnership: Hashable, Sendable {
     public var addressee: String?
     /// Orgs holding a live grant that covers the record.
     public var grantHolders: Set<String>
+    /// A ledger entry the node wrote itself (genesis, registry, seals, audit anchors): it holds no record data.
+    public var isNodeWritten: Bool
 
-    public init(owner: String? = nil, region: String? = nil, addressee: String? = nil, grantHolders: Set<String> = []) {
+    public init(owner: String? = nil, region: String? = nil, addressee: String? = nil, grantHolders: Set<String> = [],
+                isNodeWritten: Bool = false) {
         self.owner = owner
         self.region = region
         self.addressee = addressee
         self.grantHolders = grantHolders
+        self.isNodeWritten = isNodeWritten
+    }
+
+    /// A ledger entry belongs to the org that wrote it; one the node wrote belongs to no org and holds no record data.
+    public static func ofEntry(org: String, kindNumber: UInt16) -> RecordOwnership {
+        EntryKind.isNodeWritten(kindNumber) ? RecordOwnership(isNodeWritten: true) : RecordOwnership(owner: org)
     }
 
     /// For operations that touch no particular record (registry, policies, ledger metadata).

@@ -3,6 +3,9 @@
 /// bad month cannot grow an answer without limit (`truncated` says something was left out).
 public struct ReconciliationBatch: Hashable, Sendable {
     public static let defaultListLimit = 10_000
+    /// The most a caller may ask for per list: each listed item is a message in one reply, and 10,000 per list
+    /// (four lists) keeps a reply within a few MB, under the transport's message limit.
+    public static let maxListLimit = 10_000
 
     public let listLimit: Int
     /// Linked pairs compared, and how many of them agreed in every field with a live settlement.

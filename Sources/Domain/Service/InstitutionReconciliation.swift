@@ -8,6 +8,10 @@
 /// Red invoices and reversed blue ones cancel out and are not compared.
 public struct InstitutionReconciliation: Hashable, Sendable {
     public static let defaultScanLimit = 100_000
+    /// The most records of the day index one call may read: the scan runs in one read transaction on a handler
+    /// thread and keeps every key it read, so an unbounded one would pin an LMDB snapshot (and memory) for as long
+    /// as a caller likes. A million is a large hospital's year; a wider range is asked for in parts.
+    public static let maxScanLimit = 1_000_000
 
     public let institution: String
     /// yyyy-MM-dd, inclusive.

@@ -76,6 +76,34 @@ public final class InvoiceSettlementService: Sendable {
         }
     }
 
+    /// A trace page with its entries, from one snapshot: the indexes `trace(invoice:after:limit:)` gives and the
+    /// entries they name, read in the same read transaction (not one per entry).
+    public func traceEntries(invoice key: InvoiceKey, after: UInt64? = nil, limit: Int = maxTracePage) throws -> [StoredEntry] {
+        guard Self.fits(key) else { return [] }
+        return try read { store in
+            try Self.entries(store.trace(.invoice, record: InvoiceSettlementStateKeys.invoice(key), after: after, limit: Self.pageSize(limit)),
+                             in: store)
+        }
+    }
+
+    /// `traceEntries(invoice:after:limit:)` for a settlement.
+    public func traceEntries(settlement setlId: String, after: UInt64? = nil, limit: Int = maxTracePage) throws -> [StoredEntry] {
+        guard InvoiceSettlementStateKeys.fits(setlId) else { return [] }
+        return try read { store in
+            try Self.entries(store.trace(.settlement, record: InvoiceSettlementStateKeys.settlement(setlId), after: after,
+                                         limit: Self.pageSize(limit)), in: store)
+        }
+    }
+
+    private static func entries(_ indexes: [UInt64], in store: InvoiceSettlementStore) throws -> [StoredEntry] {
+        try indexes.map { index in
+            guard let entry = try store.state.entries.entry(at: index) else {
+                throw LedgerError(.dataLoss, "the trace names entry \(index), which is missing")
+            }
+            return entry
+        }
+    }
+
     // MARK: reconciliation (票实核对)
 
     /// One pair: the invoice against `setlId`, or against its linked settlement when `setlId` is nil.
@@ -93,8 +121,9 @@ public final class InvoiceSettlementService: Sendable {
     }
 
     /// The batch form over an institution (`fixmedins_code` = `invoicing_party_code`) and days `from...through`
-    /// (yyyy-MM-dd, inclusive). Bounded: lists hold at most `listLimit` each, the scan reads at most `scanLimit`
-    /// records (see `InstitutionReconciliation.complete`).
+    /// (yyyy-MM-dd, inclusive). Bounded: lists hold at most `listLimit` each (≤ `ReconciliationBatch.maxListLimit`),
+    /// the scan reads at most `scanLimit` records (≤ `InstitutionReconciliation.maxScanLimit`; see
+    /// `InstitutionReconciliation.complete`).
     public func reconcile(institution: String, from: String, through: String,
                           listLimit: Int = ReconciliationBatch.defaultListLimit,
                           scanLimit: Int = InstitutionReconciliation.defaultScanLimit) throws -> InstitutionReconciliation {
@@ -103,8 +132,12 @@ public final class InvoiceSettlementService: Sendable {
         if !BusinessTime.isDate(from) { check.fail("from", "must be a date '\(BusinessTime.dateFormat)', got \(FieldChecker.quoted(from))") }
         if !BusinessTime.isDate(through) { check.fail("through", "must be a date '\(BusinessTime.dateFormat)', got \(FieldChecker.quoted(through))") }
         if check.problems.isEmpty, from > through { check.fail("through", "must not be before from \(from)") }
-        if listLimit < 0 { check.fail("list_limit", "must not be negative") }
-        if scanLimit < 1 { check.fail("scan_limit", "must be at least 1") }
+        if !(0...ReconciliationBatch.maxListLimit).contains(listLimit) {
+            check.fail("list_limit", "must be 0 to \(ReconciliationBatch.maxListLimit), got \(listLimit)")
+        }
+        if !(1...InstitutionReconciliation.maxScanLimit).contains(scanLimit) {
+            check.fail("scan_limit", "must be 1 to \(InstitutionReconciliation.maxScanLimit), got \(scanLimit)")
+        }
         try check.throwFirst()
         return try read { store in
             var result = InstitutionReconciliation(institution: institution, from: from, through: through,

@@ -1,5 +1,6 @@
 import CLMDB
 import Glibc
+import Synchronization
 
 /// One LMDB environment (a data folder holding `data.mdb`). Read transactions may run on any thread
 /// (`MDB_NOTLS`: Swift tasks hop threads); write transactions belong to the single writer.
@@ -25,6 +26,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Guarded by the gate: changed only while exclusive.
     public private(set) var mapSize: Int
     private var closed = false
+    /// Read transactions begun since the environment opened: what a read path costs in snapshots.
+    private let readsBegun = Atomic<UInt64>(0)
 
     public init(path: String, options: Options = Options()) throws(LMDBError) {
         self.options = options
@@ -75,8 +78,12 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// A read-only snapshot for the duration of `body`.
     public func read<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
-        try transaction(readOnly: true, body)
+        readsBegun.add(1, ordering: .relaxed)
+        return try transaction(readOnly: true, body)
     }
+
+    /// How many `read` snapshots were opened so far (diagnostics, and tests that a page costs one).
+    public var readTransactionCount: UInt64 { readsBegun.load(ordering: .relaxed) }
 
     /// A write transaction committed when `body` returns. `body` may be run more than once (after the map grows),
     /// so it must not change anything outside the transaction before it returns.

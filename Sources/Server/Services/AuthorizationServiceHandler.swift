@@ -17,7 +17,8 @@ struct AuthorizationServiceHandler: Yibao_V1_AuthorizationServiceProvider {
                 },
                 validFromMs: try FieldPath.milliseconds(request.validFromMs, "valid_from_ms"),
                 validUntilMs: try FieldPath.milliseconds(request.validUntilMs, "valid_until_ms"), purpose: request.purpose)
-            let written = try await context.submitOne(requestId: request.requestId, record: AuthorizationRecords.grant(grant))
+            let written = try await context.submitOne(requestId: request.requestId, record: AuthorizationRecords.grant(grant),
+                                                       paths: .requestFields)
             var response = Yibao_V1_GrantAccessResponse()
             response.receipt = written.receipt
             response.grantId = written.receipt?.txHash ?? []  // the grant id is its entry's transaction hash
@@ -29,7 +30,8 @@ struct AuthorizationServiceHandler: Yibao_V1_AuthorizationServiceProvider {
         try await context.handle {
             let revocation = GrantRevocation(grantId: try FieldPath.digest(request.grantId, "grant_id"), certno: request.certno,
                                              reason: request.reason)
-            return try await context.submitOne(requestId: request.requestId, record: AuthorizationRecords.revoke(revocation))
+            return try await context.submitOne(requestId: request.requestId, record: AuthorizationRecords.revoke(revocation),
+                                                 paths: .requestFields)
         }
     }
 
@@ -49,7 +51,8 @@ struct AuthorizationServiceHandler: Yibao_V1_AuthorizationServiceProvider {
             let usage = GrantUsage(grantId: try FieldPath.digest(request.grantId, "grant_id"),
                                    invoice: try InvoiceMapping.key(request.invoice, at: "invoice"),
                                    readTimeMs: try FieldPath.milliseconds(request.readTimeMs, "read_time_ms"), purpose: request.purpose)
-            return try await context.submitOne(requestId: request.requestId, record: AuthorizationRecords.recordUsage(usage))
+            return try await context.submitOne(requestId: request.requestId, record: AuthorizationRecords.recordUsage(usage),
+                                                 paths: .invoiceKey)
         }
     }
 

@@ -22,7 +22,8 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
     func reverseInvoice(_ request: Yibao_V1_ReverseInvoiceRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_WriteResponse {
         try await context.handle {
             let red = try InvoiceMapping.invoice(try FieldPath.required(request.redInvoice, "red_invoice"), colour: .red, at: "red_invoice")
-            return try await context.submitOne(requestId: request.requestId, record: InvoiceSettlementRecords.reverse(red))
+            return try await context.submitOne(requestId: request.requestId, record: InvoiceSettlementRecords.reverse(red),
+                                                 paths: .redInvoice)
         }
     }
 
@@ -31,7 +32,8 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
             let exchange = PaperExchange(reference: try InvoiceMapping.reference(request.invoice, at: "invoice"),
                                          exchangeTime: request.exchangeTime, paperInvoiceCode: request.paperInvoiceCode,
                                          paperInvoiceNumber: request.paperInvoiceNumber)
-            return try await context.submitOne(requestId: request.requestId, record: InvoiceSettlementRecords.exchangePaper(exchange))
+            return try await context.submitOne(requestId: request.requestId, record: InvoiceSettlementRecords.exchangePaper(exchange),
+                                                 paths: .invoiceReference)
         }
     }
 
@@ -69,8 +71,9 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
             let key = InvoiceKey(invoiceCode: request.invoiceCode, invoiceNumber: request.invoiceNumber)
             _ = try await context.readableInvoice(key, checkCode: request.checkCode)
             let limit = try ServiceContext.pageLimit(request.limit, maximum: InvoiceSettlementService.maxTracePage)
-            let indexes = try context.service.trace(invoice: key, after: request.pageAfter == 0 ? nil : request.pageAfter, limit: limit)
-            return try context.tracePage(indexes, limit: limit)
+            let entries = try context.service.traceEntries(invoice: key, after: request.pageAfter == 0 ? nil : request.pageAfter,
+                                                           limit: limit)
+            return try context.tracePage(entries, limit: limit)
         }
     }
 
@@ -79,7 +82,7 @@ struct InvoiceServiceHandler: Yibao_V1_InvoiceServiceProvider {
             let record = InvoiceSettlementRecords.statusChange(
                 InvoiceStatusChange(action: action, reference: try InvoiceMapping.reference(request.invoice, at: "invoice"),
                                     operatedTime: request.operatedTime, remark: request.remark))
-            return try await context.submitOne(requestId: request.requestId, record: record)
+            return try await context.submitOne(requestId: request.requestId, record: record, paths: .invoiceReference)
         }
     }
 }

@@ -8,7 +8,8 @@ import YibaoRPC
 /// who is calling, may they, submit an attested batch, map whatever fails to a status (`StatusMapping`).
 struct ServiceContext: Sendable {
     let service: InvoiceSettlementService
-    /// DOMAIN 1, 7: audited reads and refusals are durable here before the call is answered.
+    /// DOMAIN 1, 7: audited reads and refused reads are durable here before the call is answered (or the read is
+    /// refused); refused writes are recorded before the answer too, but cannot change it (`auditRefusedWrites`).
     let audit: AuditTrail
     let logger: Logger
     let clock: @Sendable () -> UInt64
@@ -48,20 +49,39 @@ struct ServiceContext: Sendable {
     }
 
     func recordAudit(_ caller: Caller, _ reason: AuditEvent.Reason, action: String, subject: String, outcome: String) async throws {
-        _ = try await audit.record(AuditEvent(timeMs: clock(), reason: reason, org: caller.org,
-                                              role: DomainCaller.roleName(caller.role, region: caller.region),
-                                              action: action, subject: subject, outcome: outcome))
+        try await recordAudit([auditEvent(org: caller.org, role: DomainCaller.roleName(caller.role, region: caller.region),
+                                          reason, action: action, subject: subject, outcome: outcome)])
     }
 
-    /// A write the permission matrix refused leaves a trace in the audit trail (DOMAIN 1).
-    private func auditRefusedWrites(_ outcomes: [RecordOutcome], requestId: String) async throws {
-        guard outcomes.contains(where: { if case .failure(let e) = $0 { e.code == .permissionDenied } else { false } }) else { return }
-        let identity = try CallerIdentity.required()
-        for (position, outcome) in outcomes.enumerated() {
-            guard case .failure(let error) = outcome, error.code == .permissionDenied else { continue }
-            _ = try await audit.record(AuditEvent(timeMs: clock(), reason: .refusedWrite, org: identity.org, role: identity.role,
-                                                  action: "write", subject: "request \(requestId) record \(position)",
-                                                  outcome: "PERMISSION_DENIED: \(error.message)"))
+    /// The one way an event reaches the audit trail: events recorded together share one durable commit.
+    func recordAudit(_ events: [AuditEvent]) async throws {
+        _ = try await audit.record(events)
+    }
+
+    func auditEvent(org: String, role: String, _ reason: AuditEvent.Reason, action: String, subject: String,
+                    outcome: String) -> AuditEvent {
+        AuditEvent(timeMs: clock(), reason: reason, org: org, role: role, action: action, subject: subject, outcome: outcome)
+    }
+
+    /// Writes the permission matrix refused leave a trace in the audit trail (DOMAIN 1): one event per refused
+    /// record, all in one audit commit, recorded before the call is answered. The batch was already committed, so
+    /// a failure to record cannot take its answer back: it is logged, and the caller still gets the batch's
+    /// result (its receipts are real). See docs/api.md, "Reads and the audit trail".
+    private func auditRefusedWrites(_ outcomes: [RecordOutcome], paths: [RecordFieldPaths], requestId: String,
+                                    identity: CallerIdentity) async {
+        let events = zip(outcomes, paths).compactMap { outcome, path -> AuditEvent? in
+            guard case .failure(let error) = outcome, error.code == .permissionDenied else { return nil }
+            return auditEvent(org: identity.org, role: identity.role, .refusedWrite, action: "write",
+                              subject: path.root.isEmpty ? "request \(requestId)" : "request \(requestId) \(path.root)",
+                              outcome: "PERMISSION_DENIED: \(error.message)")
+        }
+        guard !events.isEmpty else { return }
+        do {
+            try await recordAudit(events)
+        } catch {
+            logger.error("refused writes were not recorded in the audit trail; the batch's result is answered anyway",
+                         metadata: ["org": "\(identity.org)", "request_id": "\(requestId)", "refused": "\(events.count)",
+                                    "error": "\(error)"])
         }
     }
 
@@ -71,28 +91,36 @@ struct ServiceContext: Sendable {
         return requestId
     }
 
-    /// Submits records as one batch the node attests for the authenticated org.
-    func submit(requestId: String, records: [LedgerRecord]) async throws -> [RecordOutcome] {
+    /// Submits records as one batch the node attests for the authenticated org. The domain names record `j` as
+    /// `records[j]`, a batch the caller never saw: each refusal is renamed with `paths[j]` to the request's field
+    /// path, then the permission matrix's refusals are audited.
+    private func submit(requestId: String, records: [LedgerRecord], paths: [RecordFieldPaths]) async throws -> [RecordOutcome] {
         let identity = try CallerIdentity.required()
         let batch = SignedBatch.attested(org: identity.org, requestId: try Self.requestId(requestId), records: records,
                                          authentication: identity.authentication)
         let outcomes = try await service.submit(batch)
-        try await auditRefusedWrites(outcomes, requestId: requestId)
-        return outcomes
+        guard outcomes.count == records.count else {
+            throw LedgerError(.internal, "the ledger answered \(outcomes.count) outcomes for \(records.count) records")
+        }
+        let named = outcomes.enumerated().map { j, outcome in
+            outcome.mapError { LedgerError($0.code, paths[j].rename($0.message, record: "records[\(j)]")) }
+        }
+        await auditRefusedWrites(named, paths: paths, requestId: requestId, identity: identity)
+        return named
     }
 
-    /// A write of exactly one record: its receipt, or its refusal thrown.
-    func submitOne(requestId: String, record: LedgerRecord) async throws -> Yibao_V1_WriteResponse {
-        let outcomes = try await submit(requestId: requestId, records: [record])
-        guard outcomes.count == 1 else { throw LedgerError(.internal, "the ledger answered \(outcomes.count) outcomes for one record") }
+    /// A write of exactly one record: its receipt, or its refusal thrown, naming the request's fields by `paths`
+    /// (`RecordFieldPaths.invoiceReference`: `invoice.check_code`, `remark`).
+    func submitOne(requestId: String, record: LedgerRecord, paths: RecordFieldPaths) async throws -> Yibao_V1_WriteResponse {
+        let outcomes = try await submit(requestId: requestId, records: [record], paths: [paths])
         var response = Yibao_V1_WriteResponse()
         response.receipt = LedgerMapping.receipt(try outcomes[0].get())
         return response
     }
 
     /// A batch write where each item either became a record or was refused while converting; the records go to
-    /// the ledger together, and the answer has one result per item in request order. The domain names records by
-    /// their position in the submitted batch (`records[j]`); messages are renamed to the request's (`invoices[i]`).
+    /// the ledger together, and the answer has one result per item in request order, named by the request's
+    /// path (`invoices[i]`).
     func submitBatch(requestId: String, items: [Result<LedgerRecord, LedgerError>], field: String,
                      limit: Int) async throws -> [Yibao_V1_RecordResult] {
         _ = try Self.requestId(requestId)
@@ -112,21 +140,12 @@ struct ServiceContext: Sendable {
             return LedgerMapping.result(.failure(error))
         }
         guard !records.isEmpty else { return results }
-        let outcomes = try await submit(requestId: requestId, records: records)
-        guard outcomes.count == records.count else {
-            throw LedgerError(.internal, "the ledger answered \(outcomes.count) outcomes for \(records.count) records")
-        }
+        let outcomes = try await submit(requestId: requestId, records: records,
+                                        paths: positions.map { RecordFieldPaths.item(field, $0) })
         for (j, outcome) in outcomes.enumerated() {
-            let position = positions[j]
-            results[position] = LedgerMapping.result(outcome.mapError { error in
-                LedgerError(error.code, Self.rename(error.message, from: "records[\(j)]", to: "\(field)[\(position)]"))
-            })
+            results[positions[j]] = LedgerMapping.result(outcome)
         }
         return results
-    }
-
-    static func rename(_ message: String, from old: String, to new: String) -> String {
-        message.hasPrefix(old) ? new + message.dropFirst(old.count) : message
     }
 
     /// Converts request items one by one; a conversion refusal stays with its item.
@@ -137,17 +156,19 @@ struct ServiceContext: Sendable {
         }
     }
 
-    /// Trace indexes as steps with their entries, and the cursor of the next page.
-    func tracePage(_ indexes: [UInt64], limit: Int) throws -> Yibao_V1_TraceResponse {
+    /// A trace page's entries (read in one snapshot) as steps, and the cursor of the next page.
+    func tracePage(_ entries: [StoredEntry], limit: Int) throws -> Yibao_V1_TraceResponse {
         var response = Yibao_V1_TraceResponse()
-        response.steps = try indexes.map { try LedgerMapping.traceStep(ledger.entry(at: $0)) }
-        response.nextPageAfter = indexes.count == limit ? (indexes.last ?? 0) : 0
+        response.steps = try entries.map(LedgerMapping.traceStep)
+        response.nextPageAfter = entries.count == limit ? (entries.last?.index ?? 0) : 0
         return response
     }
 
-    static func pageLimit(_ requested: UInt32, maximum: Int, default fallback: Int? = nil) throws -> Int {
+    /// A requested page or list size: 0 asks for `fallback` (the maximum when nil); above `maximum` is refused
+    /// naming `field`, so that no caller makes the node read or answer without bound.
+    static func pageLimit(_ requested: UInt32, field: String = "limit", maximum: Int, default fallback: Int? = nil) throws -> Int {
         if requested == 0 { return fallback ?? maximum }
-        guard Int(requested) <= maximum else { throw FieldPath.invalid("limit", "must be at most \(maximum), got \(requested)") }
+        guard Int(requested) <= maximum else { throw FieldPath.invalid(field, "must be at most \(maximum), got \(requested)") }
         return Int(requested)
     }
 }

@@ -19,7 +19,8 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
         try await context.handle {
             let revocation = SettlementRevocation(setlId: request.setlId, mdtrtId: request.mdtrtId, psnNo: request.psnNo,
                                                   revokeTime: request.revokeTime, reason: request.reason)
-            return try await context.submitOne(requestId: request.requestId, record: InvoiceSettlementRecords.revoke(revocation))
+            return try await context.submitOne(requestId: request.requestId, record: InvoiceSettlementRecords.revoke(revocation),
+                                                 paths: .requestFields)
         }
     }
 
@@ -39,16 +40,16 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
         try await context.handle {
             _ = try await context.readableSettlement(request.setlId)
             let limit = try ServiceContext.pageLimit(request.limit, maximum: InvoiceSettlementService.maxTracePage)
-            let indexes = try context.service.trace(settlement: request.setlId, after: request.pageAfter == 0 ? nil : request.pageAfter,
-                                                    limit: limit)
-            return try context.tracePage(indexes, limit: limit)
+            let entries = try context.service.traceEntries(settlement: request.setlId,
+                                                           after: request.pageAfter == 0 ? nil : request.pageAfter, limit: limit)
+            return try context.tracePage(entries, limit: limit)
         }
     }
 
     func linkInvoice(_ request: Yibao_V1_LinkInvoiceRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_WriteResponse {
         try await context.handle {
             let record = InvoiceSettlementRecords.link(try InvoiceMapping.reference(request.invoice, at: "invoice"), setlId: request.setlId)
-            return try await context.submitOne(requestId: request.requestId, record: record)
+            return try await context.submitOne(requestId: request.requestId, record: record, paths: .invoiceReference)
         }
     }
 
@@ -69,10 +70,20 @@ struct SettlementServiceHandler: Yibao_V1_SettlementServiceProvider {
                 let (_, caller) = try context.caller()
                 try await context.authorize(caller, .reconcile, .ofSettlement(fixmedinsCode: range.institution),
                                       subject: "institution \(range.institution) \(range.from)…\(range.through)")
-                let result = try context.service.reconcile(
-                    institution: range.institution, from: range.from, through: range.through,
-                    listLimit: range.listLimit == 0 ? ReconciliationBatch.defaultListLimit : Int(range.listLimit),
-                    scanLimit: range.scanLimit == 0 ? InstitutionReconciliation.defaultScanLimit : Int(range.scanLimit))
+                let listLimit = try ServiceContext.pageLimit(range.listLimit, field: "range.list_limit",
+                                                             maximum: ReconciliationBatch.maxListLimit,
+                                                             default: ReconciliationBatch.defaultListLimit)
+                let scanLimit = try ServiceContext.pageLimit(range.scanLimit, field: "range.scan_limit",
+                                                             maximum: InstitutionReconciliation.maxScanLimit,
+                                                             default: InstitutionReconciliation.defaultScanLimit)
+                let result: InstitutionReconciliation
+                do {
+                    result = try context.service.reconcile(institution: range.institution, from: range.from, through: range.through,
+                                                           listLimit: listLimit, scanLimit: scanLimit)
+                } catch let error as LedgerError where error.code == .invalidArgument {
+                    // The domain names the range's own fields (`from`); the request holds them under `range`.
+                    throw LedgerError(error.code, FieldPath.join("range", error.message))
+                }
                 response.result = .range(SettlementMapping.range(result))
             case nil:
                 throw FieldPath.invalid("target", "required: a pair or a range")

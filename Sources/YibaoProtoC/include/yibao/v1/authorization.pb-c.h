@@ -104,7 +104,7 @@ struct  Yibao__V1__ListGrantsRequest
   ProtobufCMessage base;
   char *certno;
   /*
-   * 0: 1,000
+   * 0: the maximum, 1,000; more: INVALID_ARGUMENT
    */
   uint32_t limit;
 };
@@ -173,7 +173,7 @@ struct  Yibao__V1__ListUsageRequest
    */
   uint64_t page_after;
   /*
-   * 0: 10,000
+   * 0: the maximum, 10,000; more: INVALID_ARGUMENT
    */
   uint32_t limit;
 };

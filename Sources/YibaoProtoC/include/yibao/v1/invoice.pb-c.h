@@ -303,7 +303,7 @@ struct  Yibao__V1__TraceInvoiceRequest
    */
   uint64_t page_after;
   /*
-   * 0: the maximum, 10,000
+   * 0: the maximum, 10,000; more: INVALID_ARGUMENT
    */
   uint32_t limit;
 };

@@ -218,7 +218,7 @@ struct  Yibao__V1__TraceSettlementRequest
    */
   uint64_t page_after;
   /*
-   * 0: the maximum, 10,000
+   * 0: the maximum, 10,000; more: INVALID_ARGUMENT
    */
   uint32_t limit;
 };
@@ -298,11 +298,11 @@ struct  Yibao__V1__ReconcileRange
   char *from;
   char *through;
   /*
-   * 0: 10,000 per list
+   * 0: 10,000 per list; at most 10,000 (more: INVALID_ARGUMENT)
    */
   uint32_t list_limit;
   /*
-   * 0: 100,000 records
+   * 0: 100,000 records; at most 1,000,000 (more: INVALID_ARGUMENT)
    */
   uint32_t scan_limit;
 };
