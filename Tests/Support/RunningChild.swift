@@ -39,7 +39,7 @@ public final class RunningChild: Sendable {
     public func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(10)) async -> Int32? {
         if process.isRunning { kill(pid, signal) }
         if await waitForExit(within: grace) { return process.terminationStatus }
-        kill(pid, SIGKILL)
+        if process.isRunning { kill(pid, SIGKILL) }  // not after it was reaped: the pid may be someone else's by then
         return await waitForExit(within: .seconds(30)) ? process.terminationStatus : nil
     }
 

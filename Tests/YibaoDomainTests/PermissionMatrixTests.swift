@@ -59,7 +59,7 @@ import YibaoCrypto
 
     /// Raw ledger entries (GetEntry, StreamEntries): (role, entry, operation, allowed, audited).
     static let entryRows: [(Role, RecordOwnership, Op, Bool, Bool)] = [
-        (.hospital, .ofEntry(org: "ORG1", kindNumber: 200), .readEntry, true, false),    // its own entry
+        (.hospital, .ofEntry(org: "ORG1", kindNumber: 200), .readEntry, true, true),     // its own entry: PII, logged
         (.hospital, .ofEntry(org: "ORG2", kindNumber: 200), .readEntry, false, false),   // another org's: its PII
         (.hospital, .ofEntry(org: "NODE", kindNumber: EntryKind.genesis.rawValue), .readEntry, true, false),
         (.bank, .ofEntry(org: "NODE", kindNumber: EntryKind.batchSeal.rawValue), .readEntry, true, false),

@@ -52,6 +52,16 @@ final class EndToEndNode: Sendable {
         }
     }
 
+    /// Runs `body` with the node started as `start` does; shuts it down afterwards, also when `body` throws.
+    @discardableResult
+    func withRunning<Result>(adjust: (inout NodeConfiguration) -> Void = { _ in },
+                             _ body: (LedgerNode) async throws -> Result) async throws -> Result {
+        try await node.withRunningNode(adjust: { configuration in
+            configuration.rpc.shutdownGracePeriod = .seconds(10)
+            adjust(&configuration)
+        }, body)
+    }
+
     /// A client acting for `org`, every call signed with the org's key (nil: no identity at all).
     func client(port: Int, as org: Org?, connections: Int = 1) throws -> Client {
         var configuration = RPCClientConfiguration(host: "127.0.0.1", port: port)

@@ -26,49 +26,49 @@ struct RefusedWriteAuditTests {
     func oneCommitPerBatch() async throws {
         let fixture = try EndToEndNode()
         defer { fixture.remove() }
-        let node = try await fixture.start()
-        let hospital = try fixture.client(port: node.port, as: .hospital)
-        let commitsBefore = node.audit.commitCount
-        let eventsBefore = try node.audit.events(limit: 10_000).count
-        let results = try await hospital.settlements.uploadSettlements(Self.mixedUpload("audit-batch", foreign: 5)).results
-        #expect(Records.codes(results) == [0, 7, 7, 7, 7, 7])
-        if case .error(let error) = results[3].outcome {
-            #expect(error.message.contains(Self.foreignHospital), "\(error.message)")
+        try await fixture.withRunning { node in
+            let hospital = try fixture.client(port: node.port, as: .hospital)
+            let commitsBefore = node.audit.commitCount
+            let eventsBefore = try node.audit.events(limit: 10_000).count
+            let results = try await hospital.settlements.uploadSettlements(Self.mixedUpload("audit-batch", foreign: 5)).results
+            #expect(Records.codes(results) == [0, 7, 7, 7, 7, 7])
+            if case .error(let error) = results[3].outcome {
+                #expect(error.message.contains(Self.foreignHospital), "\(error.message)")
+            }
+            #expect(node.audit.commitCount - commitsBefore == 1, "one audit commit for the batch's five refusals")
+            let events = try node.audit.events(limit: 10_000).dropFirst(eventsBefore).map(\.event)
+            #expect(events.map(\.reason) == Array(repeating: .refusedWrite, count: 5))
+            #expect(events.map(\.subject) == (1...5).map { "request audit-batch settlements[\($0)]" })
+            #expect(events.allSatisfy { $0.org == EndToEndNode.Org.hospital.rawValue && $0.role == "hospital" && $0.outcome.hasPrefix("PERMISSION_DENIED: ") })
+            #expect(try node.audit.verify().isValid)
+            // A single-record write's refusal is named by its request alone.
+            await expectStatus(.permissionDenied, containing: "lock_invoice", "a hospital locks") {
+                try await hospital.invoices.lockInvoice(Records.action("audit-lock", Records.blueInvoice("0000000001")))
+            }
+            #expect(try node.audit.events(limit: 10_000).last?.event.subject == "request audit-lock")
+            await hospital.close()
         }
-        #expect(node.audit.commitCount - commitsBefore == 1, "one audit commit for the batch's five refusals")
-        let events = try node.audit.events(limit: 10_000).dropFirst(eventsBefore).map(\.event)
-        #expect(events.map(\.reason) == Array(repeating: .refusedWrite, count: 5))
-        #expect(events.map(\.subject) == (1...5).map { "request audit-batch settlements[\($0)]" })
-        #expect(events.allSatisfy { $0.org == EndToEndNode.Org.hospital.rawValue && $0.role == "hospital" && $0.outcome.hasPrefix("PERMISSION_DENIED: ") })
-        #expect(try node.audit.verify().isValid)
-        // A single-record write's refusal is named by its request alone.
-        await expectStatus(.permissionDenied, containing: "lock_invoice", "a hospital locks") {
-            try await hospital.invoices.lockInvoice(Records.action("audit-lock", Records.blueInvoice("0000000001")))
-        }
-        #expect(try node.audit.events(limit: 10_000).last?.event.subject == "request audit-lock")
-        await hospital.close()
-        await node.shutdown()
     }
 
     @Test("the audit trail refuses to record: the caller still gets the committed batch's real result")
     func auditFailureKeepsTheBatchResult() async throws {
         let fixture = try EndToEndNode()
         defer { fixture.remove() }
-        let node = try await fixture.start { configuration in
+        try await fixture.withRunning(adjust: { configuration in
             configuration.audit.capacity = 0  // every event is refused (RESOURCE_EXHAUSTED) before it is queued
+        }) { node in
+            let hospital = try fixture.client(port: node.port, as: .hospital)
+            let results = try await hospital.settlements.uploadSettlements(Self.mixedUpload("audit-full", foreign: 2)).results
+            #expect(Records.codes(results) == [0, 7, 7], "the receipt and the refusals, not RESOURCE_EXHAUSTED")
+            let receipt = try #require(Records.receipts(results).first)
+            #expect(try node.ledger.entry(at: receipt.ledgerIndex).leafHash.bytes == receipt.txHash, "the batch was committed")
+            #expect(try node.service.settlement("S460106202403010001") != nil)
+            // A single-record write answers its own refusal, not the audit trail's.
+            await expectStatus(.permissionDenied, containing: "lock_invoice", "a hospital locks while the audit trail refuses") {
+                try await hospital.invoices.lockInvoice(Records.action("audit-full-lock", Records.blueInvoice("0000000001")))
+            }
+            #expect(try node.audit.events(limit: 10).isEmpty)
+            await hospital.close()
         }
-        let hospital = try fixture.client(port: node.port, as: .hospital)
-        let results = try await hospital.settlements.uploadSettlements(Self.mixedUpload("audit-full", foreign: 2)).results
-        #expect(Records.codes(results) == [0, 7, 7], "the receipt and the refusals, not RESOURCE_EXHAUSTED")
-        let receipt = try #require(Records.receipts(results).first)
-        #expect(try node.ledger.entry(at: receipt.ledgerIndex).leafHash.bytes == receipt.txHash, "the batch was committed")
-        #expect(try node.service.settlement("S460106202403010001") != nil)
-        // A single-record write answers its own refusal, not the audit trail's.
-        await expectStatus(.permissionDenied, containing: "lock_invoice", "a hospital locks while the audit trail refuses") {
-            try await hospital.invoices.lockInvoice(Records.action("audit-full-lock", Records.blueInvoice("0000000001")))
-        }
-        #expect(try node.audit.events(limit: 10).isEmpty)
-        await hospital.close()
-        await node.shutdown()
     }
 }

@@ -85,9 +85,8 @@ struct LedgerRecovery {
         guard stored == machine.stateFormat else {
             let found = stored.map { "format \($0)" } ?? "no recorded format (written before formats were recorded, or without these rules)"
             throw LedgerError(.failedPrecondition,
-                              "this ledger's state databases have \(found); this node keeps state format \(machine.stateFormat). "
-                              + "The entries are not affected (`yibao verify` checks them); the state must be rebuilt from them "
-                              + "before this node can serve this store")
+                              "this ledger's state databases have \(found); this node keeps state format \(machine.stateFormat) "
+                              + "and will not read or change them. Open the store with the node version that wrote it")
         }
     }
 

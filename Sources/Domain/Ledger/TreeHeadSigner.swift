@@ -13,6 +13,8 @@ final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by 
     private let condition = NSCondition()
     /// The newest head not yet signed; a newer one replaces it.
     private var waiting: TreeHead?
+    /// The largest size handed over so far (waiting, being signed or signed): an older head is never signed after it.
+    private var newestSize: UInt64 = 0
     private var signed: [SignedTreeHead] = []
     private var stopping = false
     private var finished = false
@@ -30,10 +32,11 @@ final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by 
     /// Hands over the head of a commit; an older head still waiting is dropped, since this one covers it.
     func submit(_ head: TreeHead) {
         condition.lock()
-        if let newer = waiting, newer.treeSize > head.treeSize {
+        guard head.treeSize >= newestSize else {
             condition.unlock()
             return
         }
+        newestSize = head.treeSize
         waiting = head
         condition.broadcast()
         condition.unlock()

@@ -27,7 +27,9 @@ public enum PermissionMatrix {
             throw LedgerError(.permissionDenied,
                               "role \(caller.role.rawValue) (org \(caller.org)) may not \(operation.rawValue)\(reason.isEmpty ? "" : ": \(reason)")")
         }
-        let audited = operation.readsPII || (operation.isRead && [.auditor, .regulator].contains(caller.role))
+        // A raw entry an org wrote carries its record's PII in clear, whoever reads it (its writer included).
+        let entryWithPII = operation == .readEntry && !record.isNodeWritten
+        let audited = operation.readsPII || entryWithPII || (operation.isRead && [.auditor, .regulator].contains(caller.role))
         return audited ? .allowedAudited : .allowed
     }
 

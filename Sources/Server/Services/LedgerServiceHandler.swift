@@ -31,7 +31,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
         try await context.handle {
             try await authorizeMetadata()
             let index = try leafIndex(request.leaf, field: "leaf")
-            let size = try proofSize(request.treeSize)
+            let size = try proofSize(request.treeSize, covering: index == .max ? index : index + 1, what: "entry \(index)")
             let proof = try ledger.inclusionProof(index: index, treeSize: size)
             var response = Yibao_V1_GetInclusionProofResponse()
             response.ledgerIndex = proof.leafIndex
@@ -46,7 +46,8 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
     func getConsistencyProof(_ request: Yibao_V1_GetConsistencyProofRequest, context rpc: RPCServerContext) async throws -> Yibao_V1_GetConsistencyProofResponse {
         try await context.handle {
             try await authorizeMetadata()
-            let second = try proofSize(request.secondTreeSize)
+            let second = try proofSize(request.secondTreeSize, covering: request.firstTreeSize,
+                                       what: "first_tree_size \(request.firstTreeSize)")
             let proof = try ledger.consistencyProof(from: request.firstTreeSize, to: second)
             var response = Yibao_V1_GetConsistencyProofResponse()
             response.firstTreeSize = proof.oldSize
@@ -119,9 +120,16 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
     }
 
     /// Proofs default to the newest signed head's size, so that they check against a root the node signed.
-    private func proofSize(_ requested: UInt64) throws -> UInt64 {
+    /// A fresh receipt's entry may not be under a signed head yet (heads are paced, `treeHeadInterval`): that is
+    /// transient, so it is UNAVAILABLE (retry) rather than a bad argument, as long as the entry exists.
+    private func proofSize(_ requested: UInt64, covering needed: UInt64, what: String) throws -> UInt64 {
         if requested != 0 { return requested }
-        return try signedHead(size: 0, field: "tree_size").head.treeSize
+        let newest = try signedHead(size: 0, field: "tree_size").head.treeSize
+        if needed > newest, needed <= ledger.treeSize {
+            throw LedgerError(.unavailable, "\(what) is not under a signed tree head yet (the newest covers \(newest) entries; "
+                              + "heads are signed within milliseconds of a commit): retry, or name a tree_size")
+        }
+        return newest
     }
 
     private func leafIndex(_ leaf: Yibao_V1_GetInclusionProofRequest.Leaf?, field: String) throws -> UInt64 {
