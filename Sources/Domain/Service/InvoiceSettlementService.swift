@@ -63,17 +63,13 @@ public final class InvoiceSettlementService: Sendable {
     /// link): indexes after `after`, at most `limit`. Each proves with `ledger.inclusionProof(index:)`.
     public func trace(invoice key: InvoiceKey, after: UInt64? = nil, limit: Int = maxTracePage) throws -> [UInt64] {
         guard Self.fits(key) else { return [] }
-        return try read { store in
-            try store.trace(.invoice, record: InvoiceSettlementStateKeys.invoice(key), after: after, limit: Self.pageSize(limit))
-        }
+        return try read { store in try Self.trace(.invoice, InvoiceSettlementStateKeys.invoice(key), after, limit, in: store) }
     }
 
     /// Every entry that touched the settlement: its upload, links, its revocation.
     public func trace(settlement setlId: String, after: UInt64? = nil, limit: Int = maxTracePage) throws -> [UInt64] {
         guard InvoiceSettlementStateKeys.fits(setlId) else { return [] }
-        return try read { store in
-            try store.trace(.settlement, record: InvoiceSettlementStateKeys.settlement(setlId), after: after, limit: Self.pageSize(limit))
-        }
+        return try read { store in try Self.trace(.settlement, InvoiceSettlementStateKeys.settlement(setlId), after, limit, in: store) }
     }
 
     /// A trace page with its entries, from one snapshot: the indexes `trace(invoice:after:limit:)` gives and the
@@ -81,8 +77,7 @@ public final class InvoiceSettlementService: Sendable {
     public func traceEntries(invoice key: InvoiceKey, after: UInt64? = nil, limit: Int = maxTracePage) throws -> [StoredEntry] {
         guard Self.fits(key) else { return [] }
         return try read { store in
-            try Self.entries(store.trace(.invoice, record: InvoiceSettlementStateKeys.invoice(key), after: after, limit: Self.pageSize(limit)),
-                             in: store)
+            try Self.entries(Self.trace(.invoice, InvoiceSettlementStateKeys.invoice(key), after, limit, in: store), in: store)
         }
     }
 
@@ -90,9 +85,13 @@ public final class InvoiceSettlementService: Sendable {
     public func traceEntries(settlement setlId: String, after: UInt64? = nil, limit: Int = maxTracePage) throws -> [StoredEntry] {
         guard InvoiceSettlementStateKeys.fits(setlId) else { return [] }
         return try read { store in
-            try Self.entries(store.trace(.settlement, record: InvoiceSettlementStateKeys.settlement(setlId), after: after,
-                                         limit: Self.pageSize(limit)), in: store)
+            try Self.entries(Self.trace(.settlement, InvoiceSettlementStateKeys.settlement(setlId), after, limit, in: store), in: store)
         }
+    }
+
+    private static func trace(_ tag: InvoiceSettlementStateKeys.Tag, _ record: [UInt8], _ after: UInt64?, _ limit: Int,
+                              in store: InvoiceSettlementStore) throws -> [UInt64] {
+        try store.trace(tag, record: record, after: after, limit: pageSize(limit))
     }
 
     private static func entries(_ indexes: [UInt64], in store: InvoiceSettlementStore) throws -> [StoredEntry] {
