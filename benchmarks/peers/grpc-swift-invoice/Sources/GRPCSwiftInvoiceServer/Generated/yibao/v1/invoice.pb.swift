@@ -605,7 +605,7 @@ nonisolated struct Yibao_V1_TraceInvoiceRequest: Sendable {
   /// 0: from the start
   var pageAfter: UInt64 = 0
 
-  /// 0: the maximum, 10,000
+  /// 0: the maximum, 10,000; more: INVALID_ARGUMENT
   var limit: UInt32 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
