@@ -84,8 +84,10 @@ final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by 
             }
             let now = ContinuousClock.now
             if !stopping && now < nextSigning {
-                // Paced: later commits may still replace the waiting head before its turn comes.
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(nextSigning - now)))
+                // Paced: later commits may still replace the waiting head before its turn comes. The wait takes a
+                // wall-clock deadline, so it is re-checked on the monotonic clock at least every 100 ms: a clock
+                // set back cannot stretch it.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: min(Self.seconds(nextSigning - now), 0.1)))
                 continue
             }
             let head = waiting!

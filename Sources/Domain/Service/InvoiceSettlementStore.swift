@@ -210,31 +210,17 @@ struct InvoiceSettlementStore {
 
     // MARK: bytes
 
-    private func get(_ db: String, _ key: [UInt8]) throws -> [UInt8]? {
-        try key.withUnsafeBytes { k in try state.txn.get(state.database(db), key: k).map { Array($0) } }
-    }
+    private var bytes: StateBytes { StateBytes(state: state) }
 
-    private func put(_ db: String, _ key: [UInt8], _ value: [UInt8]) throws {
-        try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try state.txn.put(state.database(db), key: k, value: v) } }
-    }
+    private func get(_ db: String, _ key: [UInt8]) throws -> [UInt8]? { try bytes.get(db, key) }
 
-    private func delete(_ db: String, _ key: [UInt8]) throws {
-        _ = try key.withUnsafeBytes { k in try state.txn.delete(state.database(db), key: k) }
-    }
+    private func put(_ db: String, _ key: [UInt8], _ value: [UInt8]) throws { try bytes.put(db, key, value) }
 
-    /// Calls `body` with the key bytes after `prefix` and the value, for keys that start with `prefix`, from
-    /// `start` (default: the prefix), at most `limit` of them.
+    private func delete(_ db: String, _ key: [UInt8]) throws { try bytes.delete(db, key) }
+
     private func scan(_ db: String, prefix: [UInt8], from start: [UInt8]? = nil, limit: Int,
                       _ body: ([UInt8], [UInt8]) throws -> Void) throws {
-        var seen = 0
-        try (start ?? prefix).withUnsafeBytes { startKey in
-            try state.txn.forEach(state.database(db), from: startKey) { key, value in
-                guard seen < limit, key.starts(with: prefix) else { return false }
-                seen += 1
-                try body(Array(key[prefix.count...]), Array(value))
-                return true
-            }
-        }
+        try bytes.scan(db, prefix: prefix, from: start, limit: limit, body)
     }
 
     private func invoiceKey(_ bytes: [UInt8]) throws -> InvoiceKey {
@@ -273,12 +259,7 @@ struct InvoiceSettlementStore {
         return (bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }, Array(bytes[8...]))
     }
 
-    /// Stored state that does not decode is damage, not a refusal: `dataLoss` aborts the writer's group commit.
     private func decoded<T>(_ what: String, _ decode: () throws(FormatError) -> T) throws -> T {
-        do {
-            return try decode()
-        } catch {
-            throw LedgerError(.dataLoss, "state: \(what) does not decode: \(error)")
-        }
+        try StateBytes.decoded(what, decode)
     }
 }

@@ -1,7 +1,6 @@
 import YibaoCrypto
 
-/// Raw reads, writes and prefix scans of state databases inside one transaction, for the account and grant
-/// stores. Every read copies out of LMDB's map at once: a later write in the same transaction may move the page.
+/// Raw reads, writes and prefix scans of state databases inside one transaction, for every state store. Every read copies out of LMDB's map at once: a later write in the same transaction may move the page.
 struct StateBytes {
     let state: StateTransaction
 
@@ -11,6 +10,10 @@ struct StateBytes {
 
     func put(_ db: String, _ key: [UInt8], _ value: [UInt8]) throws {
         try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try state.txn.put(state.database(db), key: k, value: v) } }
+    }
+
+    func delete(_ db: String, _ key: [UInt8]) throws {
+        _ = try key.withUnsafeBytes { k in try state.txn.delete(state.database(db), key: k) }
     }
 
     /// Calls `body` with the key bytes after `prefix` and the value, for keys that start with `prefix`, from
