@@ -15,11 +15,11 @@ struct StructuredLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        var fields: [(String, String)] = [("time", Self.timestamp()), ("level", level.rawValue),
-                                          ("logger", label), ("msg", message.description)]
-        let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
+    func log(event: LogEvent) {
+        var fields: [(String, String)] = [("time", Self.timestamp()), ("level", event.level.rawValue),
+                                          ("logger", label), ("msg", event.message.description)]
+        if let error = event.error { fields.append(("error", String(describing: error))) }
+        let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
         for key in merged.keys.sorted() { fields.append((key, merged[key]!.description)) }
         let text = format == .json ? Self.json(fields) : Self.logfmt(fields)
         var bytes = Array(text.utf8)
