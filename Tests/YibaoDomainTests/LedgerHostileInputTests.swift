@@ -127,6 +127,22 @@ import YibaoCrypto
         #expect(fixed.count == 1)
     }
 
+    /// Every kind the node writes itself is refused by name when an org submits it, not as an unknown number.
+    @Test func everyNodeWrittenKindIsRefusedAsTheNodesOwn() async throws {
+        let f = try await LedgerFixture()
+        defer { f.shutdown() }
+        let records = EntryKind.nodeWrittenKinds.map { LedgerRecord(kind: $0, payload: LedgerFixture.payload(1)) }
+        let batch = try SignedBatch.signing(org: LedgerFixture.org, requestId: "node-kinds", records: records, key: f.orgKey)
+        let outcomes = try await f.ledger.submit(batch)
+        for (position, kind) in EntryKind.nodeWrittenKinds.enumerated() {
+            guard case .failure(let error) = outcomes[position] else {
+                Issue.record("\(kind) was accepted from an org")
+                continue
+            }
+            #expect(error == LedgerError(.permissionDenied, "records[\(position)].kind: \(kind.name) entries are written by the node only"))
+        }
+    }
+
     @Test func proofRequestsOutsideTheTreeAreRefused() async throws {
         let f = try await LedgerFixture()
         defer { f.shutdown() }

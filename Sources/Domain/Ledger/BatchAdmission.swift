@@ -94,7 +94,7 @@ struct BatchAdmission {
 
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {
         guard kinds.contains(record.kind) else {
-            if let known = [EntryKind.genesis, .orgRegistered, .batchSeal].first(where: { $0.rawValue == record.kind }) {
+            if let known = EntryKind.nodeWrittenKinds.first(where: { $0.rawValue == record.kind }) {
                 return LedgerError(.permissionDenied, "records[\(position)].kind: \(known.name) entries are written by the node only")
             }
             return LedgerError(.invalidArgument, "records[\(position)].kind: unknown entry kind \(record.kind)")

@@ -34,8 +34,14 @@ enum LedgerMapping {
         return m
     }
 
+    /// A stored entry that does not decode is damage to the store, not the caller's mistake: DATA_LOSS.
     static func entry(_ stored: StoredEntry) throws -> Yibao_V1_Entry {
-        let decoded = try stored.decoded()
+        let decoded: LedgerEntry
+        do {
+            decoded = try stored.decoded()
+        } catch {
+            throw LedgerError(.dataLoss, "entry \(stored.index) is stored but does not decode: \(error)")
+        }
         var m = Yibao_V1_Entry()
         m.ledgerIndex = stored.index
         m.txHash = stored.leafHash.bytes
@@ -67,7 +73,7 @@ enum LedgerMapping {
 enum EntryKindNames {
     private static let table: [UInt16: String] = {
         var table: [UInt16: String] = [:]
-        let kinds: [EntryKind] = [.genesis, .orgRegistered, .batchSeal, .attestation]
+        let kinds: [EntryKind] = EntryKind.nodeWrittenKinds + [.attestation]
             + EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds
         for kind in kinds { table[kind.rawValue] = kind.name }
         return table

@@ -49,13 +49,8 @@ struct ServiceContext: Sendable {
     }
 
     func recordAudit(_ caller: Caller, _ reason: AuditEvent.Reason, action: String, subject: String, outcome: String) async throws {
-        try await recordAudit([auditEvent(org: caller.org, role: DomainCaller.roleName(caller.role, region: caller.region),
-                                          reason, action: action, subject: subject, outcome: outcome)])
-    }
-
-    /// The one way an event reaches the audit trail: events recorded together share one durable commit.
-    func recordAudit(_ events: [AuditEvent]) async throws {
-        _ = try await audit.record(events)
+        try await audit.record(auditEvent(org: caller.org, role: DomainCaller.roleName(caller.role, region: caller.region),
+                                          reason, action: action, subject: subject, outcome: outcome))
     }
 
     func auditEvent(org: String, role: String, _ reason: AuditEvent.Reason, action: String, subject: String,
@@ -77,11 +72,13 @@ struct ServiceContext: Sendable {
         }
         guard !events.isEmpty else { return }
         do {
-            try await recordAudit(events)
+            try await audit.record(events)  // the events of one call share one durable commit
         } catch {
+            // The events themselves go to the log, so what the trail lacks can still be told.
             logger.error("refused writes were not recorded in the audit trail; the batch's result is answered anyway",
+                         error: error,
                          metadata: ["org": "\(identity.org)", "request_id": "\(requestId)", "refused": "\(events.count)",
-                                    "error": "\(error)"])
+                                    "events": .array(events.map { .string("\($0.subject): \($0.outcome)") })])
         }
     }
 
