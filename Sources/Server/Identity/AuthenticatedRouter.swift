@@ -54,11 +54,11 @@ public enum AuthenticatedRouter {
         request.withUnsafeReadableBytes { HashAlgorithm.sm3.hash($0) }
     }
 
-    private static func identify(_ context: RPCServerContext, digest: Digest32,
+    private static func identify(_ context: RPCServerContext, digest: @autoclosure () -> Digest32,
                                  _ authenticator: CallAuthenticator) throws -> CallerIdentity {
         do {
             return try authenticator.authenticate(method: context.method, metadata: context.requestMetadata,
-                                                  peer: context.peer, requestDigest: digest)
+                                                  peer: context.peer, requestDigest: digest())
         } catch {
             throw StatusMapping.status(for: error)
         }

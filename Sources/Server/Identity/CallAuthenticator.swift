@@ -24,9 +24,10 @@ public struct CallAuthenticator: Sendable {
         self.clock = clock
     }
 
-    /// `requestDigest`: SM3 of the request message bytes, or of the empty string for a streamed request.
+    /// `requestDigest`: SM3 of the request message bytes, or of the empty string for a streamed request. Taken
+    /// only for a signed call: mutual TLS and development calls do not hash a request (a batch can be megabytes).
     public func authenticate(method: String, metadata: GRPCMetadata, peer: TLSPeerIdentity?,
-                             requestDigest: Digest32) throws(LedgerError) -> CallerIdentity {
+                             requestDigest digestOfRequest: @autoclosure () -> Digest32) throws(LedgerError) -> CallerIdentity {
         if let peer {
             guard let org = peer.commonName, !org.isEmpty else {
                 throw LedgerError(.unauthenticated, "the client certificate has no subject CN naming an org")
@@ -62,6 +63,7 @@ public struct CallAuthenticator: Sendable {
         guard let registered = ledger.org(org) else {
             throw LedgerError(.unauthenticated, "org \(org) (\(Self.orgKey)) is not registered on this node")
         }
+        let requestDigest = digestOfRequest()
         let message = RequestSigningMessage.bytes(method: method, org: org, timestampMs: timestampMs, requestDigest: requestDigest)
         guard registered.publicKey.isValidSignature(signature, for: message) else {
             throw LedgerError(.unauthenticated, "metadata \(Self.signatureKey) is not org \(org)'s signature over this call (method, timestamp, request digest)")
