@@ -1,14 +1,24 @@
-import Foundation
+/// This process's writes from /proc/self/io: `written` (`wchar`) is what its write calls handed the kernel (LMDB
+/// writes every dirty page of a commit with pwrite), `toStorage` (`write_bytes`) what the kernel charged to the disk
+/// layer. Divided by the records of a run they give the write amplification. `toStorage` overstates on kernels that
+/// charge a whole large folio for a 4 KiB page, so `written` is the figure to compare.
+public struct ProcessWrites: Sendable {
+    public let written: Int
+    public let toStorage: Int
 
-/// Bytes this process handed to write(2)-family calls (`wchar` of /proc/self/io): for a ledger, the pages its
-/// commits wrote, so a difference over a run divided by its operations is the write amplification per operation.
-/// `write_bytes` is not used: with large folios the kernel charges whole folios for a 4 KiB page, overstating it.
-public enum ProcessWrites {
-    public static func bytes() -> UInt64? {
-        guard let text = ProcFile.read("/proc/self/io") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("wchar:") {
-            return UInt64(line.dropFirst("wchar:".count).trimmingCharacters(in: .whitespaces))
-        }
-        return nil
+    public static func now() -> ProcessWrites {
+        let fields = ProcFile.fields("/proc/self/io")
+        return ProcessWrites(written: fields["wchar"] ?? 0, toStorage: fields["write_bytes"] ?? 0)
+    }
+
+    /// Bytes per unit (record or entry) since `start`.
+    public struct PerUnit: Codable, Sendable {
+        public let written: Double
+        public let toStorage: Double
+    }
+
+    public func perUnit(since start: ProcessWrites, units: Int) -> PerUnit {
+        let n = Double(max(1, units))
+        return PerUnit(written: Double(written - start.written) / n, toStorage: Double(toStorage - start.toStorage) / n)
     }
 }

@@ -60,8 +60,6 @@ func pair(_ i: Int) -> (Invoice, Settlement) {
 /// RssAnon in MiB, read now.
 func anonymousMiB() -> Int { (ProcessMemory.current(peakWasReset: false)?.anonymousKiB ?? -1) / 1024 }
 
-/// glibc's `malloc_trim`, which Swift's Glibc module does not export.
-@_silgen_name("malloc_trim") func mallocTrim(_ pad: Int) -> Int32
 
 /// A line to stdout, unbuffered, so a long run's progress shows at once when stdout is a file.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
@@ -125,10 +123,10 @@ var totalOps = 0, totalFailed = 0, timedNanos: UInt64 = 0
 /// Batches are built and signed a window at a time, off the clock, so that a 10-million-invoice run never holds
 /// more than one window of batches in memory. Each window drains before the next is signed.
 let window = 256
-/// Runs `count` batches, `make(k)` building the k-th; prints the phase's line and, every 20 windows, progress.
+/// Runs `count` batches, `make(k)` building the k-th; prints the phase's line and, every 8 windows, progress.
 @MainActor func phase(_ name: String, batches count: Int, _ make: (Int) throws -> SignedBatch) async throws {
     var signNanos: UInt64 = 0, runNanos: UInt64 = 0, landed = 0, failed = 0, windows = 0
-    var writerSeconds = 0.0, writtenBytes: UInt64 = 0
+    var writerSeconds = 0.0, writtenBytes = 0
     var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     var next = 0
     while next < count {
@@ -137,11 +135,11 @@ let window = 256
         var batches = try (next..<end).map(make)
         signNanos += now() - signStart
         let start = now(), writerBefore = ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0
-        let writesBefore = ProcessWrites.bytes() ?? 0
+        let writesBefore = ProcessWrites.now()
         let result = try await run(batches, on: ledger, concurrency: concurrency)
         runNanos += now() - start
         writerSeconds += (ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0) - writerBefore
-        writtenBytes += (ProcessWrites.bytes() ?? 0) - writesBefore
+        writtenBytes += ProcessWrites.now().written - writesBefore.written
         batches = []
         landed += result.landed
         failed += result.failed
@@ -149,7 +147,7 @@ let window = 256
         next = end
         windows += 1
         if windows % 8 == 0 {
-            _ = mallocTrim(0)
+            ProcessMemory.releaseFreedHeap()
             FileHandle.standardError.write(Data(String(
                 format: "  %@: %d of %d batches, %.0f ops/s so far; store %d MiB, RssAnon %d MiB (window released, malloc_trim)\n",
                 name as NSString, next, count, Double(landed + failed) / (Double(runNanos) / 1e9), ledger.storeBytes / 1_048_576,
@@ -168,6 +166,12 @@ let window = 256
     // Where the time goes: the writer's own CPU (the serial part) and the bytes its commits wrote per operation.
     say(String(format: "         writer thread %.1f µs CPU per op (%.0f %% busy); %.1f KiB written per op",
                writerSeconds * 1e6 / ops, 100 * writerSeconds / seconds, Double(writtenBytes) / 1024 / ops))
+}
+
+/// The invoice of visit `index` as a lock or entry names it, from its keys alone (no visit is built).
+func reference(ofVisit index: Int) -> InvoiceReference {
+    let keys = workload.keys(ofVisit: index)
+    return InvoiceReference(invoiceCode: keys.invoiceCode, invoiceNumber: keys.invoiceNumber, checkCode: keys.checkCode)
 }
 
 func batchCount(_ records: Int) -> Int { (records + batchSize - 1) / batchSize }
@@ -192,13 +196,13 @@ let lockedCount = (invoiceCount + 1) / 2
 for (name, action) in [("lock", InvoiceAction.lock), ("entry", .recordEntry)] {
     try await phase(name, batches: batchCount(lockedCount)) { k in
         try sign(bureau, (k * batchSize..<min(lockedCount, (k + 1) * batchSize)).map {
-            InvoiceSettlementRecords.statusChange(action, InvoiceReference(pair(2 * $0).0), operatedTime: "2024-03-05 09:00:00")
+            InvoiceSettlementRecords.statusChange(action, reference(ofVisit: 2 * $0), operatedTime: "2024-03-05 09:00:00")
         })
     }
 }
 
 // The pre-signed batches are gone; hand their freed pages back so RssAnon is the ledger's live heap, not malloc's cache.
-_ = mallocTrim(0)
+ProcessMemory.releaseFreedHeap()
 let status = ProcessMemory.current(peakWasReset: false)
 let timed = Double(timedNanos) / 1e9
 say(String(format: "total    %d business ops in %.1f s timed: %.0f ops/s; failures %d", totalOps, timed, Double(totalOps) / timed, totalFailed))

@@ -181,7 +181,7 @@ public final class Ledger: Sendable {
 
     /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`).
     public func readState<R>(_ body: (StateTransaction) throws -> R) throws -> R {
-        try env.read { txn in try body(StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey, entries: entryReader(txn))) }
+        try env.read { txn in try body(StateTransaction(txn: txn, schema: schema, dataKey: dataKey)) }
     }
 
     /// The stored head for exactly `treeSize`, if one was signed at that size.

@@ -95,6 +95,13 @@ public struct StateTransaction {
         self.entries = entries
     }
 
+    /// The state machine's view of a transaction on the ledger's own store: its state databases, and its entries
+    /// read (and unsealed) in the same transaction.
+    init(txn: LMDBTransaction, schema: LedgerSchema, dataKey: NodeDataKey?) {
+        self.init(txn: txn, databases: schema.state, dataKey: dataKey,
+                  entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))
+    }
+
     /// The exact payload of the entry at `index` (already in the ledger, or written earlier in this transaction).
     public func entryPayload(at index: UInt64) throws -> [UInt8] {
         try entries.payload(at: index)

@@ -145,8 +145,7 @@ final class LedgerWriter: @unchecked Sendable {
         var state = GroupResult(frontier: frontier, answers: [], newLeaves: [], storedHeads: heads)
         state.answers.reserveCapacity(group.count)
         // The state machine's view of this transaction, made once for the whole group.
-        let machineState = StateTransaction(txn: txn, databases: schema.state, dataKey: dataKey,
-                                            entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))
+        let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey)
         for head in heads { try storeHead(head, in: txn) }
         for command in group {
             switch command {

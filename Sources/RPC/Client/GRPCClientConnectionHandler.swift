@@ -233,8 +233,9 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
         case .none:
             break
         case .initialMetadata(let metadata):
-            calls[callID]?.outcome.record(headers: metadata)
-            calls[callID]?.headersPromise.succeed(metadata)
+            guard let call = calls[callID] else { return }
+            call.outcome.record(headers: metadata)
+            call.headersPromise.succeed(metadata)
         case .messages(let messages):
             guard let call = calls[callID], !call.completed else { return }
             if case .stopProducing = call.responses.yield(contentsOf: messages) { call.inboundPaused = true }

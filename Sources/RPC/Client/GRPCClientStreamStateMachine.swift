@@ -115,7 +115,6 @@ struct GRPCClientStreamStateMachine {
         do {
             while let message = try deframer.nextMessage() { messages.append(message) }
         } catch {
-            response = .done
             switch error {
             case .messageTooLarge(let length, let limit):
                 return .fail(GRPCStatus(.resourceExhausted,

@@ -118,9 +118,9 @@ public final class RPCClient: Sendable {
         }
         let status = try await call.finalStatus()
         guard status.code == .ok else { throw status }
-        var initial = call.outcome.headers
-        if initial == nil { initial = try? await call.headers.get() }
-        return RPCClientResponse(message: message, initialMetadata: initial ?? GRPCMetadata(), trailingMetadata: status.trailingMetadata)
+        // Headers are recorded before the status: none by now means none came.
+        return RPCClientResponse(message: message, initialMetadata: call.outcome.headers ?? GRPCMetadata(),
+                                 trailingMetadata: status.trailingMetadata)
     }
 
     private func pickSlot() -> RPCClientConnectionSlot {
