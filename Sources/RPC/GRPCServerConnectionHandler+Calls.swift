@@ -13,10 +13,11 @@ extension GRPCServerConnectionHandler {
             requests = sequence
             stream.requestSource = source
         }
+        let executor = start.placement == .connectionLoop ? loopExecutor : handlerExecutor
         switch start.handler {
         case .unary(let body):
             guard let request else { return }
-            stream.task = Task(executorPreference: handlerExecutor) {
+            stream.task = Task(executorPreference: executor) {
                 do {
                     let response = try await body(request, context)
                     handle.finish(response: response, status: .ok)
@@ -26,7 +27,7 @@ extension GRPCServerConnectionHandler {
             }
         case .clientStreaming(let body):
             guard let requests else { return }
-            stream.task = Task(executorPreference: handlerExecutor) {
+            stream.task = Task(executorPreference: executor) {
                 do {
                     let response = try await body(requests, context)
                     handle.finish(response: response, status: .ok)
@@ -37,7 +38,7 @@ extension GRPCServerConnectionHandler {
         case .bidirectionalStreaming(let body):
             guard let requests else { return }
             let writer = RPCResponseWriter(stream: handle)
-            stream.task = Task(executorPreference: handlerExecutor) {
+            stream.task = Task(executorPreference: executor) {
                 do {
                     try await body(requests, context, writer)
                     handle.finish(response: nil, status: .ok)
@@ -48,7 +49,7 @@ extension GRPCServerConnectionHandler {
         case .serverStreaming(let body):
             guard let request else { return }
             let writer = RPCResponseWriter(stream: handle)
-            stream.task = Task(executorPreference: handlerExecutor) {
+            stream.task = Task(executorPreference: executor) {
                 do {
                     try await body(request, context, writer)
                     handle.finish(response: nil, status: .ok)

@@ -60,8 +60,10 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// Our keepalive PINGs and the client's (see `+Keepalive`).
     var keepalive = KeepaliveState()
 
-    /// Where this connection's handler tasks run (see `RPCServerConfiguration.handlersOnConnectionLoop`).
+    /// Where this connection's handler tasks run: `loopExecutor` for methods placed on the connection loop (or all,
+    /// with `RPCServerConfiguration.handlersOnConnectionLoop`), the configured executor for the rest.
     let handlerExecutor: (any TaskExecutor)?
+    let loopExecutor: any TaskExecutor
 
     init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -69,8 +71,8 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
         self.configuration = configuration
         // An event loop is a group of one (`any()` is itself): its jobs run in the loop's next batch of tasks,
         // with no thread wake-up, and a result needs no hop back.
-        handlerExecutor = configuration.handlersOnConnectionLoop ? EventLoopGroupTaskExecutor(group: eventLoop)
-            : configuration.handlerExecutor
+        loopExecutor = EventLoopGroupTaskExecutor(group: eventLoop)
+        handlerExecutor = configuration.handlersOnConnectionLoop ? loopExecutor : configuration.handlerExecutor
     }
 
     // MARK: Channel events

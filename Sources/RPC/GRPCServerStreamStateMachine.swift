@@ -21,6 +21,7 @@ struct GRPCServerStreamStateMachine {
     struct CallStart {
         var path: String
         var handler: RPCMethodHandler
+        var placement: RPCHandlerPlacement
         var metadata: GRPCMetadata
         var deadline: NIODeadline?
     }
@@ -148,7 +149,8 @@ struct GRPCServerStreamStateMachine {
         } else {
             phase = .receivingRequest(deframer: deframer, request: nil)
         }
-        return .accept(CallStart(path: path, handler: handler, metadata: metadata, deadline: deadline))
+        return .accept(CallStart(path: path, handler: handler, placement: router.placement(for: path), metadata: metadata,
+                                  deadline: deadline))
     }
 
     mutating func receiveData(_ bytes: ByteBuffer) -> RequestAction {

@@ -22,23 +22,47 @@ public enum RPCMethodHandler: Sendable {
     }
 }
 
+/// Where a method's handler tasks run.
+public enum RPCHandlerPlacement: Sendable, Equatable {
+    /// The server's handler executor (`RPCServerConfiguration.handlerExecutor`): any handler, however long.
+    case handlerExecutor
+    /// The call's own connection event loop: no thread hop to start or to answer. Only for handlers that finish in
+    /// microseconds (a point read), because while one runs, the socket I/O of every connection on that loop waits.
+    case connectionLoop
+}
+
 /// Maps `/package.Service/Method` paths to handlers. Built before the server starts, read-only afterwards.
 public struct RPCRouter: Sendable {
     /// Paths longer than this are refused before lookup: nothing legitimate is that long.
     public static let maxPathLength = 1024
 
     private var handlers: [String: RPCMethodHandler] = [:]
+    private var placements: [String: RPCHandlerPlacement] = [:]
 
     public init() {}
 
-    public mutating func register(_ path: String, _ handler: RPCMethodHandler) {
+    public mutating func register(_ path: String, _ handler: RPCMethodHandler,
+                                  placement: RPCHandlerPlacement = .handlerExecutor) {
         precondition(RPCRouter.isWellFormed(path), "a gRPC path looks like /package.Service/Method: \(path)")
         handlers[path] = handler
+        placements[path] = placement
+    }
+
+    /// Moves registered methods to another placement (the generated `register(in:)` uses the default).
+    public mutating func place(_ paths: some Sequence<String>, on placement: RPCHandlerPlacement) {
+        for path in paths {
+            precondition(handlers[path] != nil, "placing \(path), which is not registered")
+            placements[path] = placement
+        }
     }
 
     public func handler(for path: String) -> RPCMethodHandler? {
         guard path.utf8.count <= RPCRouter.maxPathLength else { return nil }
         return handlers[path]
+    }
+
+    public func placement(for path: String) -> RPCHandlerPlacement {
+        placements[path] ?? .handlerExecutor
     }
 
     public var paths: [String] { handlers.keys.sorted() }

@@ -86,13 +86,14 @@ public final class LedgerNode: Sendable {
             if configuration.developmentMode {
                 logger.warning("DEVELOPMENT MODE: calls naming an org in yibao-org WITHOUT a signature are accepted as that org. Never run this in production.")
             }
+            let handlerExecutor = EventLoopGroupTaskExecutor(group: handlerGroup)
             let router = makeRouter(configuration: configuration, service: service, audit: audit,
-                                    standardServices: standardServices)
+                                    signatureExecutor: handlerExecutor, standardServices: standardServices)
             var rpc = configuration.rpc
             rpc.host = configuration.host
             rpc.port = configuration.port
             rpc.tls = configuration.tls
-            rpc.handlerExecutor = EventLoopGroupTaskExecutor(group: handlerGroup)
+            rpc.handlerExecutor = handlerExecutor
             rpc.handlersOnConnectionLoop = configuration.handlerThreads == 0
             let server = try await RPCServer.start(router: router, configuration: rpc)
             logger.info("node listening", metadata: [
@@ -109,7 +110,9 @@ public final class LedgerNode: Sendable {
     }
 
     /// The router of a node: the Yibao services behind `AuthenticatedRouter`, the standard services as given.
+    /// Point reads run on their connection's loop (`ConnectionLoopMethods`); a signed one verifies on `signatureExecutor`.
     public static func makeRouter(configuration: NodeConfiguration, service: InvoiceSettlementService, audit: AuditTrail,
+                                  signatureExecutor: (any TaskExecutor)? = nil,
                                   standardServices: (inout RPCRouter) -> Void = { _ in }) -> RPCRouter {
         let context = ServiceContext(service: service, audit: audit, logger: configuration.logger, clock: configuration.clock)
         var yibao = RPCRouter()
@@ -118,10 +121,11 @@ public final class LedgerNode: Sendable {
         AccountServiceHandler(context: context).register(in: &yibao)
         AuthorizationServiceHandler(context: context).register(in: &yibao)
         LedgerServiceHandler(context: context).register(in: &yibao)
+        yibao.place(ConnectionLoopMethods.paths, on: .connectionLoop)
         let authenticator = CallAuthenticator(ledger: service.ledger, developmentMode: configuration.developmentMode,
                                               clock: configuration.clock)
         var router = RPCRouter()
-        AuthenticatedRouter.register(yibao, into: &router, with: authenticator)
+        AuthenticatedRouter.register(yibao, into: &router, with: authenticator, signatureExecutor: signatureExecutor)
         // After the Yibao services, so that reflection (which lists the router's services) names them too.
         standardServices(&router)
         return router
