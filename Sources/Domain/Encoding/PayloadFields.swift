@@ -1,3 +1,4 @@
+import Glibc
 import YibaoCrypto
 
 /// The field encodings every domain payload uses: big-endian fixed-width integers, u32-length-prefixed UTF-8 and
@@ -29,9 +30,13 @@ extension ByteReader {
         let bytes = try raw(length)
         // `String(decoding:)` takes the standard library's fast UTF-8 path (the generic `String(validating:as:)`
         // cost a third more on every read of a stored record); it repairs invalid input with U+FFFD, so the bytes
-        // were valid exactly when the result reads back as the same bytes.
-        let value = String(decoding: bytes, as: UTF8.self)
-        guard value.utf8.elementsEqual(bytes) else { throw FormatError("\(field): not valid UTF-8") }
+        // were valid exactly when the result reads back as the same bytes. Compared with memcmp: the generic
+        // `elementsEqual` walked them a byte at a time, 2 % of a GetInvoice.
+        var value = String(decoding: bytes, as: UTF8.self)
+        let unchanged = value.withUTF8 { utf8 in
+            utf8.count == bytes.count && (bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        }
+        guard unchanged else { throw FormatError("\(field): not valid UTF-8") }
         return value
     }
 
