@@ -12,13 +12,18 @@ public struct StreamingFeedScenario: LoadScenario {
     public let workload: SyntheticWorkload
     public let batchSize: Int
     public let firstSequence: Int
+    /// Streams per hospital: workers beyond the hospital count share one, each taking every `lanes`-th batch.
+    public let lanes: Int
     public var name: String { "streaming-feed" }
 
-    public init(connection: LoadConnection, workload: SyntheticWorkload, batchSize: Int, firstSequence: Int = 0) {
+    /// `streams`: how many workers the plan runs (its concurrency, or its in-flight limit in an open loop).
+    public init(connection: LoadConnection, workload: SyntheticWorkload, batchSize: Int, firstSequence: Int = 0,
+                streams: Int = 1) {
         self.connection = connection
         self.workload = workload
         self.batchSize = max(1, batchSize)
         self.firstSequence = firstSequence
+        self.lanes = max(1, (streams + workload.hospitals - 1) / workload.hospitals)
     }
 
     public func withWorker(_ index: Int, _ body: ((Int) async -> OperationOutcome) async -> Void) async {
@@ -37,9 +42,13 @@ public struct StreamingFeedScenario: LoadScenario {
                     var iterator = responses.makeAsyncIterator()
                     var sent = 0
                     await body { _ in
-                        let round = sent * 64 + lane  // lanes interleave in blocks far apart: no two share a sequence
+                        let round = sent * lanes + lane  // a hospital's lanes take turns: no two share a sequence
                         sent += 1
                         let first = firstSequence + round * batchSize
+                        guard first + batchSize <= SyntheticWorkload.maxVisitsPerHospital else {
+                            return .callFailed(records: batchSize, code: GRPCStatus.Code.outOfRange.rawValue,
+                                               message: "hospital \(org) has no visit numbers left (\(SyntheticWorkload.maxVisitsPerHospital) per hospital): use a shorter run or more hospitals")
+                        }
                         let visits = (first..<first + batchSize).map { workload.visitIndex(hospital: hospital, sequence: $0) }
                         var request = Yibao_V1_FeedSettlementsRequest()
                         request.requestId = "load-feed-\(workload.seed)-\(firstSequence)-\(hospital)-\(round)"

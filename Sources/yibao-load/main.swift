@@ -125,7 +125,9 @@ case "hospital-feed", "single-writes", "issue-invoices":
 case "streaming-feed":
     let batch: Int = number("batch", 500)
     settings["batch"] = String(batch)
-    scenario = StreamingFeedScenario(connection: connection, workload: workload, batchSize: batch, firstSequence: firstSequence)
+    let streams: Int = options["rate"] != nil ? number("max-in-flight", 1000) : number("concurrency", 8)
+    scenario = StreamingFeedScenario(connection: connection, workload: workload, batchSize: batch, firstSequence: firstSequence,
+                                     streams: streams)
 case "query-mix", "get-invoice":
     let mix = command == "get-invoice" ? [(.getInvoice, 1)] : queryMix(options["mix"] ?? "get-invoice=40,get-settlement=30,trace-invoice=15,inclusion-proof=15")
     settings["visits"] = String(visits)

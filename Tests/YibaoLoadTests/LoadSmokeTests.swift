@@ -113,13 +113,17 @@ import YibaoTestSupport
             let workload = SyntheticWorkload(hospitals: Self.hospitals, seed: 5, defectShare: 0.1)
             // One stream (hospital 0's feed), six batches of 4.
             let stream = StreamingFeedScenario(connection: node.connection, workload: workload, batchSize: 4)
+            #expect(stream.lanes == 1)
+            // One worker more than there are hospitals: hospital 0 gets a second stream, and the two take turns.
+            #expect(StreamingFeedScenario(connection: node.connection, workload: workload, batchSize: 4,
+                                          streams: Self.hospitals + 1).lanes == 2)
             let report = try await LoadEngine(plan: Self.plan(operations: 6, concurrency: 1)).run(stream)
             #expect(report.tally.calls == 6)
             #expect(report.tally.unexpectedFailures == 0, "\(report.tally.unexpectedSamples)")
             var held = 0, expectedBad = 0
             for round in 0..<6 {
-                // Stream lanes interleave in blocks of 64 batches; lane 0's k-th batch is round 64·k.
-                for sequence in (round * 64) * 4 ..< (round * 64) * 4 + 4 {
+                // One stream per hospital: its k-th batch holds sequences 4k ..< 4k + 4.
+                for sequence in round * 4 ..< round * 4 + 4 {
                     let visit = workload.visitIndex(hospital: 0, sequence: sequence)
                     if try await Self.held(visit, workload, node.connection).settlement { held += 1 }
                     if let defect = workload.defect(ofVisit: visit), !defect.inInvoice { expectedBad += 1 }
