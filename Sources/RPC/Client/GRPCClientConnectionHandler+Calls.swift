@@ -25,7 +25,9 @@ extension GRPCClientConnectionHandler {
                 bound.value.cancel(callID: id, status: GRPCStatus(.deadlineExceeded, "deadline exceeded"))
             }
         }
-        if session == nil || isClosing || goAwayReceived || closeRequested {
+        if let endedBecause {
+            complete(callID: id, status: GRPCStatus.notSent(endedBecause))
+        } else if session == nil || isClosing || goAwayReceived || closeRequested {
             complete(callID: id, status: GRPCStatus.refusedStream)
         } else if openStreams < session!.remoteMaxConcurrentStreams {
             startStream(callID: id)

@@ -97,8 +97,11 @@ extension GRPCClientConnectionHandler {
     }
 
     /// The connection is gone (or going): every call still open ends with `status`; calls whose stream
-    /// never opened end as refused, so they may be retried on another connection.
-    func tearDown(_ status: GRPCStatus) {
+    /// never opened end as not sent, so they may be retried on another connection.
+    func tearDown(_ reported: GRPCStatus) {
+        let status = endedBecause ?? reported
+        endedBecause = status
+        state.endedBecause.withLock { $0 = status }
         state.usable.store(false, ordering: .relaxed)
         keepaliveTimer?.cancel()
         keepaliveTimer = nil
@@ -106,7 +109,7 @@ extension GRPCClientConnectionHandler {
         keepaliveTimeout = nil
         waiting.removeAll()
         for (id, call) in calls {
-            complete(callID: id, status: call.streamID == nil ? GRPCStatus.refusedStream : status)
+            complete(callID: id, status: call.streamID == nil ? GRPCStatus.notSent(status) : status)
         }
         let remaining = calls.count
         calls.removeAll()

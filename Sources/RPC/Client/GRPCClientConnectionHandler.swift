@@ -18,6 +18,9 @@ final class ClientConnectionState: Sendable {
     let nextCallID = Atomic<UInt64>(1)
     /// Over TLS: completes when the handshake does (set as the channel is initialized, before it connects).
     let tlsHandshake = Mutex<EventLoopFuture<Void>?>(nil)
+    /// Why the connection ended (its handler's `endedBecause`), for a connect that finds it gone already: a TLS 1.3
+    /// server's alert can close the channel just after the client's side of the handshake completed.
+    let endedBecause = Mutex<GRPCStatus?>(nil)
 }
 
 /// One client HTTP/2 connection: owns its nghttp2 client session and its calls, on its event loop only.
@@ -82,6 +85,9 @@ final class GRPCClientConnectionHandler: ChannelDuplexHandler, NGHTTP2ClientData
     var isClosing = false
     var goAwayReceived = false
     var closeRequested = false
+    /// Why the connection ended, from its first tear-down (a TLS alert comes before the channel closes): later
+    /// tear-downs and calls that arrive after it report this, not a bare "connection closed".
+    var endedBecause: GRPCStatus?
     var lastWrite: EventLoopFuture<Void>?
     var readPending = false
     var keepaliveTimer: RepeatedTask?

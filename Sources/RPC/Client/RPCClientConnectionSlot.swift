@@ -133,10 +133,16 @@ actor RPCClientConnectionSlot {
                 throw error
             }
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: GRPCClientConnectionHandler.self),
-                         eventLoop: channel.eventLoop)
-        }.get()
+        let handler: NIOLoopBound<GRPCClientConnectionHandler>
+        do {
+            handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: GRPCClientConnectionHandler.self),
+                             eventLoop: channel.eventLoop)
+            }.get()
+        } catch {
+            // The connection already ended (its handler is gone): report why, not the missing handler.
+            throw state.endedBecause.withLock { $0 } ?? error
+        }
         return ClientConnection(channel: channel, handler: handler, state: state)
     }
 
