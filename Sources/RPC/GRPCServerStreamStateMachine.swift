@@ -126,7 +126,7 @@ struct GRPCServerStreamStateMachine {
             || contentType.hasPrefix("application/grpc+") || contentType.hasPrefix("application/grpc;") else {
             return reject(httpStatus: 415)
         }
-        guard let path, let handler = router.handler(for: path) else {
+        guard let path, let route = router.route(for: path) else {
             return reject(GRPCStatus(.unimplemented, "Method not found: \(path ?? "")"))
         }
         if let encoding, encoding != "identity" {
@@ -144,12 +144,12 @@ struct GRPCServerStreamStateMachine {
             return reject(GRPCStatus(.internal, "A -bin metadata value is not base64"))
         }
         let deframer = GRPCMessageDeframer(maxMessageLength: limits.maxMessageLength, allocator: allocator)
-        if handler.streamsRequests {
+        if route.handler.streamsRequests {
             phase = .responding(Outbound(), inbound: deframer)
         } else {
             phase = .receivingRequest(deframer: deframer, request: nil)
         }
-        return .accept(CallStart(path: path, handler: handler, placement: router.placement(for: path), metadata: metadata,
+        return .accept(CallStart(path: path, handler: route.handler, placement: route.placement, metadata: metadata,
                                   deadline: deadline))
     }
 

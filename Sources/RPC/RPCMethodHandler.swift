@@ -36,36 +36,41 @@ public struct RPCRouter: Sendable {
     /// Paths longer than this are refused before lookup: nothing legitimate is that long.
     public static let maxPathLength = 1024
 
-    private var handlers: [String: RPCMethodHandler] = [:]
-    private var placements: [String: RPCHandlerPlacement] = [:]
+    /// A registered method: what handles it and where that runs.
+    public struct Route: Sendable {
+        public var handler: RPCMethodHandler
+        public var placement: RPCHandlerPlacement
+    }
+
+    private var routes: [String: Route] = [:]
 
     public init() {}
 
     public mutating func register(_ path: String, _ handler: RPCMethodHandler,
                                   placement: RPCHandlerPlacement = .handlerExecutor) {
         precondition(RPCRouter.isWellFormed(path), "a gRPC path looks like /package.Service/Method: \(path)")
-        handlers[path] = handler
-        placements[path] = placement
+        routes[path] = Route(handler: handler, placement: placement)
     }
 
     /// Moves registered methods to another placement (the generated `register(in:)` uses the default).
     public mutating func place(_ paths: some Sequence<String>, on placement: RPCHandlerPlacement) {
         for path in paths {
-            precondition(handlers[path] != nil, "placing \(path), which is not registered")
-            placements[path] = placement
+            precondition(routes[path] != nil, "placing \(path), which is not registered")
+            routes[path]?.placement = placement
         }
     }
 
-    public func handler(for path: String) -> RPCMethodHandler? {
+    /// One look-up per call: the handler and its placement together.
+    public func route(for path: String) -> Route? {
         guard path.utf8.count <= RPCRouter.maxPathLength else { return nil }
-        return handlers[path]
+        return routes[path]
     }
 
-    public func placement(for path: String) -> RPCHandlerPlacement {
-        placements[path] ?? .handlerExecutor
-    }
+    public func handler(for path: String) -> RPCMethodHandler? { route(for: path)?.handler }
 
-    public var paths: [String] { handlers.keys.sorted() }
+    public func placement(for path: String) -> RPCHandlerPlacement { route(for: path)?.placement ?? .handlerExecutor }
+
+    public var paths: [String] { routes.keys.sorted() }
 
     static func isWellFormed(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)

@@ -13,11 +13,10 @@ public enum AuthenticatedRouter {
                                 signatureExecutor: (any TaskExecutor)? = nil) -> RPCRouter {
         var wrapped = RPCRouter()
         for path in router.paths {
-            guard let handler = router.handler(for: path) else { continue }
-            let placement = router.placement(for: path)
+            guard let route = router.route(for: path) else { continue }
             let verifier = Verifier(authenticator: authenticator,
-                                    executor: placement == .connectionLoop ? signatureExecutor : nil)
-            wrapped.register(path, wrap(handler, verifier), placement: placement)
+                                    executor: route.placement == .connectionLoop ? signatureExecutor : nil)
+            wrapped.register(path, wrap(route.handler, verifier), placement: route.placement)
         }
         return wrapped
     }
@@ -27,7 +26,7 @@ public enum AuthenticatedRouter {
                                 signatureExecutor: (any TaskExecutor)? = nil) {
         let wrapped = wrapping(router, with: authenticator, signatureExecutor: signatureExecutor)
         for path in wrapped.paths {
-            if let handler = wrapped.handler(for: path) { target.register(path, handler, placement: wrapped.placement(for: path)) }
+            if let route = wrapped.route(for: path) { target.register(path, route.handler, placement: route.placement) }
         }
     }
 
