@@ -5,6 +5,10 @@ public struct GRPCStatus: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// Trailers that came with the status (client side: the server's trailing metadata of a failed call).
     public var trailingMetadata = GRPCMetadata()
+    /// Set by the client when the call provably never reached a handler (a refused stream, a connection that ended
+    /// before the call was sent): the call may be retried whatever its idempotency. Never read from the wire, so no
+    /// server message can make a call look unprocessed.
+    public internal(set) var neverProcessed = false
 
     public init(_ code: Code, _ message: String = "") {
         self.code = code

@@ -89,6 +89,10 @@ struct ClientStreamStateMachineTests {
         #expect(first?.wasRefused == true)
         let again = refused.streamClosed(errorCode: 0x8)
         #expect(again == nil)  // already over
+        // Only the client marks a call unprocessed: a server's status with the same words is not retryable.
+        #expect(!GRPCStatus(.unavailable, GRPCStatus.refusedStream.message).wasRefused)
+        let notSent = GRPCStatus.notSent(GRPCStatus(.unavailable, "connection to h:1 failed: TLS alert"))
+        #expect(notSent.wasRefused && notSent.message.hasPrefix("connection to h:1 failed: TLS alert"))
     }
 
     @Test func requestsArePulledInFramesThenEndStream() {

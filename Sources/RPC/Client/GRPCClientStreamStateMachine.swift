@@ -205,18 +205,20 @@ struct GRPCClientStreamStateMachine {
 
 extension GRPCStatus {
     /// The stream was never processed (REFUSED_STREAM, or above a GOAWAY's last stream): safe to retry anywhere.
-    static let refusedStream = GRPCStatus(.unavailable, "stream refused before processing (REFUSED_STREAM)")
+    static let refusedStream = unprocessed(GRPCStatus(.unavailable, "stream refused before processing (REFUSED_STREAM)"))
 
     /// A call whose connection closed or failed before the call was sent: as safe to retry as a refused stream,
     /// and it keeps the connection's reason, so a call that runs out of attempts says why (a TLS alert after the
     /// handshake, say, rather than "REFUSED_STREAM").
     static func notSent(_ cause: GRPCStatus) -> GRPCStatus {
-        GRPCStatus(.unavailable, cause.message + notSentSuffix)
+        unprocessed(GRPCStatus(.unavailable, cause.message + " (before the call was sent)"))
     }
 
-    static let notSentSuffix = " (before the call was sent)"
-
-    var wasRefused: Bool {
-        code == .unavailable && (message == GRPCStatus.refusedStream.message || message.hasSuffix(GRPCStatus.notSentSuffix))
+    private static func unprocessed(_ status: GRPCStatus) -> GRPCStatus {
+        var status = status
+        status.neverProcessed = true
+        return status
     }
+
+    var wasRefused: Bool { code == .unavailable && neverProcessed }
 }
