@@ -1,6 +1,7 @@
 import Foundation
 import YibaoClient
 import YibaoCrypto
+import YibaoLoadSupport
 import YibaoProto
 import YibaoRPC
 
@@ -14,12 +15,17 @@ public struct LoadConnection: Sendable {
     public let settlements: Yibao_V1_SettlementServiceClient
     public let ledger: Yibao_V1_LedgerServiceClient
     public let identity: LoadIdentity
+    /// HOST:PORT, for messages.
+    public let target: String
 
     public init(host: String, port: Int, connections: Int, identity: LoadIdentity) throws {
         var configuration = RPCClientConfiguration(host: host, port: port)
         configuration.connections = max(1, connections)
         // A load test measures the server: a refused call is counted, never retried behind the figures' back.
         configuration.maxAttempts = 1
+        // A node that goes down mid-run fails the calls made meanwhile UNAVAILABLE (counted) instead of holding them
+        // until it is back: otherwise a run against a dead node would never reach its end.
+        configuration.failFastWhenDisconnected = true
         configuration.maxReceiveMessageSize = 64 << 20
         configuration.callAuthenticator = identity.authenticator
         client = try RPCClient(configuration: configuration)
@@ -27,6 +33,23 @@ public struct LoadConnection: Sendable {
         settlements = Yibao_V1_SettlementServiceClient(client)
         ledger = Yibao_V1_LedgerServiceClient(client)
         self.identity = identity
+        target = "\(host):\(port)"
+    }
+
+    /// One GetTreeHead within `timeout`, before a run, so that a wrong address or a node that is down ends the run
+    /// at once with the reason instead of as a report of nothing but UNAVAILABLE. Any other answer shows a gRPC
+    /// server is there and the run goes on: UNIMPLEMENTED (the grpc-swift-2 peer serves no LedgerService) and an
+    /// identity the node refuses (which the run then counts, per call) included.
+    public func checkReachable(timeout: Duration = .seconds(10)) async throws(LoadSetupError) {
+        do {
+            _ = try await acting(as: SyntheticWorkload.platformOrg) {
+                try await ledger.getTreeHead(Yibao_V1_GetTreeHeadRequest(), options: RPCCallOptions(timeout: timeout))
+            }
+        } catch let status as GRPCStatus where status.code != .unavailable && status.code != .deadlineExceeded {
+            return
+        } catch {
+            throw LoadSetupError("no gRPC server answered at \(target): \(error)")
+        }
     }
 
     /// Runs `calls` (generated-stub calls on this connection) acting for `org`.
@@ -47,12 +70,22 @@ public enum LoadIdentity: Sendable {
     case development
     case signed([String: RequestSigner])
 
-    /// `directory/<org>.pem` for every org of `orgs` (as `yibao-load orgs` writes them).
-    public static func signed(keysDirectory directory: String, orgs: [String]) throws -> LoadIdentity {
-        .signed(Dictionary(uniqueKeysWithValues: try orgs.map { org in
-            let pem = try String(contentsOfFile: "\(directory)/\(org).pem", encoding: .utf8)
-            return (org, RequestSigner(org: org, privateKey: try SM2PrivateKey(pem: pem)))
-        }))
+    /// `directory/<org>.pem` for every org of `orgs` (as `yibao-load orgs` writes them). A key that does not read
+    /// throws `LoadSetupError` naming its file.
+    public static func signed(keysDirectory directory: String, orgs: [String]) throws(LoadSetupError) -> LoadIdentity {
+        var signers: [String: RequestSigner] = [:]
+        for org in orgs {
+            let path = "\(directory)/\(org).pem"
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw LoadSetupError("cannot read \(path) (the key of org \(org); `yibao-load orgs --out DIR` writes them to DIR/keys)")
+            }
+            do {
+                signers[org] = RequestSigner(org: org, privateKey: try SM2PrivateKey(pem: pem))
+            } catch {
+                throw LoadSetupError("\(path) is not an SM2 private key in PEM: \(error)")
+            }
+        }
+        return .signed(signers)
     }
 }
 

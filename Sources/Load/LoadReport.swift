@@ -115,9 +115,12 @@ public struct TimelinePoint: Codable, Sendable {
     public var second: Double
     public var measured: Bool
     public var calls: Int
+    /// Records sent in the interval, landed or not.
     public var records: Int
     public var errors: Int
+    /// Calls finished per second, whatever their status.
     public var callsPerSecond: Double
+    /// Records landed per second: as the report's `recordsPerSecond`, so a node refusing everything shows zero.
     public var recordsPerSecond: Double
     public var p50Micros: Double
     public var p90Micros: Double

@@ -48,7 +48,7 @@ struct ProgressTicker: Sendable {
                 second: (Double(now - start) / 1e9 * 100).rounded() / 100, measured: measuring && lastTick >= measureStart,
                 calls: interval.tally.calls, records: interval.tally.records, errors: interval.tally.errors,
                 callsPerSecond: Double(interval.tally.calls) / seconds,
-                recordsPerSecond: Double(interval.tally.records) / seconds,
+                recordsPerSecond: Double(interval.tally.recordsSucceeded) / seconds,
                 p50Micros: latency.p50, p90Micros: latency.p90, p99Micros: latency.p99, maxMicros: latency.max,
                 clientCores: (clientCPU - lastClientCPU) / seconds,
                 serverCores: serverCPU.flatMap { now in lastServerCPU.map { (now - $0) / seconds } },
@@ -102,10 +102,10 @@ struct ProgressTicker: Sendable {
     }
 }
 
-/// `[ 12s] measure   1,234 calls/s   123,400 rec/s   errors 3   p99 now 12.3 ms   p99 so far 11.0 ms   server 1.2 cores 212 MiB`
+/// `[ 12s] measure   1,234 calls/s   123,400 rec/s landed   errors 3   p99 now 12.3 ms   p99 so far 11.0 ms   server 1.2 cores 212 MiB`
 enum ProgressLine {
     static func render(_ point: TimelinePoint, warmingUp: Bool, p99SoFarMicros: Double?) -> String {
-        var line = String(format: "[%5.0fs] %@ %9@ calls/s %11@ rec/s  errors %@  p99 now %@  so far %@",
+        var line = String(format: "[%5.0fs] %@ %9@ calls/s %11@ rec/s landed  errors %@  p99 now %@  so far %@",
                           point.second, (warmingUp ? "warm-up" : "measure") as NSString,
                           Figures.count(point.callsPerSecond) as NSString, Figures.count(point.recordsPerSecond) as NSString,
                           Figures.count(Double(point.errors)) as NSString,

@@ -36,12 +36,29 @@ let usage = """
       --server-pid PID       the node's pid when local: its CPU, peak RSS and RssAnon are reported
       --json PATH            the full report as JSON; --svg PATH: latency percentiles and rate over time
       --quiet                no progress line
-    exit status: 0 when nothing failed unexpectedly, 1 otherwise, 2 for a usage error
+    exit status: 0 when nothing failed unexpectedly; 1 otherwise, also when no gRPC server answers at --target
+                 before the run (one GetTreeHead; any answer, UNIMPLEMENTED included, will do) or a file does not
+                 read or write; 2 for a usage error
     """
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("yibao-load: \(message)\n\(usage)\n".utf8))
     exit(2)
+}
+
+/// Runs a step that is not a measured call (files, keys, reaching the node, a scenario's untimed preparation);
+/// if it throws, says which step and why, and exits 1 instead of trapping.
+func step<T>(_ what: String, _ body: () async throws -> T) async -> T {
+    do {
+        return try await body()
+    } catch let error as LoadSetupError {
+        FileHandle.standardError.write(Data("yibao-load: \(error)\n".utf8))
+    } catch let error as CocoaError {
+        FileHandle.standardError.write(Data("yibao-load: \(what): \(error.localizedDescription)\n".utf8))
+    } catch {
+        FileHandle.standardError.write(Data("yibao-load: \(what): \(error)\n".utf8))
+    }
+    exit(1)
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -70,7 +87,8 @@ while let flag = arguments.first {
 
 if command == "orgs" {
     guard let out = options["out"] else { fail("orgs needs --out DIR") }
-    let path = try LoadOrgs.write(to: out, hospitals: number("hospitals", 300))
+    let hospitals: Int = number("hospitals", 300)
+    let path = await step("writing the orgs to \(out)") { try LoadOrgs.write(to: out, hospitals: hospitals) }
     print(path)
     exit(0)
 }
@@ -80,7 +98,8 @@ if command == "grpc-frame" {
     // request, for h2load against the raw RPC layer.
     guard let out = options["out"] else { fail("grpc-frame needs --out FILE") }
     let workload = SyntheticWorkload(hospitals: number("hospitals", 300), seed: number("seed", 11643))
-    try Data(GRPCFrame.getInvoice(workload: workload, visit: number("visit", 0))).write(to: URL(fileURLWithPath: out))
+    let frame = Data(GRPCFrame.getInvoice(workload: workload, visit: number("visit", 0)))
+    await step("writing \(out)") { try frame.write(to: URL(fileURLWithPath: out)) }
     exit(0)
 }
 
@@ -95,9 +114,12 @@ let connections: Int = number("connections", 1)
 var identity = LoadIdentity.development
 if let keys = options["keys"] {
     let orgs = [SyntheticWorkload.platformOrg, SyntheticWorkload.bureauOrg] + (0..<workload.hospitals).map(SyntheticWorkload.hospitalCode)
-    identity = try LoadIdentity.signed(keysDirectory: keys, orgs: orgs)
+    identity = await step("reading the keys") { try LoadIdentity.signed(keysDirectory: keys, orgs: orgs) }
 }
-let connection = try LoadConnection(host: host, port: port, connections: connections, identity: identity)
+let connection = await step("connecting") { [identity] in
+    try LoadConnection(host: host, port: port, connections: connections, identity: identity)
+}
+await step("reaching \(target)") { try await connection.checkReachable() }
 let firstSequence: Int = number("first-sequence", 0)
 let visits: Int = number("visits", 100_000)
 let preload = !flags.contains("--no-preload")
@@ -153,7 +175,7 @@ let plan = LoadPlan(mode: mode, warmupSeconds: number("warmup", 2.0), durationSe
                     maxOperations: options["operations"].map { _ in number("operations", 0) },
                     progress: !flags.contains("--quiet"))
 let serverPID: Int32? = options["server-pid"].map { _ in number("server-pid", Int32(0)) }
-var report = try await LoadEngine(plan: plan, serverPID: serverPID).run(scenario)
+var report = await step("running \(command)") { try await LoadEngine(plan: plan, serverPID: serverPID).run(scenario) }
 report.target = target
 report.settings = settings
 await connection.close()
@@ -162,9 +184,10 @@ print(report.text)
 if let path = options["json"] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(report).write(to: URL(fileURLWithPath: path))
+    await step("writing \(path)") { try encoder.encode(report).write(to: URL(fileURLWithPath: path)) }
 }
 if let path = options["svg"] {
-    try LatencyPlot.svg(report).write(toFile: path, atomically: true, encoding: .utf8)
+    let svg = LatencyPlot.svg(report)
+    await step("writing \(path)") { try svg.write(toFile: path, atomically: true, encoding: .utf8) }
 }
 exit(report.tally.unexpectedFailures == 0 ? 0 : 1)

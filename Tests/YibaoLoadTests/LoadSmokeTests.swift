@@ -160,4 +160,41 @@ import YibaoTestSupport
             #expect(refused.tally.recordsSucceeded == 0 && refused.tally.unexpectedFailures == 20)
         }
     }
+
+    /// A run against a node that is not there ends, with the reason, instead of waiting for it: the pre-run check
+    /// names the address, and calls made while the node is gone fail UNAVAILABLE at once and are counted.
+    @Test(.timeLimit(.minutes(1))) func aNodeThatIsGoneIsReportedNotWaitedFor() async throws {
+        var port = 0
+        try await Self.withNode { node in
+            try await node.connection.checkReachable()
+            port = node.node.port
+        }
+        // The node has stopped: nothing listens on its port any more.
+        let connection = try LoadConnection(host: "127.0.0.1", port: port, connections: 1, identity: .development)
+        do {
+            try await connection.checkReachable(timeout: .seconds(5))
+            Issue.record("a stopped node's port answered")
+        } catch {
+            #expect(error.description.contains("no gRPC server answered at 127.0.0.1:\(port)"), "\(error)")
+        }
+        let feed = HospitalFeedScenario(connection: connection, workload: SyntheticWorkload(hospitals: Self.hospitals, seed: 5),
+                                        batchSize: 5)
+        let plan = LoadPlan(mode: .closed(concurrency: 2), warmupSeconds: 0, durationSeconds: 0.5, maxOperations: nil,
+                            progress: false)
+        let report = try await LoadEngine(plan: plan).run(feed)
+        #expect(report.tally.calls > 0)
+        #expect(Set(report.tally.callFailures.keys) == ["UNAVAILABLE"])
+        #expect(report.tally.callFailures["UNAVAILABLE"] == report.tally.calls)
+        #expect(report.tally.recordsSucceeded == 0)
+        // The progress line's and the plot's rate counts landed records only, like the report's.
+        #expect(report.timeline.contains { $0.records > 0 } && report.timeline.allSatisfy { $0.recordsPerSecond == 0 })
+        await connection.close()
+
+        do {
+            _ = try LoadIdentity.signed(keysDirectory: "/nonexistent-keys", orgs: [SyntheticWorkload.platformOrg])
+            Issue.record("keys read from a folder that does not exist")
+        } catch {
+            #expect(error.description.contains("cannot read /nonexistent-keys/\(SyntheticWorkload.platformOrg).pem"), "\(error)")
+        }
+    }
 }
