@@ -25,7 +25,7 @@ struct NodeLauncher {
         } catch where DataFolderLock.isHeld(error, directory: folder) {
             throw Self.folderInUse(folder)
         } catch {
-            throw NodeStartFailure(message: "cannot prepare the data folder \(folder): \(error)")
+            throw NodeStartFailure(message: "cannot prepare the data folder \(folder): \(Self.reason(error))")
         }
         if setup.nodeKeyCreated {
             log.notice("created the node key", metadata: ["path": "\(folder)/\(DataFolderSetup.nodeKeyFileName)"])
@@ -93,5 +93,14 @@ struct NodeLauncher {
     private static func folderInUse(_ folder: String) -> NodeStartFailure {
         NodeStartFailure(message: "another node is already running on the data folder \(folder) (it holds \(folder)/node.lock). "
                          + "Stop that node first, or give this one its own folder with --data.")
+    }
+
+    /// A Foundation file error prints as its whole NSError dump, and its own sentence can be as vague as "error
+    /// 512"; the operating system's reason (not a directory, permission denied, ...) is what an operator acts on.
+    private static func reason(_ error: any Error) -> String {
+        if let cause = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError {
+            return String(cString: strerror(cause.code.rawValue))
+        }
+        return (error as? CocoaError)?.localizedDescription ?? "\(error)"
     }
 }

@@ -33,6 +33,11 @@ struct CLIQuickstartTests {
             #expect(second.status == 1 && second.stderr.contains("another node is already running on the data folder"), "\(second)")
             let samePort = try await Binaries.run("yibao-server", ["--data", work + "/other-data", "--listen", "127.0.0.1:\(listening)"], directory: work)
             #expect(samePort.status == 1 && samePort.stderr.contains("another process is listening there"), "\(samePort)")
+            // A data folder that cannot be made: the reason in a sentence, not Foundation's error dump.
+            let blocked = try await Binaries.run("yibao-server", ["--data", data + "/node-key.pem/sub", "--listen", "127.0.0.1:0"],
+                                                 directory: work)
+            #expect(blocked.status == 1 && blocked.stderr.contains("cannot prepare the data folder \(data)/node-key.pem/sub: ")
+                    && !blocked.stderr.contains("NSCocoaErrorDomain"), "\(blocked)")
             let busy = try await Binaries.run("yibao", ["verify", "--data", data])
             #expect(busy.status == 1 && busy.stderr.contains("a node is running on"), "\(busy)")
 
