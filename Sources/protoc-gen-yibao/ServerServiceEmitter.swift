@@ -1,5 +1,5 @@
 /// Emits `<base>.server.swift` for a .proto with services: per service a `<Service>Provider` protocol with one
-/// typed requirement per rpc, and `register(in:)` that puts every method on an `RPCRouter` through the generic
+/// typed requirement per rpc, a `<Service>Paths` enum with each method's wire path, and `register(in:)` that puts every method on an `RPCRouter` through the generic
 /// adapters of YibaoServer's ServiceSupport (decode, call, encode), so no per-method glue is written by hand.
 struct ServerServiceEmitter {
     let registry: TypeRegistry
@@ -49,20 +49,29 @@ struct ServerServiceEmitter {
             }
         }
         w.line()
+        // One constant per method, so code that names a method (placement, per-method policy) is checked by the
+        // compiler instead of matching a hand-typed string at run time.
+        let pathsName = SwiftNaming.packagePrefix(package) + service.name + "Paths"
+        w.line("/// The wire path of each method of `\(service.fullName)`, `/\(service.fullName)/<Method>`.")
+        w.block("public enum \(pathsName) {") { w in
+            for (method, _, _) in methods {
+                w.line("public static let \(Self.methodName(method.name)) = \"/\(service.fullName)/\(method.name)\"")
+            }
+        }
+        w.line()
         w.block("extension \(protocolName) {") { w in
             w.line("public static var serviceName: String { \"\(service.fullName)\" }")
             w.line()
             w.line("/// The wire paths of every method, `/\(service.fullName)/<Method>`.")
             w.block("public static var methodPaths: [String] {") { w in
                 w.line("[")
-                for (method, _, _) in methods { w.line("    \"/\(service.fullName)/\(method.name)\",") }
+                for (method, _, _) in methods { w.line("    \(pathsName).\(Self.methodName(method.name)),") }
                 w.line("]")
             }
             w.line()
             w.block("public func register(in router: inout RPCRouter) {") { w in
                 for (method, input, output) in methods {
                     let name = Self.methodName(method.name)
-                    let path = "/\(service.fullName)/\(method.name)"
                     let adapter: String
                     let parameters: String
                     let call: String
@@ -80,7 +89,7 @@ struct ServerServiceEmitter {
                         adapter = "bidirectionalStreaming"; parameters = "requests, context, responses"
                         call = "self.\(name)(requests, context: context, responses: responses)"
                     }
-                    w.line("router.register(\"\(path)\", RPCServiceMethod.\(adapter)(")
+                    w.line("router.register(\(pathsName).\(name), RPCServiceMethod.\(adapter)(")
                     w.line("    \(input).self, \(output).self, named: \"\(method.inputType)\") { \(parameters) in")
                     w.line("    try await \(call)")
                     w.line("})")

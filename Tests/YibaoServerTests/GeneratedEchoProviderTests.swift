@@ -59,6 +59,9 @@ struct GeneratedEchoProviderTests {
         var router = RPCRouter()
         EchoProvider().register(in: &router)
         #expect(router.paths == EchoProvider.methodPaths.sorted())
+        // Each method's path constant is its wire path: `/<package>.<Service>/<Method>`.
+        #expect(Yibao_Test_V1_EchoPaths.unary == "/yibao.test.v1.Echo/Unary")
+        #expect(Set(EchoProvider.methodPaths).contains(Yibao_Test_V1_EchoPaths.unary))
         let server = try await RPCServer.start(router: router)
         let keys = FileManager.default.temporaryDirectory.appendingPathComponent("yibao-echo-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)

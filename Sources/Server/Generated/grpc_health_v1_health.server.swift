@@ -12,23 +12,29 @@ public protocol Grpc_Health_V1_HealthProvider: Sendable {
         responses: RPCMessageWriter<Grpc_Health_V1_HealthCheckResponse>) async throws
 }
 
+/// The wire path of each method of `grpc.health.v1.Health`, `/grpc.health.v1.Health/<Method>`.
+public enum Grpc_Health_V1_HealthPaths {
+    public static let check = "/grpc.health.v1.Health/Check"
+    public static let watch = "/grpc.health.v1.Health/Watch"
+}
+
 extension Grpc_Health_V1_HealthProvider {
     public static var serviceName: String { "grpc.health.v1.Health" }
 
     /// The wire paths of every method, `/grpc.health.v1.Health/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/grpc.health.v1.Health/Check",
-            "/grpc.health.v1.Health/Watch",
+            Grpc_Health_V1_HealthPaths.check,
+            Grpc_Health_V1_HealthPaths.watch,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/grpc.health.v1.Health/Check", RPCServiceMethod.unary(
+        router.register(Grpc_Health_V1_HealthPaths.check, RPCServiceMethod.unary(
             Grpc_Health_V1_HealthCheckRequest.self, Grpc_Health_V1_HealthCheckResponse.self, named: "grpc.health.v1.HealthCheckRequest") { request, context in
             try await self.check(request, context: context)
         })
-        router.register("/grpc.health.v1.Health/Watch", RPCServiceMethod.serverStreaming(
+        router.register(Grpc_Health_V1_HealthPaths.watch, RPCServiceMethod.serverStreaming(
             Grpc_Health_V1_HealthCheckRequest.self, Grpc_Health_V1_HealthCheckResponse.self, named: "grpc.health.v1.HealthCheckRequest") { request, context, responses in
             try await self.watch(request, context: context, responses: responses)
         })

@@ -10,18 +10,23 @@ public protocol Grpc_Reflection_V1_ServerReflectionProvider: Sendable {
         responses: RPCMessageWriter<Grpc_Reflection_V1_ServerReflectionResponse>) async throws
 }
 
+/// The wire path of each method of `grpc.reflection.v1.ServerReflection`, `/grpc.reflection.v1.ServerReflection/<Method>`.
+public enum Grpc_Reflection_V1_ServerReflectionPaths {
+    public static let serverReflectionInfo = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
+}
+
 extension Grpc_Reflection_V1_ServerReflectionProvider {
     public static var serviceName: String { "grpc.reflection.v1.ServerReflection" }
 
     /// The wire paths of every method, `/grpc.reflection.v1.ServerReflection/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            Grpc_Reflection_V1_ServerReflectionPaths.serverReflectionInfo,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", RPCServiceMethod.bidirectionalStreaming(
+        router.register(Grpc_Reflection_V1_ServerReflectionPaths.serverReflectionInfo, RPCServiceMethod.bidirectionalStreaming(
             Grpc_Reflection_V1_ServerReflectionRequest.self, Grpc_Reflection_V1_ServerReflectionResponse.self, named: "grpc.reflection.v1.ServerReflectionRequest") { requests, context, responses in
             try await self.serverReflectionInfo(requests, context: context, responses: responses)
         })

@@ -17,33 +17,41 @@ public protocol Yibao_Test_V1_EchoProvider: Sendable {
         responses: RPCMessageWriter<Yibao_Test_V1_EchoResponse>) async throws
 }
 
+/// The wire path of each method of `yibao.test.v1.Echo`, `/yibao.test.v1.Echo/<Method>`.
+public enum Yibao_Test_V1_EchoPaths {
+    public static let unary = "/yibao.test.v1.Echo/Unary"
+    public static let expand = "/yibao.test.v1.Echo/Expand"
+    public static let collect = "/yibao.test.v1.Echo/Collect"
+    public static let chat = "/yibao.test.v1.Echo/Chat"
+}
+
 extension Yibao_Test_V1_EchoProvider {
     public static var serviceName: String { "yibao.test.v1.Echo" }
 
     /// The wire paths of every method, `/yibao.test.v1.Echo/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/yibao.test.v1.Echo/Unary",
-            "/yibao.test.v1.Echo/Expand",
-            "/yibao.test.v1.Echo/Collect",
-            "/yibao.test.v1.Echo/Chat",
+            Yibao_Test_V1_EchoPaths.unary,
+            Yibao_Test_V1_EchoPaths.expand,
+            Yibao_Test_V1_EchoPaths.collect,
+            Yibao_Test_V1_EchoPaths.chat,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/yibao.test.v1.Echo/Unary", RPCServiceMethod.unary(
+        router.register(Yibao_Test_V1_EchoPaths.unary, RPCServiceMethod.unary(
             Yibao_Test_V1_EchoRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.EchoRequest") { request, context in
             try await self.unary(request, context: context)
         })
-        router.register("/yibao.test.v1.Echo/Expand", RPCServiceMethod.serverStreaming(
+        router.register(Yibao_Test_V1_EchoPaths.expand, RPCServiceMethod.serverStreaming(
             Yibao_Test_V1_ExpandRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.ExpandRequest") { request, context, responses in
             try await self.expand(request, context: context, responses: responses)
         })
-        router.register("/yibao.test.v1.Echo/Collect", RPCServiceMethod.clientStreaming(
+        router.register(Yibao_Test_V1_EchoPaths.collect, RPCServiceMethod.clientStreaming(
             Yibao_Test_V1_EchoRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.EchoRequest") { requests, context in
             try await self.collect(requests, context: context)
         })
-        router.register("/yibao.test.v1.Echo/Chat", RPCServiceMethod.bidirectionalStreaming(
+        router.register(Yibao_Test_V1_EchoPaths.chat, RPCServiceMethod.bidirectionalStreaming(
             Yibao_Test_V1_EchoRequest.self, Yibao_Test_V1_EchoResponse.self, named: "yibao.test.v1.EchoRequest") { requests, context, responses in
             try await self.chat(requests, context: context, responses: responses)
         })

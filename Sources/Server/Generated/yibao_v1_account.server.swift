@@ -11,23 +11,29 @@ public protocol Yibao_V1_AccountServiceProvider: Sendable {
     func listAccountRecords(_ request: Yibao_V1_ListAccountRecordsRequest, context: RPCServerContext) async throws -> Yibao_V1_ListAccountRecordsResponse
 }
 
+/// The wire path of each method of `yibao.v1.AccountService`, `/yibao.v1.AccountService/<Method>`.
+public enum Yibao_V1_AccountServicePaths {
+    public static let getAccount = "/yibao.v1.AccountService/GetAccount"
+    public static let listAccountRecords = "/yibao.v1.AccountService/ListAccountRecords"
+}
+
 extension Yibao_V1_AccountServiceProvider {
     public static var serviceName: String { "yibao.v1.AccountService" }
 
     /// The wire paths of every method, `/yibao.v1.AccountService/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/yibao.v1.AccountService/GetAccount",
-            "/yibao.v1.AccountService/ListAccountRecords",
+            Yibao_V1_AccountServicePaths.getAccount,
+            Yibao_V1_AccountServicePaths.listAccountRecords,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/yibao.v1.AccountService/GetAccount", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AccountServicePaths.getAccount, RPCServiceMethod.unary(
             Yibao_V1_GetAccountRequest.self, Yibao_V1_GetAccountResponse.self, named: "yibao.v1.GetAccountRequest") { request, context in
             try await self.getAccount(request, context: context)
         })
-        router.register("/yibao.v1.AccountService/ListAccountRecords", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AccountServicePaths.listAccountRecords, RPCServiceMethod.unary(
             Yibao_V1_ListAccountRecordsRequest.self, Yibao_V1_ListAccountRecordsResponse.self, named: "yibao.v1.ListAccountRecordsRequest") { request, context in
             try await self.listAccountRecords(request, context: context)
         })

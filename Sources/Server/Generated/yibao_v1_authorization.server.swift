@@ -17,38 +17,47 @@ public protocol Yibao_V1_AuthorizationServiceProvider: Sendable {
     func listUsage(_ request: Yibao_V1_ListUsageRequest, context: RPCServerContext) async throws -> Yibao_V1_ListUsageResponse
 }
 
+/// The wire path of each method of `yibao.v1.AuthorizationService`, `/yibao.v1.AuthorizationService/<Method>`.
+public enum Yibao_V1_AuthorizationServicePaths {
+    public static let grantAccess = "/yibao.v1.AuthorizationService/GrantAccess"
+    public static let revokeAccess = "/yibao.v1.AuthorizationService/RevokeAccess"
+    public static let listGrants = "/yibao.v1.AuthorizationService/ListGrants"
+    public static let recordUsage = "/yibao.v1.AuthorizationService/RecordUsage"
+    public static let listUsage = "/yibao.v1.AuthorizationService/ListUsage"
+}
+
 extension Yibao_V1_AuthorizationServiceProvider {
     public static var serviceName: String { "yibao.v1.AuthorizationService" }
 
     /// The wire paths of every method, `/yibao.v1.AuthorizationService/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/yibao.v1.AuthorizationService/GrantAccess",
-            "/yibao.v1.AuthorizationService/RevokeAccess",
-            "/yibao.v1.AuthorizationService/ListGrants",
-            "/yibao.v1.AuthorizationService/RecordUsage",
-            "/yibao.v1.AuthorizationService/ListUsage",
+            Yibao_V1_AuthorizationServicePaths.grantAccess,
+            Yibao_V1_AuthorizationServicePaths.revokeAccess,
+            Yibao_V1_AuthorizationServicePaths.listGrants,
+            Yibao_V1_AuthorizationServicePaths.recordUsage,
+            Yibao_V1_AuthorizationServicePaths.listUsage,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/yibao.v1.AuthorizationService/GrantAccess", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AuthorizationServicePaths.grantAccess, RPCServiceMethod.unary(
             Yibao_V1_GrantAccessRequest.self, Yibao_V1_GrantAccessResponse.self, named: "yibao.v1.GrantAccessRequest") { request, context in
             try await self.grantAccess(request, context: context)
         })
-        router.register("/yibao.v1.AuthorizationService/RevokeAccess", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AuthorizationServicePaths.revokeAccess, RPCServiceMethod.unary(
             Yibao_V1_RevokeAccessRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.RevokeAccessRequest") { request, context in
             try await self.revokeAccess(request, context: context)
         })
-        router.register("/yibao.v1.AuthorizationService/ListGrants", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AuthorizationServicePaths.listGrants, RPCServiceMethod.unary(
             Yibao_V1_ListGrantsRequest.self, Yibao_V1_ListGrantsResponse.self, named: "yibao.v1.ListGrantsRequest") { request, context in
             try await self.listGrants(request, context: context)
         })
-        router.register("/yibao.v1.AuthorizationService/RecordUsage", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AuthorizationServicePaths.recordUsage, RPCServiceMethod.unary(
             Yibao_V1_RecordUsageRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.RecordUsageRequest") { request, context in
             try await self.recordUsage(request, context: context)
         })
-        router.register("/yibao.v1.AuthorizationService/ListUsage", RPCServiceMethod.unary(
+        router.register(Yibao_V1_AuthorizationServicePaths.listUsage, RPCServiceMethod.unary(
             Yibao_V1_ListUsageRequest.self, Yibao_V1_ListUsageResponse.self, named: "yibao.v1.ListUsageRequest") { request, context in
             try await self.listUsage(request, context: context)
         })

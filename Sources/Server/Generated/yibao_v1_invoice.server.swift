@@ -25,58 +25,71 @@ public protocol Yibao_V1_InvoiceServiceProvider: Sendable {
     func traceInvoice(_ request: Yibao_V1_TraceInvoiceRequest, context: RPCServerContext) async throws -> Yibao_V1_TraceResponse
 }
 
+/// The wire path of each method of `yibao.v1.InvoiceService`, `/yibao.v1.InvoiceService/<Method>`.
+public enum Yibao_V1_InvoiceServicePaths {
+    public static let issueInvoices = "/yibao.v1.InvoiceService/IssueInvoices"
+    public static let reverseInvoice = "/yibao.v1.InvoiceService/ReverseInvoice"
+    public static let exchangePaper = "/yibao.v1.InvoiceService/ExchangePaper"
+    public static let lockInvoice = "/yibao.v1.InvoiceService/LockInvoice"
+    public static let unlockInvoice = "/yibao.v1.InvoiceService/UnlockInvoice"
+    public static let recordEntry = "/yibao.v1.InvoiceService/RecordEntry"
+    public static let revokeEntry = "/yibao.v1.InvoiceService/RevokeEntry"
+    public static let getInvoice = "/yibao.v1.InvoiceService/GetInvoice"
+    public static let traceInvoice = "/yibao.v1.InvoiceService/TraceInvoice"
+}
+
 extension Yibao_V1_InvoiceServiceProvider {
     public static var serviceName: String { "yibao.v1.InvoiceService" }
 
     /// The wire paths of every method, `/yibao.v1.InvoiceService/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/yibao.v1.InvoiceService/IssueInvoices",
-            "/yibao.v1.InvoiceService/ReverseInvoice",
-            "/yibao.v1.InvoiceService/ExchangePaper",
-            "/yibao.v1.InvoiceService/LockInvoice",
-            "/yibao.v1.InvoiceService/UnlockInvoice",
-            "/yibao.v1.InvoiceService/RecordEntry",
-            "/yibao.v1.InvoiceService/RevokeEntry",
-            "/yibao.v1.InvoiceService/GetInvoice",
-            "/yibao.v1.InvoiceService/TraceInvoice",
+            Yibao_V1_InvoiceServicePaths.issueInvoices,
+            Yibao_V1_InvoiceServicePaths.reverseInvoice,
+            Yibao_V1_InvoiceServicePaths.exchangePaper,
+            Yibao_V1_InvoiceServicePaths.lockInvoice,
+            Yibao_V1_InvoiceServicePaths.unlockInvoice,
+            Yibao_V1_InvoiceServicePaths.recordEntry,
+            Yibao_V1_InvoiceServicePaths.revokeEntry,
+            Yibao_V1_InvoiceServicePaths.getInvoice,
+            Yibao_V1_InvoiceServicePaths.traceInvoice,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/yibao.v1.InvoiceService/IssueInvoices", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.issueInvoices, RPCServiceMethod.unary(
             Yibao_V1_IssueInvoicesRequest.self, Yibao_V1_IssueInvoicesResponse.self, named: "yibao.v1.IssueInvoicesRequest") { request, context in
             try await self.issueInvoices(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/ReverseInvoice", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.reverseInvoice, RPCServiceMethod.unary(
             Yibao_V1_ReverseInvoiceRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.ReverseInvoiceRequest") { request, context in
             try await self.reverseInvoice(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/ExchangePaper", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.exchangePaper, RPCServiceMethod.unary(
             Yibao_V1_ExchangePaperRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.ExchangePaperRequest") { request, context in
             try await self.exchangePaper(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/LockInvoice", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.lockInvoice, RPCServiceMethod.unary(
             Yibao_V1_InvoiceActionRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.InvoiceActionRequest") { request, context in
             try await self.lockInvoice(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/UnlockInvoice", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.unlockInvoice, RPCServiceMethod.unary(
             Yibao_V1_InvoiceActionRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.InvoiceActionRequest") { request, context in
             try await self.unlockInvoice(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/RecordEntry", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.recordEntry, RPCServiceMethod.unary(
             Yibao_V1_InvoiceActionRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.InvoiceActionRequest") { request, context in
             try await self.recordEntry(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/RevokeEntry", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.revokeEntry, RPCServiceMethod.unary(
             Yibao_V1_InvoiceActionRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.InvoiceActionRequest") { request, context in
             try await self.revokeEntry(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/GetInvoice", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.getInvoice, RPCServiceMethod.unary(
             Yibao_V1_GetInvoiceRequest.self, Yibao_V1_GetInvoiceResponse.self, named: "yibao.v1.GetInvoiceRequest") { request, context in
             try await self.getInvoice(request, context: context)
         })
-        router.register("/yibao.v1.InvoiceService/TraceInvoice", RPCServiceMethod.unary(
+        router.register(Yibao_V1_InvoiceServicePaths.traceInvoice, RPCServiceMethod.unary(
             Yibao_V1_TraceInvoiceRequest.self, Yibao_V1_TraceResponse.self, named: "yibao.v1.TraceInvoiceRequest") { request, context in
             try await self.traceInvoice(request, context: context)
         })

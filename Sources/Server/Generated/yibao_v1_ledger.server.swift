@@ -18,38 +18,47 @@ public protocol Yibao_V1_LedgerServiceProvider: Sendable {
         responses: RPCMessageWriter<Yibao_V1_Entry>) async throws
 }
 
+/// The wire path of each method of `yibao.v1.LedgerService`, `/yibao.v1.LedgerService/<Method>`.
+public enum Yibao_V1_LedgerServicePaths {
+    public static let getTreeHead = "/yibao.v1.LedgerService/GetTreeHead"
+    public static let getInclusionProof = "/yibao.v1.LedgerService/GetInclusionProof"
+    public static let getConsistencyProof = "/yibao.v1.LedgerService/GetConsistencyProof"
+    public static let getEntry = "/yibao.v1.LedgerService/GetEntry"
+    public static let streamEntries = "/yibao.v1.LedgerService/StreamEntries"
+}
+
 extension Yibao_V1_LedgerServiceProvider {
     public static var serviceName: String { "yibao.v1.LedgerService" }
 
     /// The wire paths of every method, `/yibao.v1.LedgerService/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/yibao.v1.LedgerService/GetTreeHead",
-            "/yibao.v1.LedgerService/GetInclusionProof",
-            "/yibao.v1.LedgerService/GetConsistencyProof",
-            "/yibao.v1.LedgerService/GetEntry",
-            "/yibao.v1.LedgerService/StreamEntries",
+            Yibao_V1_LedgerServicePaths.getTreeHead,
+            Yibao_V1_LedgerServicePaths.getInclusionProof,
+            Yibao_V1_LedgerServicePaths.getConsistencyProof,
+            Yibao_V1_LedgerServicePaths.getEntry,
+            Yibao_V1_LedgerServicePaths.streamEntries,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/yibao.v1.LedgerService/GetTreeHead", RPCServiceMethod.unary(
+        router.register(Yibao_V1_LedgerServicePaths.getTreeHead, RPCServiceMethod.unary(
             Yibao_V1_GetTreeHeadRequest.self, Yibao_V1_GetTreeHeadResponse.self, named: "yibao.v1.GetTreeHeadRequest") { request, context in
             try await self.getTreeHead(request, context: context)
         })
-        router.register("/yibao.v1.LedgerService/GetInclusionProof", RPCServiceMethod.unary(
+        router.register(Yibao_V1_LedgerServicePaths.getInclusionProof, RPCServiceMethod.unary(
             Yibao_V1_GetInclusionProofRequest.self, Yibao_V1_GetInclusionProofResponse.self, named: "yibao.v1.GetInclusionProofRequest") { request, context in
             try await self.getInclusionProof(request, context: context)
         })
-        router.register("/yibao.v1.LedgerService/GetConsistencyProof", RPCServiceMethod.unary(
+        router.register(Yibao_V1_LedgerServicePaths.getConsistencyProof, RPCServiceMethod.unary(
             Yibao_V1_GetConsistencyProofRequest.self, Yibao_V1_GetConsistencyProofResponse.self, named: "yibao.v1.GetConsistencyProofRequest") { request, context in
             try await self.getConsistencyProof(request, context: context)
         })
-        router.register("/yibao.v1.LedgerService/GetEntry", RPCServiceMethod.unary(
+        router.register(Yibao_V1_LedgerServicePaths.getEntry, RPCServiceMethod.unary(
             Yibao_V1_GetEntryRequest.self, Yibao_V1_GetEntryResponse.self, named: "yibao.v1.GetEntryRequest") { request, context in
             try await self.getEntry(request, context: context)
         })
-        router.register("/yibao.v1.LedgerService/StreamEntries", RPCServiceMethod.serverStreaming(
+        router.register(Yibao_V1_LedgerServicePaths.streamEntries, RPCServiceMethod.serverStreaming(
             Yibao_V1_StreamEntriesRequest.self, Yibao_V1_Entry.self, named: "yibao.v1.StreamEntriesRequest") { request, context, responses in
             try await self.streamEntries(request, context: context, responses: responses)
         })

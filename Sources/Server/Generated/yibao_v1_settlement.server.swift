@@ -22,48 +22,59 @@ public protocol Yibao_V1_SettlementServiceProvider: Sendable {
         responses: RPCMessageWriter<Yibao_V1_FeedSettlementsResponse>) async throws
 }
 
+/// The wire path of each method of `yibao.v1.SettlementService`, `/yibao.v1.SettlementService/<Method>`.
+public enum Yibao_V1_SettlementServicePaths {
+    public static let uploadSettlements = "/yibao.v1.SettlementService/UploadSettlements"
+    public static let revokeSettlement = "/yibao.v1.SettlementService/RevokeSettlement"
+    public static let getSettlement = "/yibao.v1.SettlementService/GetSettlement"
+    public static let traceSettlement = "/yibao.v1.SettlementService/TraceSettlement"
+    public static let linkInvoice = "/yibao.v1.SettlementService/LinkInvoice"
+    public static let reconcile = "/yibao.v1.SettlementService/Reconcile"
+    public static let feedSettlements = "/yibao.v1.SettlementService/FeedSettlements"
+}
+
 extension Yibao_V1_SettlementServiceProvider {
     public static var serviceName: String { "yibao.v1.SettlementService" }
 
     /// The wire paths of every method, `/yibao.v1.SettlementService/<Method>`.
     public static var methodPaths: [String] {
         [
-            "/yibao.v1.SettlementService/UploadSettlements",
-            "/yibao.v1.SettlementService/RevokeSettlement",
-            "/yibao.v1.SettlementService/GetSettlement",
-            "/yibao.v1.SettlementService/TraceSettlement",
-            "/yibao.v1.SettlementService/LinkInvoice",
-            "/yibao.v1.SettlementService/Reconcile",
-            "/yibao.v1.SettlementService/FeedSettlements",
+            Yibao_V1_SettlementServicePaths.uploadSettlements,
+            Yibao_V1_SettlementServicePaths.revokeSettlement,
+            Yibao_V1_SettlementServicePaths.getSettlement,
+            Yibao_V1_SettlementServicePaths.traceSettlement,
+            Yibao_V1_SettlementServicePaths.linkInvoice,
+            Yibao_V1_SettlementServicePaths.reconcile,
+            Yibao_V1_SettlementServicePaths.feedSettlements,
         ]
     }
 
     public func register(in router: inout RPCRouter) {
-        router.register("/yibao.v1.SettlementService/UploadSettlements", RPCServiceMethod.unary(
+        router.register(Yibao_V1_SettlementServicePaths.uploadSettlements, RPCServiceMethod.unary(
             Yibao_V1_UploadSettlementsRequest.self, Yibao_V1_UploadSettlementsResponse.self, named: "yibao.v1.UploadSettlementsRequest") { request, context in
             try await self.uploadSettlements(request, context: context)
         })
-        router.register("/yibao.v1.SettlementService/RevokeSettlement", RPCServiceMethod.unary(
+        router.register(Yibao_V1_SettlementServicePaths.revokeSettlement, RPCServiceMethod.unary(
             Yibao_V1_RevokeSettlementRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.RevokeSettlementRequest") { request, context in
             try await self.revokeSettlement(request, context: context)
         })
-        router.register("/yibao.v1.SettlementService/GetSettlement", RPCServiceMethod.unary(
+        router.register(Yibao_V1_SettlementServicePaths.getSettlement, RPCServiceMethod.unary(
             Yibao_V1_GetSettlementRequest.self, Yibao_V1_GetSettlementResponse.self, named: "yibao.v1.GetSettlementRequest") { request, context in
             try await self.getSettlement(request, context: context)
         })
-        router.register("/yibao.v1.SettlementService/TraceSettlement", RPCServiceMethod.unary(
+        router.register(Yibao_V1_SettlementServicePaths.traceSettlement, RPCServiceMethod.unary(
             Yibao_V1_TraceSettlementRequest.self, Yibao_V1_TraceResponse.self, named: "yibao.v1.TraceSettlementRequest") { request, context in
             try await self.traceSettlement(request, context: context)
         })
-        router.register("/yibao.v1.SettlementService/LinkInvoice", RPCServiceMethod.unary(
+        router.register(Yibao_V1_SettlementServicePaths.linkInvoice, RPCServiceMethod.unary(
             Yibao_V1_LinkInvoiceRequest.self, Yibao_V1_WriteResponse.self, named: "yibao.v1.LinkInvoiceRequest") { request, context in
             try await self.linkInvoice(request, context: context)
         })
-        router.register("/yibao.v1.SettlementService/Reconcile", RPCServiceMethod.unary(
+        router.register(Yibao_V1_SettlementServicePaths.reconcile, RPCServiceMethod.unary(
             Yibao_V1_ReconcileRequest.self, Yibao_V1_ReconcileResponse.self, named: "yibao.v1.ReconcileRequest") { request, context in
             try await self.reconcile(request, context: context)
         })
-        router.register("/yibao.v1.SettlementService/FeedSettlements", RPCServiceMethod.bidirectionalStreaming(
+        router.register(Yibao_V1_SettlementServicePaths.feedSettlements, RPCServiceMethod.bidirectionalStreaming(
             Yibao_V1_FeedSettlementsRequest.self, Yibao_V1_FeedSettlementsResponse.self, named: "yibao.v1.FeedSettlementsRequest") { requests, context, responses in
             try await self.feedSettlements(requests, context: context, responses: responses)
         })

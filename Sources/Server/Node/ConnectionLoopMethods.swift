@@ -7,12 +7,12 @@ import YibaoRPC
 /// (`AuthenticatedRouter`'s `signatureExecutor`).
 enum ConnectionLoopMethods {
     static let paths = [
-        "/yibao.v1.InvoiceService/GetInvoice",
-        "/yibao.v1.SettlementService/GetSettlement",
-        "/yibao.v1.AccountService/GetAccount",
-        "/yibao.v1.LedgerService/GetEntry",
-        "/yibao.v1.LedgerService/GetTreeHead",
-        "/yibao.v1.LedgerService/GetInclusionProof",
-        "/yibao.v1.LedgerService/GetConsistencyProof",
+        Yibao_V1_InvoiceServicePaths.getInvoice,
+        Yibao_V1_SettlementServicePaths.getSettlement,
+        Yibao_V1_AccountServicePaths.getAccount,
+        Yibao_V1_LedgerServicePaths.getEntry,
+        Yibao_V1_LedgerServicePaths.getTreeHead,
+        Yibao_V1_LedgerServicePaths.getInclusionProof,
+        Yibao_V1_LedgerServicePaths.getConsistencyProof,
     ]
 }
