@@ -112,13 +112,19 @@ import YibaoCrypto
         #expect(report.stateDatabases == InvoiceSettlementRules().databaseNames.count)
     }
 
-    @Test func aStateAlteredBehindTheLedgersBackIsFoundByReplay() async throws {
+    /// A ledger holding invoice 1 (naming S1), settlements S1 and S2 (S1 linked to it), and the invoice locked.
+    static func lockedInvoiceWithItsSettlement() async throws -> (L, Invoice) {
         let l = try await L()
         let blue = L.blue(1, setlId: "S1")
         try await l.landed(L.platform, Records.issue([blue])[0])
         let uploads = try await l.submit(L.hospital, Records.upload([L.settlement("S1"), L.settlement("S2")]))
         #expect(uploads.allSatisfy { (try? $0.get()) != nil })
         try await l.landed(L.bureauA, Records.statusChange(.lock, L.reference(blue)))
+        return (l, blue)
+    }
+
+    @Test func aStateAlteredBehindTheLedgersBackIsFoundByReplay() async throws {
+        let (l, blue) = try await Self.lockedInvoiceWithItsSettlement()
         l.shutdown()
         let directory = l.fixture.directory
         #expect(try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules(),
@@ -138,5 +144,70 @@ import YibaoCrypto
         let report = try LedgerVerifier(directory: directory, stateMachine: InvoiceSettlementRules(),
                                         dataKey: try DataKeyFile.load(directory: directory)).verify()
         #expect(report.firstDivergence?.reason == "state: invoices[\(Hex.encode(key))] differs from its replay from the entries")
+    }
+
+    /// A store whose state an older format wrote (no recorded format, the retired databases still there, its
+    /// state damaged too) is refused at open; `LedgerStateRebuild` rebuilds the state from the entries, deletes
+    /// the retired databases, records the format, and the node then opens it and serves what the entries say.
+    /// A store whose entries do not verify is left untouched, and a running node's folder is refused.
+    @Test func anOlderStateIsRebuiltFromTheEntriesAndADamagedStoreIsLeftAlone() async throws {
+        let (l, blue) = try await Self.lockedInvoiceWithItsSettlement()
+        let directory = l.fixture.directory
+        let rules = InvoiceSettlementRules()
+        let rebuild = LedgerStateRebuild(directory: directory, stateMachine: rules, dataKey: try DataKeyFile.load(directory: directory))
+        let running = try #require(throws: LedgerError.self) { try rebuild.run() }
+        #expect(DataFolderLock.isHeld(running, directory: directory), "\(running)")
+        l.shutdown()
+
+        // Make it look like format 1: no recorded format, the retired databases, no `persons`, a wrong invoice state.
+        let env = try LMDBEnvironment(path: directory)
+        let schema = try LedgerSchema(env, stateDatabases: rules.databaseNames)
+        let invoiceKey = InvoiceSettlementStateKeys.invoice(blue.key)
+        try env.write { txn in
+            try LedgerSchema.MetaKey.stateFormat.rawValue.withContiguousBytesForKey { _ = try txn.delete(schema.meta, key: $0) }
+            try txn.empty(schema.state[PersonStateKeys.database]!)
+            try invoiceKey.withUnsafeBytes { _ = try txn.delete(schema.state["invoices"]!, key: $0) }
+        }
+        for retired in rules.retiredDatabaseNames {
+            let db = try env.database(named: retired)
+            try env.write { txn in try [UInt8](retired.utf8).withUnsafeBytes { k in try k.withUnsafeBytes { try txn.put(db, key: k, value: $0) } } }
+        }
+        env.close()
+        let refusal = try #require(throws: LedgerError.self) { try l.fixture.reopen() }
+        #expect(refusal.code == .failedPrecondition && refusal.message.contains("no recorded format"), "\(refusal)")
+
+        let report = try rebuild.run()
+        #expect(report.previousFormat == nil && report.format == rules.stateFormat, "\(report)")
+        #expect(Set(report.deletedDatabases) == Set(rules.retiredDatabaseNames), "\(report)")
+        #expect(Set(report.keys.keys) == Set(rules.databaseNames) && report.keys[PersonStateKeys.database]! > 0, "\(report)")
+        let check = try LMDBEnvironment(path: directory)
+        #expect(try rules.retiredDatabaseNames.allSatisfy { try check.existingDatabase(named: $0) == nil })
+        check.close()
+        let verified = try LedgerVerifier(directory: directory, stateMachine: rules,
+                                          dataKey: try DataKeyFile.load(directory: directory)).verify()
+        #expect(verified.isValid && verified.stateDatabases == rules.databaseNames.count, "\(verified)")
+        try l.fixture.reopen()
+        let service = try InvoiceSettlementService(ledger: l.fixture.ledger)
+        #expect(try service.invoice(blue.key)?.state.status == .locked)
+        #expect(try service.linkedSettlement(of: blue.key) == "S1")
+
+        // An entry altered on disk: the rebuild refuses before it changes anything.
+        l.fixture.shutdown()
+        let tampered = try LMDBEnvironment(path: directory)
+        let entries = try tampered.database(named: "entries")
+        let storedInvoices = try tampered.database(named: "invoices")
+        try tampered.write { txn in
+            var value = try #require(try txn.get(entries, key: UInt64(3)).map { Array($0) })
+            value[value.count - 1] ^= 0x01
+            try value.withUnsafeBytes { try txn.put(entries, key: UInt64(3), value: $0) }
+            try invoiceKey.withUnsafeBytes { _ = try txn.delete(storedInvoices, key: $0) }
+        }
+        tampered.close()
+        let damaged = try #require(throws: LedgerError.self) { try rebuild.run() }
+        #expect(damaged.code == .dataLoss && damaged.message.contains("entry 3"), "\(damaged)")
+        let after = try LMDBEnvironment(path: directory)
+        let invoices = try after.database(named: "invoices")
+        #expect(try after.read { txn in try invoiceKey.withUnsafeBytes { try txn.get(invoices, key: $0) } } == nil)
+        after.close()
     }
 }

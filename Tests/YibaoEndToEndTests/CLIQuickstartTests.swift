@@ -40,6 +40,8 @@ struct CLIQuickstartTests {
                     && !blocked.stderr.contains("NSCocoaErrorDomain"), "\(blocked)")
             let busy = try await Binaries.run("yibao", ["verify", "--data", data])
             #expect(busy.status == 1 && busy.stderr.contains("a node is running on"), "\(busy)")
+            let busyRebuild = try await Binaries.run("yibao", ["rebuild-state", "--data", data])
+            #expect(busyRebuild.status == 1 && busyRebuild.stderr.contains("a node is running on"), "\(busyRebuild)")
 
             let environment = ["YIBAO_SERVER": "127.0.0.1:\(listening)", "YIBAO_KEYS": data + "/dev-orgs"]
             func cli(_ arguments: String...) async throws -> ChildOutput {
@@ -119,6 +121,12 @@ struct CLIQuickstartTests {
         }
         let offline = try await Binaries.run("yibao", ["verify", "--data", data])
         #expect(offline.status == 0 && offline.stdout.hasPrefix("OK:"), "\(offline)")
+        // The state rebuilt from the entries (what an upgrade from an older state format runs) verifies again.
+        let rebuilt = try await Binaries.run("yibao", ["rebuild-state", "--data", data])
+        #expect(rebuilt.status == 0 && rebuilt.stdout.contains("rebuilt the state from")
+                && rebuilt.stdout.contains("(format 2 -> format 2)"), "\(rebuilt)")
+        let reverified = try await Binaries.run("yibao", ["verify", "--data", data])
+        #expect(reverified.status == 0 && reverified.stdout == offline.stdout, "\(reverified)")
     }
 
     /// The first receipt of an `invoice issue --json` answer.

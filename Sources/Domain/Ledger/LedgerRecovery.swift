@@ -86,7 +86,8 @@ struct LedgerRecovery {
             let found = stored.map { "format \($0)" } ?? "no recorded format (written before formats were recorded, or without these rules)"
             throw LedgerError(.failedPrecondition,
                               "this ledger's state databases have \(found); this node keeps state format \(machine.stateFormat) "
-                              + "and will not read or change them. Open the store with the node version that wrote it")
+                              + "and will not read or change them. Rebuild them from the entries with `yibao rebuild-state --data <folder>` "
+                              + "while no node runs, or open the store with the node version that wrote it")
         }
     }
 

@@ -13,6 +13,8 @@ public protocol LedgerStateMachine: Sendable {
     /// The layout of those databases. A ledger records it at creation and refuses to open under a machine with
     /// another: state in an older layout would be read as damage, or worse, misread.
     var stateFormat: UInt64 { get }
+    /// Databases earlier formats kept and this one no longer does: `LedgerStateRebuild` deletes them.
+    var retiredDatabaseNames: [String] { get }
     /// Kinds an org may submit to this machine.
     var kinds: [EntryKind] { get }
 
@@ -34,6 +36,7 @@ public protocol LedgerStateMachine: Sendable {
 
 extension LedgerStateMachine {
     public var stateFormat: UInt64 { 1 }
+    public var retiredDatabaseNames: [String] { [] }
 
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {

@@ -1,3 +1,4 @@
+import CLMDB
 import Foundation
 import YibaoCrypto
 
@@ -68,13 +69,24 @@ public struct LedgerVerifier {
     }
 
     func verify(env: LMDBEnvironment, schema: LedgerSchema) throws -> Report {
-        if let dataKey {
-            let stored = try env.read { try schema.metaBytes(.dataKeyCheck, in: $0) }
-            try DataKeyFile.check(dataKey, against: stored, path: "given to the verifier")
-        }
-        guard let stateMachine else { return try walk(env: env, schema: schema, replay: nil) }
-        // The state is rebuilt in a scratch store from the entries alone, then compared database by database.
-        let scratchPath = NSTemporaryDirectory() + "yibao-verify-" + UUID().uuidString
+        try checkDataKey(env: env, schema: schema)
+        guard let stateMachine else { return try walk(env: env, schema: schema, replay: nil, comparingState: false) }
+        return try withReplayedState(of: env, schema: schema, machine: stateMachine, comparingState: true) { report, _, _ in report }
+    }
+
+    func checkDataKey(env: LMDBEnvironment, schema: LedgerSchema) throws {
+        guard let dataKey else { return }
+        let stored = try env.read { try schema.metaBytes(.dataKeyCheck, in: $0) }
+        try DataKeyFile.check(dataKey, against: stored, path: "given to the verifier")
+    }
+
+    /// Walks the whole store while `machine` rebuilds its state from the entries alone in a scratch store, then
+    /// hands `body` the report and that scratch store with its state databases (committed: `body` reads them in
+    /// a transaction of its own). With `comparingState` the report also compares the stored state with it.
+    func withReplayedState<R>(of env: LMDBEnvironment, schema: LedgerSchema, machine: any LedgerStateMachine,
+                              comparingState: Bool,
+                              _ body: (Report, LMDBEnvironment, [String: LMDBDatabase]) throws -> R) throws -> R {
+        let scratchPath = NSTemporaryDirectory() + "yibao-replay-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: scratchPath, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratchPath) }
         var options = LMDBEnvironment.Options()
@@ -82,24 +94,26 @@ public struct LedgerVerifier {
         options.mapSize = max(64 << 20, env.usedBytes() * 2)
         let scratch = try LMDBEnvironment(path: scratchPath, options: options)
         defer { scratch.close() }
-        let databases = try Dictionary(uniqueKeysWithValues: stateMachine.databaseNames.map { ($0, try scratch.database(named: $0)) })
-        return try scratch.write { scratchTxn in
+        let databases = try Dictionary(uniqueKeysWithValues: machine.databaseNames.map { ($0, try scratch.database(named: $0)) })
+        let report = try scratch.write { scratchTxn in
             try walk(env: env, schema: schema, replay: { entries in
-                Replay(machine: stateMachine,
+                Replay(machine: machine,
                        state: StateTransaction(txn: scratchTxn, databases: databases, dataKey: dataKey, entries: entries))
-            })
+            }, comparingState: comparingState)
         }
+        return try body(report, scratch, databases)
     }
 
-    /// `replay` makes the scratch state, whose records read their entries from the store being verified.
-    private func walk(env: LMDBEnvironment, schema: LedgerSchema, replay: ((EntryPayloadReader) -> Replay)?) throws -> Report {
+    /// `replay` makes the scratch state, whose records read their entries from the store being walked.
+    private func walk(env: LMDBEnvironment, schema: LedgerSchema, replay: ((EntryPayloadReader) -> Replay)?,
+                      comparingState: Bool) throws -> Report {
         try env.read { txn in
             let sealing = EntrySealing(dataKey: dataKey)
             var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey,
                             sealing: sealing, replay: replay?(EntryPayloadReader(txn: txn, schema: schema, sealing: sealing)))
             do {
                 try pass.checkEntries()
-                try pass.checkDerivedState()
+                try pass.checkDerivedState(comparingState: comparingState)
             } catch let divergence as Divergence {
                 pass.report.firstDivergence = divergence
             }
@@ -293,31 +307,30 @@ private struct Pass {
         guard outcome == .append else { throw diverge(index, "on replay the rules call this entry a repeat: \(outcome)") }
     }
 
-    /// Every state database equals its replay, key for key, byte for byte.
+    /// Every state database equals its replay, key for key, byte for byte: the two are walked side by side, so
+    /// memory stays flat however large the state is.
     private mutating func compareReplayedState() throws {
         guard let replay else { return }
         for name in replay.machine.databaseNames.sorted() {
             guard let stored = schema.state[name] else { throw diverge(nil, "state: database \(name) is missing") }
-            let replayed = replay.state.database(name)
-            var storedPairs: [([UInt8], [UInt8])] = []
-            try txn.forEach(stored) { k, v in storedPairs.append((Array(k), Array(v))); return true }
-            var position = 0
-            try replay.state.txn.forEach(replayed) { k, v in
-                guard position < storedPairs.count else {
+            let cursor = try LMDBCursor(txn, stored)
+            defer { cursor.close() }
+            var storedPair = try cursor.position(MDB_FIRST)
+            try replay.state.txn.forEach(replay.state.database(name)) { k, v in
+                guard let (sk, sv) = storedPair else {
                     throw diverge(nil, "state: \(name) lacks key \(Hex.encode(k)), which the entries produce")
                 }
-                let (sk, sv) = storedPairs[position]
                 guard sk.elementsEqual(k) else {
                     throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)) where the entries produce \(Hex.encode(k))")
                 }
                 guard sv.elementsEqual(v) else {
                     throw diverge(nil, "state: \(name)[\(Hex.encode(k))] differs from its replay from the entries")
                 }
-                position += 1
+                storedPair = try cursor.position(MDB_NEXT)
                 return true
             }
-            guard position == storedPairs.count else {
-                throw diverge(nil, "state: \(name) holds key \(Hex.encode(storedPairs[position].0)), which no entry produces")
+            if let (sk, _) = storedPair {
+                throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)), which no entry produces")
             }
             report.stateDatabases += 1
         }
@@ -377,8 +390,8 @@ private struct Pass {
         }
     }
 
-    mutating func checkDerivedState() throws {
-        try compareReplayedState()
+    mutating func checkDerivedState(comparingState: Bool) throws {
+        if comparingState { try compareReplayedState() }
         let storedAnchor = try schema.metaBytes(.auditAnchor, in: txn)
         guard storedAnchor == report.latestAuditAnchor?.encoded else {
             throw diverge(nil, "state: the stored latest audit anchor differs from the last audit_anchor entry")

@@ -20,6 +20,8 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     }
     /// 2: the digital account, its records and the person index share the `persons` database (`PersonStateKeys`).
     public var stateFormat: UInt64 { 2 }
+    /// Format 1 kept a person's account records and the person index in databases of their own.
+    public var retiredDatabaseNames: [String] { ["account_records", "person_index"] }
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {

@@ -76,6 +76,15 @@ public final class LMDBEnvironment: @unchecked Sendable {
         return LMDBDatabase(handle: dbi)
     }
 
+    /// The named database if the store has it, without creating it.
+    public func existingDatabase(named name: String) throws -> LMDBDatabase? {
+        var dbi: MDB_dbi = 0
+        let rc = try transaction(readOnly: true) { txn in mdb_dbi_open(txn.handle, name, 0, &dbi) }
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "mdb_dbi_open(\(name))")
+        return LMDBDatabase(handle: dbi)
+    }
+
     /// A read-only snapshot for the duration of `body`.
     public func read<R>(_ body: (LMDBTransaction) throws -> R) throws -> R {
         readsBegun.add(1, ordering: .relaxed)

@@ -54,6 +54,16 @@ public struct LMDBTransaction {
         return true
     }
 
+    /// Deletes every key of the database; the database itself stays (its handle remains valid).
+    public func empty(_ db: LMDBDatabase) throws(LMDBError) {
+        try LMDBError.check(mdb_drop(handle, db.handle, 0), "mdb_drop(empty)")
+    }
+
+    /// Deletes the database and every key in it; its handle is invalid afterwards.
+    public func deleteDatabase(_ db: LMDBDatabase) throws(LMDBError) {
+        try LMDBError.check(mdb_drop(handle, db.handle, 1), "mdb_drop(delete)")
+    }
+
     /// The number of keys in the database.
     public func count(_ db: LMDBDatabase) throws(LMDBError) -> Int {
         var stat = MDB_stat()
