@@ -56,6 +56,15 @@ struct ClaimRules: LedgerStateMachine {
         #expect(refusal.message.contains("format 1") && refusal.message.contains("state format 2"), "\(refusal.message)")
         try f.reopen()  // the same rules still open it
         #expect(f.ledger.treeSize >= 2)
+        f.ledger.shutdown()
+        // Rebuilding it with older rules would drop what only the newer ones replay: refused, nothing changed.
+        var older = ClaimRules()
+        older.format = 0
+        let downgrade = try #require(throws: LedgerError.self) {
+            try LedgerStateRebuild(directory: f.directory, stateMachine: older, dataKey: try DataKeyFile.load(directory: f.directory)).run()
+        }
+        #expect(downgrade.code == .failedPrecondition && downgrade.message.contains("newer than this version's format 0"), "\(downgrade)")
+        try f.reopen()
 
         let plain = try await LedgerFixture()
         defer { plain.shutdown() }

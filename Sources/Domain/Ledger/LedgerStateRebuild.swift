@@ -13,6 +13,7 @@ import YibaoCrypto
 ///    half-filled one that looks whole; running the rebuild again finishes the job;
 /// 2. the replayed state is copied in, in transactions of `copyChunk` keys;
 /// 3. one transaction records the current state format.
+/// A store whose recorded format is newer than the machine's is refused: its entries may hold kinds these rules skip.
 public struct LedgerStateRebuild {
     public struct Report: Sendable, CustomStringConvertible {
         /// Entries walked (and verified) to rebuild the state.
@@ -61,6 +62,11 @@ public struct LedgerStateRebuild {
             let verifier = LedgerVerifier(directory: directory, hashAlgorithm: hashAlgorithm, expectedNodeKey: expectedNodeKey,
                                           stateMachine: stateMachine, dataKey: dataKey)
             try verifier.checkDataKey(env: env, schema: schema)
+            // A newer version's state may come from entry kinds these rules do not know and would skip.
+            if let stored = try env.read({ try schema.metaValue(.stateFormat, in: $0) }), stored > stateMachine.stateFormat {
+                throw LedgerError(.failedPrecondition, "the state of \(directory) is in format \(stored), newer than this version's "
+                                  + "format \(stateMachine.stateFormat); rebuild it with the version that wrote it")
+            }
             return try verifier.withReplayedState(of: env, schema: schema, machine: stateMachine, comparingState: false) {
                 verified, scratch, replayed in
                 if let divergence = verified.firstDivergence {
