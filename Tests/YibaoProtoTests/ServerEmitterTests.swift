@@ -58,9 +58,11 @@ struct ServerEmitterTests {
         #expect(text.contains("func upload(_ requests: RPCMessageStream<P_V1_Req>, context: RPCServerContext) async throws -> P_V1_Resp"))
         #expect(text.contains("func chat(_ requests: RPCMessageStream<P_V1_Req>, context: RPCServerContext,\n        responses: RPCMessageWriter<P_V1_Resp>) async throws"))
         #expect(text.contains("public static var serviceName: String { \"p.v1.Shapes\" }"))
-        for (path, adapter) in [("GetOne", "unary"), ("Watch", "serverStreaming"), ("Upload", "clientStreaming"),
-                                ("Chat", "bidirectionalStreaming")] {
-            #expect(text.contains("router.register(\"/p.v1.Shapes/\(path)\", RPCServiceMethod.\(adapter)("))
+        #expect(text.contains("public enum P_V1_ShapesPaths {"))
+        for (method, path, adapter) in [("getOne", "GetOne", "unary"), ("watch", "Watch", "serverStreaming"),
+                                        ("upload", "Upload", "clientStreaming"), ("chat", "Chat", "bidirectionalStreaming")] {
+            #expect(text.contains("public static let \(method) = \"/p.v1.Shapes/\(path)\""))
+            #expect(text.contains("router.register(P_V1_ShapesPaths.\(method), RPCServiceMethod.\(adapter)("))
         }
         #expect(text.contains("named: \"p.v1.Req\""))
     }
