@@ -42,6 +42,8 @@ public struct LedgerStateRebuild {
     public let hashAlgorithm: HashAlgorithm
     /// Keys per copy transaction: bounds the dirty pages one transaction holds in memory.
     public var copyChunk = 50_000
+    /// Told each step as it starts (a rebuild of millions of entries takes a while): for an operator's console.
+    public var progress: (String) -> Void = { _ in }
 
     public init(directory: String, stateMachine: any LedgerStateMachine, dataKey: NodeDataKey?,
                 expectedNodeKey: SM2PublicKey? = nil, hashAlgorithm: HashAlgorithm = .sm3) {
@@ -62,6 +64,7 @@ public struct LedgerStateRebuild {
             let verifier = LedgerVerifier(directory: directory, hashAlgorithm: hashAlgorithm, expectedNodeKey: expectedNodeKey,
                                           stateMachine: stateMachine, dataKey: dataKey)
             try verifier.checkDataKey(env: env, schema: schema)
+            progress("verifying \(directory) and replaying its entries")
             // A newer version's state may come from entry kinds these rules do not know and would skip.
             if let stored = try env.read({ try schema.metaValue(.stateFormat, in: $0) }), stored > stateMachine.stateFormat {
                 throw LedgerError(.failedPrecondition, "the state of \(directory) is in format \(stored), newer than this version's "
@@ -73,8 +76,10 @@ public struct LedgerStateRebuild {
                     throw LedgerError(.dataLoss, "the store does not verify, so no state is rebuilt from it: \(divergence)")
                 }
                 var report = Report(entries: verified.entries, format: stateMachine.stateFormat)
+                progress("\(verified.entries) entries verify; clearing the old state")
                 try clear(env: env, schema: schema, report: &report)
                 for name in stateMachine.databaseNames.sorted() {
+                    progress("copying \(name)")
                     report.keys[name] = try copy(scratch: scratch, from: replayed[name]!, to: schema.state[name]!, in: env)
                 }
                 try env.write { txn in try schema.setMeta(.stateFormat, stateMachine.stateFormat, in: txn) }

@@ -18,16 +18,22 @@ struct RebuildStateCommand: ParsableCommand {
     var data: String
     @Option(help: "The node public key you trust (PEM); default: the key in the ledger's genesis entry.")
     var nodeKey: String?
+    @Option(help: "State keys written per transaction (default 50000); fewer bound memory on a very large store.")
+    var keysPerTransaction = 50_000
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: data + "/data.mdb") else {
             throw CLIFailure(.usage, "\(data) holds no ledger (no data.mdb)")
         }
+        guard keysPerTransaction > 0 else { throw CLIFailure(.usage, "--keys-per-transaction must be at least 1") }
         let expectedKey = try nodeKey.map(NodeKeyFile.load)
         let report: LedgerStateRebuild.Report
         do {
-            report = try LedgerStateRebuild(directory: data, stateMachine: InvoiceSettlementRules(),
-                                            dataKey: try DataKeyFile.load(directory: data), expectedNodeKey: expectedKey).run()
+            var rebuild = LedgerStateRebuild(directory: data, stateMachine: InvoiceSettlementRules(),
+                                             dataKey: try DataKeyFile.load(directory: data), expectedNodeKey: expectedKey)
+            rebuild.copyChunk = keysPerTransaction
+            rebuild.progress = { Console.error("rebuild-state: \($0)") }
+            report = try rebuild.run()
         } catch where DataFolderLock.isHeld(error, directory: data) {
             throw CLIFailure(.failed, "a node is running on \(data) (it holds \(data)/node.lock). Stop the node (SIGTERM) "
                              + "and run this again.")
