@@ -76,8 +76,12 @@ public enum LoadIdentity: Sendable {
         var signers: [String: RequestSigner] = [:]
         for org in orgs {
             let path = "\(directory)/\(org).pem"
-            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw LoadSetupError("cannot read \(path) (the key of org \(org); `yibao-load orgs --out DIR` writes them to DIR/keys)")
+            let pem: String
+            do {
+                pem = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                let reason = (error as? CocoaError)?.localizedDescription ?? "\(error)"
+                throw LoadSetupError("cannot read \(path), the key of org \(org): \(reason) (`yibao-load orgs --out DIR` writes the keys to DIR/keys)")
             }
             do {
                 signers[org] = RequestSigner(org: org, privateKey: try SM2PrivateKey(pem: pem))

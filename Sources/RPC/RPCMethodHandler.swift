@@ -66,10 +66,6 @@ public struct RPCRouter: Sendable {
         return routes[path]
     }
 
-    public func handler(for path: String) -> RPCMethodHandler? { route(for: path)?.handler }
-
-    public func placement(for path: String) -> RPCHandlerPlacement { route(for: path)?.placement ?? .handlerExecutor }
-
     public var paths: [String] { routes.keys.sorted() }
 
     static func isWellFormed(_ path: String) -> Bool {

@@ -22,8 +22,8 @@ struct HandlerPlacementTests {
             }, placement: name == "Placed" ? .connectionLoop : .handlerExecutor)
         }
         router.place(["/test.Placement/Moved"], on: .connectionLoop)
-        #expect(router.placement(for: "/test.Placement/Default") == .handlerExecutor)
-        #expect(router.placement(for: "/test.Placement/Moved") == .connectionLoop)
+        #expect(router.route(for: "/test.Placement/Default")?.placement == .handlerExecutor)
+        #expect(router.route(for: "/test.Placement/Moved")?.placement == .connectionLoop)
 
         var configuration = testConfiguration()
         configuration.handlerExecutor = EventLoopGroupTaskExecutor(group: handlerGroup)

@@ -36,10 +36,8 @@ public struct LedgerStateRebuild {
 
     public let directory: String
     public let stateMachine: any LedgerStateMachine
-    /// The node's data key, needed once any entry is sealed (as for `LedgerVerifier`).
-    public let dataKey: NodeDataKey?
-    public let expectedNodeKey: SM2PublicKey?
-    public let hashAlgorithm: HashAlgorithm
+    /// Checks the store and replays its entries: the data key, the trusted node key and the hash go to it.
+    private let verifier: LedgerVerifier
     /// Keys per copy transaction: bounds the dirty pages one transaction holds in memory.
     public var copyChunk = 50_000
     /// Told each step as it starts (a rebuild of millions of entries takes a while): for an operator's console.
@@ -49,9 +47,8 @@ public struct LedgerStateRebuild {
                 expectedNodeKey: SM2PublicKey? = nil, hashAlgorithm: HashAlgorithm = .sm3) {
         self.directory = directory
         self.stateMachine = stateMachine
-        self.dataKey = dataKey
-        self.expectedNodeKey = expectedNodeKey
-        self.hashAlgorithm = hashAlgorithm
+        verifier = LedgerVerifier(directory: directory, hashAlgorithm: hashAlgorithm, expectedNodeKey: expectedNodeKey,
+                                  stateMachine: stateMachine, dataKey: dataKey)
     }
 
     /// Takes the data folder's lock for the whole rebuild: no node may run on the store meanwhile.
@@ -61,15 +58,13 @@ public struct LedgerStateRebuild {
             let env = try LMDBEnvironment(path: directory)
             defer { env.close() }
             let schema = try LedgerSchema(env, stateDatabases: stateMachine.databaseNames)
-            let verifier = LedgerVerifier(directory: directory, hashAlgorithm: hashAlgorithm, expectedNodeKey: expectedNodeKey,
-                                          stateMachine: stateMachine, dataKey: dataKey)
             try verifier.checkDataKey(env: env, schema: schema)
-            progress("verifying \(directory) and replaying its entries")
             // A newer version's state may come from entry kinds these rules do not know and would skip.
             if let stored = try env.read({ try schema.metaValue(.stateFormat, in: $0) }), stored > stateMachine.stateFormat {
                 throw LedgerError(.failedPrecondition, "the state of \(directory) is in format \(stored), newer than this version's "
                                   + "format \(stateMachine.stateFormat); rebuild it with the version that wrote it")
             }
+            progress("verifying \(directory) and replaying its entries")
             return try verifier.withReplayedState(of: env, schema: schema, machine: stateMachine, comparingState: false) {
                 verified, scratch, replayed in
                 if let divergence = verified.firstDivergence {
