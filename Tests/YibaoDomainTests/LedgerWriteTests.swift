@@ -114,6 +114,33 @@ import YibaoCrypto
         #expect(try f.verify().isValid)
     }
 
+    /// A group whose commit fails fails its callers alone: the next group, which the writer applies over the failed
+    /// one until it learns of the failure, is applied again over the store as committed and lands right after it.
+    @Test func aGroupWhoseCommitFailsTakesOnlyItsOwnCallersDown() async throws {
+        var configuration = LedgerFixture.fastConfiguration()
+        configuration.initialMapSize = 4 << 20
+        configuration.maximumMapSize = 4 << 20
+
+        let f = try await LedgerFixture(configuration: configuration)
+        defer { f.shutdown() }
+        let before = try await f.submit([LedgerFixture.payload(0)])
+        let ledger = f.ledger
+        let tooLarge = try f.batch((1...8).map { LedgerFixture.payload($0, size: 600_000) })
+        let small = try f.batch((9...11).map { LedgerFixture.payload($0) })
+        await #expect(throws: LedgerError.self) { try await ledger.submit(tooLarge) }
+        let landed = try await ledger.submit(small).map { try $0.get() }
+
+        // The seal of `before` is at its index + 1; nothing of the failed batch sits between.
+        #expect(landed.map(\.index) == Array((before[0].index + 2)..<(before[0].index + 5)))
+        for (offset, receipt) in landed.enumerated() {
+            #expect(try f.ledger.entry(at: receipt.index).decoded().payload == LedgerFixture.payload(9 + offset))
+        }
+        #expect(try f.verify().isValid)
+        try f.reopen()
+        #expect(f.ledger.treeSize == before[0].index + 6)
+        #expect(try f.verify().isValid)
+    }
+
     @Test func manyConcurrentWritersShareCommitsAndGetDistinctIndexes() async throws {
         let f = try await LedgerFixture()
         defer { f.shutdown() }

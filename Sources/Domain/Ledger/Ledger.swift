@@ -7,6 +7,8 @@ import YibaoCrypto
 public final class Ledger: Sendable {
     /// The kernel's name (comm) of the one writer thread, so a profile or benchmark can single out its CPU time.
     public static let writerThreadName = "yibao-writer"
+    /// The thread that commits what the writer applied (`LedgerCommitter`); named for profiles like the writer.
+    public static let committerThreadName = "yibao-committer"
 
     public let configuration: LedgerConfiguration
     public let nodePublicKey: SM2PublicKey
@@ -58,12 +60,14 @@ public final class Ledger: Sendable {
         queue = WriteQueue(capacityRecords: configuration.queueCapacityRecords, capacityBytes: configuration.queueCapacityBytes)
         let published = self.published
         let queue = self.queue
+        let handOff = CommitHandOff(committed: recovered.frontier)
         let signer = TreeHeadSigner(key: nodeKey, interval: configuration.treeHeadInterval) { head in
             published.signed(head)
-            queue.wake()  // so an idle writer stores it
+            handOff.wake()  // so an idle committer stores it
         }
         writer = LedgerWriter(env: env, schema: schema, transactions: transactions, upperTree: upperTree, queue: queue,
-                              signer: signer, configuration: configuration, dataKey: dataKey, published: published,
+                              handOff: handOff, signer: signer, configuration: configuration, dataKey: dataKey,
+                              published: published,
                               frontier: recovered.frontier,
                               lastCommitTimeMs: recovered.lastCommitTimeMs, indexedThrough: recovered.indexedThrough)
         writer.start()

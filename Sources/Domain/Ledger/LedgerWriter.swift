@@ -1,16 +1,18 @@
 import Foundation
 import YibaoCrypto
 
-/// The one thread that writes. It drains whatever callers have queued (bounded), applies each command in order
-/// inside one LMDB transaction, commits once (fsync), and only then answers everyone: group commit.
-/// Between commits it merges the transaction-hash index and stores signed tree heads.
+/// The thread that applies writes, in order: it drains whatever callers have queued (bounded) and runs each
+/// command against the state, collecting the group's writes in a layer (`AppliedGroup`). The committer commits the
+/// group (fsync) and answers everyone: group commit. While one group commits, the writer applies the next over it
+/// (`LMDBWriteOverlay`), and hands it on as soon as the committer is free, so the disk's wait and the rules' work
+/// overlap instead of taking turns.
 final class LedgerWriter: @unchecked Sendable {
     private let env: LMDBEnvironment
     private let schema: LedgerSchema
     private let nodes: MerkleNodeStore
-    private let transactions: TransactionIndex
-    private let upperTree: UpperTreeCache
     private let queue: WriteQueue
+    private let handOff: CommitHandOff
+    private let committer: LedgerCommitter
     private let signer: TreeHeadSigner
     private let configuration: LedgerConfiguration
     private let dataKey: NodeDataKey
@@ -20,20 +22,23 @@ final class LedgerWriter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     // Owned by the writer thread after init.
+    /// The tree as of the last group handed to the committer (committed or not).
     private var frontier: MerkleFrontier
     private var lastCommitTimeMs: UInt64
-    private var indexedThrough: UInt64
-    private var merge: (plan: [(Digest32, UInt64)], next: Int, through: UInt64)?
+    /// The group handed to the committer last, while it may still be committing.
+    private var under: AppliedGroup?
 
     init(env: LMDBEnvironment, schema: LedgerSchema, transactions: TransactionIndex, upperTree: UpperTreeCache, queue: WriteQueue,
-         signer: TreeHeadSigner, configuration: LedgerConfiguration, dataKey: NodeDataKey, published: LedgerPublishedState,
-         frontier: MerkleFrontier, lastCommitTimeMs: UInt64, indexedThrough: UInt64) {
+         handOff: CommitHandOff, signer: TreeHeadSigner, configuration: LedgerConfiguration, dataKey: NodeDataKey,
+         published: LedgerPublishedState, frontier: MerkleFrontier, lastCommitTimeMs: UInt64, indexedThrough: UInt64) {
         self.env = env
         self.schema = schema
         self.nodes = MerkleNodeStore(db: schema.merkle)
-        self.transactions = transactions
-        self.upperTree = upperTree
         self.queue = queue
+        self.handOff = handOff
+        self.committer = LedgerCommitter(env: env, schema: schema, transactions: transactions, upperTree: upperTree,
+                                         handOff: handOff, queue: queue, signer: signer, configuration: configuration,
+                                         published: published, indexedThrough: indexedThrough)
         self.signer = signer
         self.configuration = configuration
         self.dataKey = dataKey
@@ -42,139 +47,140 @@ final class LedgerWriter: @unchecked Sendable {
                                      uniquingKeysWith: { first, _ in first })
         self.frontier = frontier
         self.lastCommitTimeMs = lastCommitTimeMs
-        self.indexedThrough = indexedThrough
     }
 
     func start() {
+        committer.start()
         DedicatedThread.start(named: Ledger.writerThreadName) { [self] in
             run()
+            handOff.finish()
+            committer.waitUntilFinished()
             done.signal()
         }
     }
 
-    /// Blocks until the writer has drained the (closed) queue and stored the last signed head.
-    /// Any number of callers may wait: each passes the signal on.
+    /// Blocks until the writer has drained the (closed) queue, the committer has committed it and stored the last
+    /// signed head. Any number of callers may wait: each passes the signal on.
     func waitUntilFinished() {
         done.wait()
         done.signal()
     }
 
-    /// A signed head rides along with the next commit; only after this long without one is it stored on its own,
-    /// so a steady trickle of writes does not pay a second fsync per commit.
-    static let lonelyHeadDelay = Duration.milliseconds(20)
-
     private func run() {
-        let clock = ContinuousClock()
-        var lastCommit = clock.now
+        var live: AppliedGroup?
         while true {
-            let mergeDue = merge != nil || transactions.pendingCount >= mergeThreshold
-            let headsWaiting = signer.hasSigned
-            let sinceCommit = clock.now - lastCommit
-            let timeout: Duration = mergeDue ? .zero
-                : headsWaiting ? max(.zero, Self.lonelyHeadDelay - sinceCommit) : .milliseconds(500)
-            guard let group = queue.take(maxRecords: configuration.groupCommitMaxRecords,
-                                         maxBytes: configuration.groupCommitMaxBytes, timeout: timeout) else { break }
-            if group.isEmpty {
-                if headsWaiting && clock.now - lastCommit >= Self.lonelyHeadDelay { storeSignedHeads() }
-                if mergeDue { mergeStep() }
-            } else {
-                commit(group)
-                lastCommit = clock.now
-                if merge != nil || transactions.pendingCount >= mergeThreshold { mergeStep() }
+            if let group = live, group.recordCount >= configuration.groupCommitMaxRecords
+                || group.byteCount >= configuration.groupCommitMaxBytes || !handOff.isBusy {
+                handOver(group)
+                live = nil
+                continue
             }
+            // Blocks until there is work, the queue closes, or the committer finishes a group (it wakes the queue).
+            let room = (records: configuration.groupCommitMaxRecords - (live?.recordCount ?? 0),
+                        bytes: configuration.groupCommitMaxBytes - (live?.byteCount ?? 0))
+            guard let taken = queue.take(maxRecords: room.records, maxBytes: room.bytes, timeout: nil) else { break }
+            if !taken.isEmpty { apply(taken, to: &live) }
         }
-        signer.stop()
-        storeSignedHeads()
+        if let group = live { handOver(group) }
+        _ = handOff.waitUntilIdle()
     }
 
     // MARK: group commit
 
-    private struct GroupResult {
-        var frontier: MerkleFrontier
-        /// Registrations made earlier in this group: not yet published, already in force for what follows.
-        var registrations: [String: OrgRegistration] = [:]
-        var answers: [Answer]
-        var newLeaves: [(Digest32, UInt64)]
-        /// Roots of 1024 leaves and more completed by this group, for the in-memory upper tree.
-        var upperRoots: [SubtreeRoot] = []
-        var storedHeads: [SignedTreeHead]
+    /// A new group over the one handed on last.
+    private func newGroup() -> AppliedGroup {
+        let time = max(lastCommitTimeMs, UInt64(Date().timeIntervalSince1970 * 1000))
+        return AppliedGroup(timeMs: time, heads: signer.takeSigned(), frontier: frontier,
+                            inheritedRegistrations: under?.registrations ?? [:])
     }
 
-    private enum Answer {
-        case batch([RecordOutcome])
-        case batchFailed(LedgerError)
-        case node(Receipt)
-        case nodeFailed(LedgerError)
-    }
-
-    private func commit(_ group: [WriteCommand]) {
-        let now = max(lastCommitTimeMs, UInt64(Date().timeIntervalSince1970 * 1000))
-        let heads = signer.takeSigned()
-        let result: GroupResult
+    /// Applies commands to the live group, starting one if there is none. A failure to apply fails the whole group
+    /// (its layer holds part of the failed commands' writes), as a failed commit would.
+    private func apply(_ commands: [WriteCommand], to live: inout AppliedGroup?) {
+        var group = live ?? newGroup()
         do {
-            result = try env.write { txn in try apply(group, at: now, storing: heads, in: txn) }
+            try apply(commands, to: &group, storingHeads: live == nil)
+            live = group
         } catch {
-            signer.returnUnstored(heads)
             let failure = (error as? LedgerError) ?? LedgerError.storage(error)
-            for command in group { command.fail(failure) }
-            return
+            signer.returnUnstored(group.heads)
+            group.fail(failure)
+            for command in commands { command.fail(failure) }
+            live = nil
         }
-        // Durable from here on: adopt the new state, make the hashes findable, then answer.
-        frontier = result.frontier
-        lastCommitTimeMs = now
-        transactions.addCommitted(result.newLeaves)
-        upperTree.add(result.upperRoots)
-        published.committed(size: frontier.size)
-        for (command, answer) in zip(group, result.answers) {
-            switch (command, answer) {
-            case (.batch(let b), .batch(let outcomes)): b.continuation.resume(returning: outcomes)
-            case (.batch(let b), .batchFailed(let error)): b.continuation.resume(throwing: error)
-            case (.nodeEntry(_, _, _, _, let afterCommit, let c), .node(let receipt)):
-                afterCommit()
-                c.resume(returning: receipt)
-            case (.nodeEntry(_, _, _, _, _, let c), .nodeFailed(let error)): c.resume(throwing: error)
-            default: preconditionFailure("answer does not match its command")
-            }
-        }
-        signer.submit(TreeHead(treeSize: frontier.size, timestampMs: now, root: frontier.root))
     }
 
-    /// Runs inside the write transaction; may run again after the map grows, so it only touches local copies.
-    private func apply(_ group: [WriteCommand], at time: UInt64, storing heads: [SignedTreeHead],
-                       in txn: LMDBTransaction) throws -> GroupResult {
-        var state = GroupResult(frontier: frontier, answers: [], newLeaves: [], storedHeads: heads)
-        state.answers.reserveCapacity(group.count)
-        // The state machine's view of this transaction, made once for the whole group.
+    /// Waits for the committer, then hands it the group. If the group under this one failed to commit, this one
+    /// was applied over writes that never landed: it is applied again over the store as committed.
+    private func handOver(_ applied: AppliedGroup) {
+        var group = applied
+        group.layer.prepareReplay()
+        let (lastFailed, committed) = handOff.waitUntilIdle()
+        if lastFailed, under != nil {
+            under = nil
+            frontier = committed
+            var again = AppliedGroup(timeMs: group.timeMs, heads: group.heads, frontier: committed, inheritedRegistrations: [:])
+            do {
+                try apply(group.commands, to: &again, storingHeads: true)
+            } catch {
+                signer.returnUnstored(group.heads)
+                group.fail((error as? LedgerError) ?? LedgerError.storage(error))
+                return
+            }
+            again.layer.prepareReplay()
+            group = again
+        }
+        frontier = group.frontier
+        lastCommitTimeMs = group.timeMs
+        under = group
+        handOff.hand(group)
+    }
+
+    /// Applies commands in one read snapshot, seen through the group's layer over the one committing.
+    private func apply(_ commands: [WriteCommand], to group: inout AppliedGroup, storingHeads: Bool) throws {
+        try env.read { snapshot in
+            let txn = LMDBTransaction(handle: snapshot.handle,
+                                      overlay: LMDBWriteOverlay(live: group.layer, committing: under?.layer))
+            if storingHeads { for head in group.heads { try Self.storeHead(head, schema: schema, in: txn) } }
+            try apply(commands, to: &group, in: txn)
+        }
+        group.add(commands)
+    }
+
+    /// Runs the commands against the state in `txn` (the writer's pipelined view), adding their writes to the group's
+    /// layer and their answers to the group.
+    private func apply(_ commands: [WriteCommand], to group: inout AppliedGroup, in txn: LMDBTransaction) throws {
+        group.answers.reserveCapacity(group.answers.count + commands.count)
+        // The state machine's view of the group, made once per call.
         let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey)
-        for head in heads { try storeHead(head, in: txn) }
-        for command in group {
+        let time = group.timeMs
+        for command in commands {
             switch command {
             case .batch(let batch):
-                state.answers.append(try applyBatch(batch, at: time, state: &state, in: txn, machineState: machineState))
+                group.answers.append(try applyBatch(batch, at: time, state: &group, in: txn, machineState: machineState))
             case .nodeEntry(let kind, let requestId, let payload, let apply, _, _):
                 do {
                     try apply(txn)
                     if kind == .orgRegistered, let registration = try? payload.withUnsafeBytes({ try OrgRegistration(decoding: $0) }) {
-                        state.registrations[registration.code] = registration
+                        group.registrations[registration.code] = registration
                     }
                     // The index in the request id keeps two identical registrations from sharing a hash.
                     let entry = LedgerEntry(kind: kind.rawValue, org: configuration.nodeId,
-                                            requestId: "\(requestId)@\(state.frontier.size)",
+                                            requestId: "\(requestId)@\(group.frontier.size)",
                                             position: 0, payload: payload).encoded
-                    let index = try append(entry, leafHash: state.frontier.hashing.leafHash(entry), at: time, state: &state, in: txn)
-                    state.answers.append(.node(Receipt(transactionHash: state.newLeaves.last!.0, index: index,
+                    let index = try append(entry, leafHash: group.frontier.hashing.leafHash(entry), at: time, state: &group, in: txn)
+                    group.answers.append(.node(Receipt(transactionHash: group.newLeaves.last!.0, index: index,
                                                        treeSize: index + 1, commitTimeMs: time)))
                 } catch let error as LedgerError {
-                    state.answers.append(.nodeFailed(error))
+                    group.answers.append(.nodeFailed(error))
                 }
             }
         }
-        return state
     }
 
-    private func applyBatch(_ batch: PreparedBatch, at time: UInt64, state: inout GroupResult,
-                            in txn: LMDBTransaction, machineState: StateTransaction) throws -> Answer {
-        let current = state.registrations[batch.org] ?? published.org(batch.org)?.registration
+    private func applyBatch(_ batch: PreparedBatch, at time: UInt64, state: inout AppliedGroup,
+                            in txn: LMDBTransaction, machineState: StateTransaction) throws -> AppliedGroup.Answer {
+        let current = state.unpublishedRegistration(of: batch.org) ?? published.org(batch.org)?.registration
         guard current == batch.registration else {
             return .batchFailed(LedgerError(.unauthenticated,
                 "org \(batch.org)'s registration changed while the batch waited to be written; sign and submit it again"))
@@ -236,7 +242,7 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     /// The state machine's say on one admitted record; kinds without rules (attestations) just append.
-    private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: GroupResult,
+    private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: AppliedGroup,
                             in txn: LMDBTransaction, machineState: StateTransaction) throws -> RuleVerdict {
         guard let machine = configuration.stateMachine,
               let kind = ruledKinds[batch.kinds[position]] else { return .append }
@@ -262,7 +268,7 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     /// A retry: the original answers, rebuilt from the seal; a different batch under the same id is refused.
-    private func replay(_ record: IdempotencyRecord, for batch: PreparedBatch, in txn: LMDBTransaction) throws -> Answer {
+    private func replay(_ record: IdempotencyRecord, for batch: PreparedBatch, in txn: LMDBTransaction) throws -> AppliedGroup.Answer {
         guard record.batchDigest == batch.digest else {
             return .batchFailed(LedgerError(.alreadyExists,
                 "request id '\(batch.requestId)' of org \(batch.org) was already used for a different batch (sealed at index \(record.sealIndex))"))
@@ -293,7 +299,7 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     /// Appends one entry and its Merkle nodes; both keys are the next index, so both inserts append.
-    private func append(_ entry: [UInt8], leafHash: Digest32, at time: UInt64, state: inout GroupResult,
+    private func append(_ entry: [UInt8], leafHash: Digest32, at time: UInt64, state: inout AppliedGroup,
                         in txn: LMDBTransaction) throws -> UInt64 {
         let index = state.frontier.size
         try txn.putReserving(schema.entries, key: index, size: 8 + entry.count, flags: LMDBFlags.append) { out in
@@ -311,54 +317,9 @@ final class LedgerWriter: @unchecked Sendable {
 
     // MARK: tree heads
 
-    private func storeHead(_ head: SignedTreeHead, in txn: LMDBTransaction) throws {
-        // A head re-signed after a restart may repeat a stored size; the first stays.
+    /// A head re-signed after a restart may repeat a stored size; the first stays.
+    static func storeHead(_ head: SignedTreeHead, schema: LedgerSchema, in txn: LMDBTransaction) throws {
         guard try txn.get(schema.heads, key: head.head.treeSize) == nil else { return }
         try head.encoded.withUnsafeBytes { try txn.put(schema.heads, key: head.head.treeSize, value: $0) }
-    }
-
-    private func storeSignedHeads() {
-        let heads = signer.takeSigned()
-        guard !heads.isEmpty else { return }
-        do {
-            try env.write { txn in for head in heads { try storeHead(head, in: txn) } }
-        } catch {
-            signer.returnUnstored(heads)
-        }
-    }
-
-    // MARK: transaction-hash index merge
-
-    private var mergeThreshold: Int {
-        max(configuration.hashIndexFlushMinimum, Int(indexedThrough / 32))
-    }
-
-    /// One slice of the merge per call, so a commit never waits behind a whole merge.
-    private func mergeStep() {
-        if merge == nil {
-            guard transactions.pendingCount >= mergeThreshold else { return }
-            let plan = transactions.pendingSortedByHash()
-            let through = plan.map(\.1).max().map { $0 + 1 } ?? indexedThrough
-            merge = (plan, 0, through)
-        }
-        guard let current = merge else { return }
-        let end = min(current.plan.count, current.next + configuration.hashIndexFlushSlice)
-        let last = end == current.plan.count
-        do {
-            try env.write { txn in
-                try transactions.insert(current.plan[current.next..<end], in: txn)
-                if last { try schema.setMeta(.transactionsIndexedThrough, current.through, in: txn) }
-            }
-        } catch {
-            // The hashes stay pending and findable; the merge is retried from this slice.
-            return
-        }
-        if last {
-            transactions.forgetMerged(current.plan)
-            indexedThrough = current.through
-            merge = nil
-        } else {
-            merge = (current.plan, end, current.through)
-        }
     }
 }
