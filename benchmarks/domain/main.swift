@@ -126,7 +126,7 @@ let window = 256
 /// Runs `count` batches, `make(k)` building the k-th; prints the phase's line and, every 8 windows, progress.
 @MainActor func phase(_ name: String, batches count: Int, _ make: (Int) throws -> SignedBatch) async throws {
     var signNanos: UInt64 = 0, runNanos: UInt64 = 0, landed = 0, failed = 0, windows = 0
-    var writerSeconds = 0.0, writtenBytes = 0
+    var writerSeconds = 0.0, committerSeconds = 0.0, processSeconds = 0.0, writtenBytes = 0
     var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     var next = 0
     while next < count {
@@ -135,10 +135,14 @@ let window = 256
         var batches = try (next..<end).map(make)
         signNanos += now() - signStart
         let start = now(), writerBefore = ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0
+        let committerBefore = ProcessCPUTime.seconds(threadsNamed: Ledger.committerThreadName) ?? 0
+        let processBefore = ProcessCPUTime.seconds()
         let writesBefore = ProcessWrites.now()
         let result = try await run(batches, on: ledger, concurrency: concurrency)
         runNanos += now() - start
         writerSeconds += (ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0) - writerBefore
+        committerSeconds += (ProcessCPUTime.seconds(threadsNamed: Ledger.committerThreadName) ?? 0) - committerBefore
+        processSeconds += ProcessCPUTime.seconds() - processBefore
         writtenBytes += ProcessWrites.now().written - writesBefore.written
         batches = []
         landed += result.landed
@@ -163,9 +167,12 @@ let window = 256
         name as NSString, count, landed + failed, seconds, Double(landed + failed) / seconds,
         Double(latency.valueAtPercentile(50)) / 1000, Double(latency.valueAtPercentile(99)) / 1000,
         failed, Double(signNanos) / 1e9))
-    // Where the time goes: the writer's own CPU (the serial part) and the bytes its commits wrote per operation.
-    say(String(format: "         writer thread %.1f µs CPU per op (%.0f %% busy); %.1f KiB written per op",
-               writerSeconds * 1e6 / ops, 100 * writerSeconds / seconds, Double(writtenBytes) / 1024 / ops))
+    // Where the time goes: the two serial threads' own CPU (the writer applies, the committer replays into LMDB and
+    // waits for the disk), the whole process's CPU (admission runs in parallel), and the bytes commits wrote.
+    say(String(format: "         CPU per op: writer %.1f µs (%.0f %% busy), committer %.1f µs (%.0f %% busy), process %.1f µs (%.2f cores); %.1f KiB written per op",
+               writerSeconds * 1e6 / ops, 100 * writerSeconds / seconds, committerSeconds * 1e6 / ops,
+               100 * committerSeconds / seconds, processSeconds * 1e6 / ops, processSeconds / seconds,
+               Double(writtenBytes) / 1024 / ops))
 }
 
 /// The invoice of visit `index` as a lock or entry names it, from its keys alone (no visit is built).

@@ -2,8 +2,9 @@ import Foundation
 import YibaoCrypto
 
 /// The ledger engine: an append-only log of entries in LMDB, an SM3 Merkle tree over them (RFC 9162),
-/// a signed tree head after every commit, and a single group-commit writer. Writes are request batches signed
-/// by an org; reads (entries, proofs, heads) run on any thread against LMDB snapshots.
+/// a signed tree head after every commit, and group commit by two threads (the writer applies groups, the
+/// committer commits them; docs/ledger.md). Writes are request batches signed by an org; reads (entries, proofs,
+/// heads) run on any thread against LMDB snapshots.
 public final class Ledger: Sendable {
     /// The kernel's name (comm) of the one writer thread, so a profile or benchmark can single out its CPU time.
     public static let writerThreadName = "yibao-writer"

@@ -17,7 +17,8 @@ public struct LedgerConfiguration: Sendable {
     /// Most records and bytes one group commit takes from the queue. The record cap also bounds the heap: LMDB
     /// keeps a write transaction's dirty pages in malloc'd memory and caches them for reuse without ever shrinking
     /// the cache, so the largest group sets the node's resident heap (about 4 pages per record once the state
-    /// databases are large: 8,192 records is ~130 MiB). Larger groups share more pages but hold more heap.
+    /// databases are large: 8,192 records is ~130 MiB), and the writer holds up to two groups' writes in its layers
+    /// (the one it applies and the one committing). Larger groups share more pages but hold more heap.
     public var groupCommitMaxRecords = 8_192
     public var groupCommitMaxBytes = 32 << 20
 

@@ -67,7 +67,7 @@ final class WriteQueue: @unchecked Sendable {
         return taken
     }
 
-    /// Makes a waiting `take` return (empty) so the writer can do its background work.
+    /// Makes a waiting `take` return (empty): the committer is free, so the writer can hand on the group it holds.
     func wake() {
         condition.lock()
         woken = true
