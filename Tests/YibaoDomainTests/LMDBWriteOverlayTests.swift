@@ -10,8 +10,8 @@ import Testing
     private struct Model {
         var databases: [[[UInt8]: [UInt8]]] = [[:], [:]]
 
-        func scan(_ db: Int, from start: [UInt8], limit: Int) -> [([UInt8], [UInt8])] {
-            databases[db].keys.filter { !$0.lexicographicallyPrecedes(start) }
+        func scan(_ db: Int, from start: [UInt8], within prefix: [UInt8]?, limit: Int) -> [([UInt8], [UInt8])] {
+            databases[db].keys.filter { !$0.lexicographicallyPrecedes(start) && (prefix.map($0.starts(with:)) ?? true) }
                 .sorted { $0.lexicographicallyPrecedes($1) }
                 .prefix(limit).map { ($0, databases[db][$0]!) }
         }
@@ -59,18 +59,24 @@ import Testing
                 #expect(stored == model.databases[db][key])
             default:
                 let start = Self.key(&random)
+                // Half the scans are bounded by a prefix (the state's scans are), the rest run to the limit.
+                let prefix = Bool.random(using: &random) ? Array(start.prefix(Int.random(in: 0...start.count, using: &random))) : nil
                 let limit = Int.random(in: 1...12, using: &random)
                 var seen: [([UInt8], [UInt8])] = []
                 let scan = { (k: UnsafeRawBufferPointer, v: UnsafeRawBufferPointer) -> Bool in
                     seen.append((Array(k), Array(v)))
                     return seen.count < limit
                 }
-                if start.isEmpty {
+                if let prefix {
+                    try start.withUnsafeBytes { s in
+                        try prefix.withUnsafeBytes { try txn.forEach(dbs[db], from: start.isEmpty ? nil : s, within: $0, scan) }
+                    }
+                } else if start.isEmpty {
                     try txn.forEach(dbs[db], scan)
                 } else {
                     try start.withUnsafeBytes { try txn.forEach(dbs[db], from: $0, scan) }
                 }
-                let expected = model.scan(db, from: start, limit: limit)
+                let expected = model.scan(db, from: start, within: prefix, limit: limit)
                 #expect(seen.map(\.0) == expected.map(\.0))
                 #expect(seen.map(\.1) == expected.map(\.1))
             }

@@ -189,20 +189,22 @@ struct InvoiceSettlementStore {
         var seen = 0
         var complete = true
         try (prefix + Array(from.utf8)).withUnsafeBytes { start in
-            try state.txn.forEach(state.database(Self.institutionDays), from: start) { key, _ in
-                guard key.count > prefix.count + 11, key.starts(with: prefix) else { return false }
-                let day = String(decoding: key[prefix.count..<prefix.count + 10], as: UTF8.self)
-                guard day <= through else { return false }
-                guard seen < limit else {
-                    complete = false
-                    return false
+            try prefix.withUnsafeBytes { within in
+                try state.txn.forEach(state.database(Self.institutionDays), from: start, within: within) { key, _ in
+                    guard key.count > prefix.count + 11, key.starts(with: prefix) else { return false }
+                    let day = String(decoding: key[prefix.count..<prefix.count + 10], as: UTF8.self)
+                    guard day <= through else { return false }
+                    guard seen < limit else {
+                        complete = false
+                        return false
+                    }
+                    seen += 1
+                    guard let tag = Keys.Tag(rawValue: key[prefix.count + 10]) else {
+                        throw LedgerError(.dataLoss, "state: an institution_days key has tag \(key[prefix.count + 10])")
+                    }
+                    try body(tag, Array(key[(prefix.count + 11)...]))
+                    return true
                 }
-                seen += 1
-                guard let tag = Keys.Tag(rawValue: key[prefix.count + 10]) else {
-                    throw LedgerError(.dataLoss, "state: an institution_days key has tag \(key[prefix.count + 10])")
-                }
-                try body(tag, Array(key[(prefix.count + 11)...]))
-                return true
             }
         }
         return complete

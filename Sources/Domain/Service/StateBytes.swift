@@ -22,11 +22,13 @@ struct StateBytes {
               _ body: ([UInt8], [UInt8]) throws -> Void) throws {
         var seen = 0
         try (start ?? prefix).withUnsafeBytes { startKey in
-            try state.txn.forEach(state.database(db), from: startKey) { key, value in
-                guard seen < limit, key.starts(with: prefix) else { return false }
-                seen += 1
-                try body(Array(key[prefix.count...]), Array(value))
-                return true
+            try prefix.withUnsafeBytes { within in
+                try state.txn.forEach(state.database(db), from: startKey, within: within) { key, value in
+                    guard seen < limit else { return false }
+                    seen += 1
+                    try body(Array(key[prefix.count...]), Array(value))
+                    return true
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 import CLMDB
+import Glibc
 
 /// A transaction handle lent to a closure by `LMDBEnvironment`; it must not escape that closure.
 /// Byte views it returns point into LMDB's map and are valid only until the transaction ends.
@@ -107,17 +108,22 @@ public struct LMDBTransaction {
         return try cursor.position(MDB_LAST)
     }
 
-    /// Calls `body` for each pair from `start` (inclusive) in key order until it returns false.
+    /// Calls `body` for each pair from `start` (inclusive) in key order until it returns false, or (given a
+    /// `prefix`) until a key does not start with it. Under an overlay the prefix matters for more than brevity: the
+    /// layers' deletions are skipped without calling `body`, and without it a scan would walk every deletion after
+    /// its range before it found a key to stop at.
     public func forEach(_ db: LMDBDatabase, from start: UnsafeRawBufferPointer? = nil,
+                        within prefix: UnsafeRawBufferPointer? = nil,
                         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         if let overlay {
-            try forEachMerged(overlay, db, from: start, body)
+            try forEachMerged(overlay, db, from: start, within: prefix, body)
             return
         }
         let cursor = try LMDBCursor(self, db)
         defer { cursor.close() }
         var current = if let start { try cursor.seek(atOrAfter: start) } else { try cursor.position(MDB_FIRST) }
         while let (key, value) = current {
+            if let prefix, !Self.key(key, startsWith: prefix) { return }
             guard try body(key, value) else { return }
             current = try cursor.position(MDB_NEXT)
         }
@@ -147,6 +153,7 @@ extension LMDBTransaction {
 
     /// A scan that merges the layers' keys into the snapshot's, in key order, the newer value winning.
     private func forEachMerged(_ overlay: LMDBWriteOverlay, _ db: LMDBDatabase, from start: UnsafeRawBufferPointer?,
+                               within prefix: UnsafeRawBufferPointer?,
                                _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         let cursor = try LMDBCursor(self, db)
         defer { cursor.close() }
@@ -162,10 +169,12 @@ extension LMDBTransaction {
             }
             guard fromLayer, let key = written else {
                 let (key, value) = stored!
+                if let prefix, !Self.key(key, startsWith: prefix) { return }
                 guard try body(key, value) else { return }
                 stored = try cursor.position(MDB_NEXT)
                 continue
             }
+            if let prefix, !key.withUnsafeBytes({ Self.key($0, startsWith: prefix) }) { return }
             if let s = stored, key.withUnsafeBytes({ SortedByteKeys.compare($0, s.key) == 0 }) {
                 stored = try cursor.position(MDB_NEXT)
             }
@@ -174,6 +183,10 @@ extension LMDBTransaction {
             }
             written = overlay.nextKey(db, after: key, inclusive: false)
         }
+    }
+
+    private static func key(_ key: UnsafeRawBufferPointer, startsWith prefix: UnsafeRawBufferPointer) -> Bool {
+        key.count >= prefix.count && (prefix.isEmpty || memcmp(key.baseAddress!, prefix.baseAddress!, prefix.count) == 0)
     }
 }
 
