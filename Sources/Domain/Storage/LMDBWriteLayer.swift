@@ -2,9 +2,9 @@ import CLMDB
 import Glibc
 
 /// The writes of one group that the writer has applied but not committed: the latest value (or deletion) per key,
-/// in the order the keys were first written, to replay into the real write transaction and to answer reads. LMDB allows one write transaction at a time and its
-/// commit waits for the disk, so the writer applies the next group into a layer like this while the previous one
-/// commits (`LMDBWriteOverlay`).
+/// to answer the writer's reads and to replay into the real write transaction. LMDB allows one write transaction at
+/// a time and its commit waits for the disk, so the writer applies the next group into a layer like this while the
+/// previous one commits (`LMDBWriteOverlay`).
 ///
 /// Keys and values are copied into the layer's arena and stay there until the layer is released, so a byte view it
 /// hands out stays valid as long as a view into LMDB's map would, even if the key is written again. The look-up
@@ -36,8 +36,6 @@ final class LMDBWriteLayer: @unchecked Sendable {
 
     /// Distinct keys written: what a replay writes.
     var keyCount: Int { core.pointee.entries.count }
-    /// Key and value bytes held, for the group's memory.
-    var byteCount: Int { core.pointee.arenaBytes }
 
     /// The layer's say on the key: its latest value or deletion, nil if the layer never wrote it.
     func value(_ db: LMDBDatabase, _ key: UnsafeRawBufferPointer) -> Slot? {
@@ -107,7 +105,6 @@ final class LMDBWriteLayer: @unchecked Sendable {
         var replaySequence: [(MDB_dbi, [Int])]?
         var arena: [UnsafeMutableRawBufferPointer] = []
         var arenaUsed = 0
-        var arenaBytes = 0
         static let arenaChunk = 1 << 20
 
         func find(_ db: MDB_dbi, _ key: UnsafeRawBufferPointer) -> Int? {
@@ -180,7 +177,6 @@ final class LMDBWriteLayer: @unchecked Sendable {
 
         mutating func allocate(_ size: Int) -> UnsafeMutableRawBufferPointer {
             let aligned = (size + 7) & ~7
-            arenaBytes += size
             if let last = arena.last, arenaUsed + aligned <= last.count {
                 defer { arenaUsed += aligned }
                 return UnsafeMutableRawBufferPointer(rebasing: last[arenaUsed..<arenaUsed + size])
