@@ -50,8 +50,12 @@ struct AppliedGroup: @unchecked Sendable {
         }
     }
 
-    func fail(_ error: LedgerError) {
-        for command in commands { command.fail(error) }
+    /// Gives up the group: its signed heads go back to the signer (to ride with a later group) and every caller gets
+    /// the error, a `LedgerError` as it is, anything else as a storage failure.
+    func abandon(_ error: Error, returningHeadsTo signer: TreeHeadSigner) {
+        signer.returnUnstored(heads)
+        let failure = (error as? LedgerError) ?? LedgerError.storage(error)
+        for command in commands { command.fail(failure) }
     }
 
     /// Resumes every caller with its answer; only after the group is durable.

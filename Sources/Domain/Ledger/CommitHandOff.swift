@@ -73,10 +73,7 @@ final class CommitHandOff: @unchecked Sendable {
     func next(timeout: Duration) -> Next {
         condition.lock()
         defer { condition.unlock() }
-        if waiting == nil && !finishing && !woken {
-            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
-        }
+        if waiting == nil && !finishing && !woken { condition.wait(upTo: timeout) }
         woken = false
         if let group = waiting {
             waiting = nil

@@ -83,8 +83,7 @@ final class LedgerCommitter: @unchecked Sendable {
         do {
             try env.write { txn in try group.layer.replay(into: txn) }
         } catch {
-            signer.returnUnstored(group.heads)
-            group.fail((error as? LedgerError) ?? LedgerError.storage(error))
+            group.abandon(error, returningHeadsTo: signer)
             handOff.done(committedUpTo: nil)
             return
         }
@@ -104,7 +103,7 @@ final class LedgerCommitter: @unchecked Sendable {
         let heads = signer.takeSigned()
         guard !heads.isEmpty else { return }
         do {
-            try env.write { txn in for head in heads { try LedgerWriter.storeHead(head, schema: schema, in: txn) } }
+            try env.write { txn in for head in heads { try schema.storeHead(head, in: txn) } }
         } catch {
             signer.returnUnstored(heads)
         }

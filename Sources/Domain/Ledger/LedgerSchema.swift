@@ -1,4 +1,5 @@
 import CLMDB
+import YibaoCrypto
 
 /// The named LMDB databases of one ledger. Entries, Merkle nodes and tree heads are append-only, keyed by
 /// big-endian u64 so that every insert appends (`MDB_APPEND`); the rest is state derived from the entries.
@@ -64,6 +65,13 @@ struct LedgerSchema: Sendable {
 
     func setMetaBytes(_ key: MetaKey, _ value: [UInt8], in txn: LMDBTransaction) throws {
         try key.rawValue.withContiguousBytesForKey { k in try value.withUnsafeBytes { try txn.put(meta, key: k, value: $0) } }
+    }
+
+    /// Stores a signed tree head under its size. A head re-signed after a restart may repeat a stored size; the first
+    /// stays.
+    func storeHead(_ head: SignedTreeHead, in txn: LMDBTransaction) throws {
+        guard try txn.get(heads, key: head.head.treeSize) == nil else { return }
+        try head.encoded.withUnsafeBytes { try txn.put(heads, key: head.head.treeSize, value: $0) }
     }
 
     func setMeta(_ key: MetaKey, _ value: UInt64, in txn: LMDBTransaction) throws {

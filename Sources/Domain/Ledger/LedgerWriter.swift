@@ -102,10 +102,8 @@ final class LedgerWriter: @unchecked Sendable {
             try apply(commands, to: &group, storingHeads: live == nil)
             live = group
         } catch {
-            let failure = (error as? LedgerError) ?? LedgerError.storage(error)
-            signer.returnUnstored(group.heads)
-            group.fail(failure)
-            for command in commands { command.fail(failure) }
+            group.add(commands)
+            group.abandon(error, returningHeadsTo: signer)
             live = nil
         }
     }
@@ -123,8 +121,7 @@ final class LedgerWriter: @unchecked Sendable {
             do {
                 try apply(group.commands, to: &again, storingHeads: true)
             } catch {
-                signer.returnUnstored(group.heads)
-                group.fail((error as? LedgerError) ?? LedgerError.storage(error))
+                group.abandon(error, returningHeadsTo: signer)
                 return
             }
             again.layer.prepareReplay()
@@ -141,7 +138,7 @@ final class LedgerWriter: @unchecked Sendable {
         try env.read { snapshot in
             let txn = LMDBTransaction(handle: snapshot.handle,
                                       overlay: LMDBWriteOverlay(live: group.layer, committing: under?.layer))
-            if storingHeads { for head in group.heads { try Self.storeHead(head, schema: schema, in: txn) } }
+            if storingHeads { for head in group.heads { try schema.storeHead(head, in: txn) } }
             try apply(commands, to: &group, in: txn)
         }
         group.add(commands)
@@ -313,13 +310,5 @@ final class LedgerWriter: @unchecked Sendable {
         }
         state.newLeaves.append((leafHash, index))
         return index
-    }
-
-    // MARK: tree heads
-
-    /// A head re-signed after a restart may repeat a stored size; the first stays.
-    static func storeHead(_ head: SignedTreeHead, schema: LedgerSchema, in txn: LMDBTransaction) throws {
-        guard try txn.get(schema.heads, key: head.head.treeSize) == nil else { return }
-        try head.encoded.withUnsafeBytes { try txn.put(schema.heads, key: head.head.treeSize, value: $0) }
     }
 }

@@ -87,7 +87,7 @@ final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by 
                 // Paced: later commits may still replace the waiting head before its turn comes. The wait takes a
                 // wall-clock deadline, so it is re-checked on the monotonic clock at least every 100 ms: a clock
                 // set back cannot stretch it.
-                _ = condition.wait(until: Date(timeIntervalSinceNow: min(Self.seconds(nextSigning - now), 0.1)))
+                condition.wait(upTo: min(nextSigning - now, .milliseconds(100)))
                 continue
             }
             let head = waiting!
@@ -110,10 +110,5 @@ final class TreeHeadSigner: @unchecked Sendable {  // every field is guarded by 
         finished = true
         condition.broadcast()
         condition.unlock()
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

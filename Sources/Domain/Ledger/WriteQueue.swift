@@ -40,8 +40,7 @@ final class WriteQueue: @unchecked Sendable {
         defer { condition.unlock() }
         if head == items.count && !closed && !woken {
             if let timeout {
-                let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-                _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                condition.wait(upTo: timeout)
             } else {
                 while head == items.count && !closed && !woken { condition.wait() }
             }
