@@ -141,6 +141,74 @@ import YibaoCrypto
         #expect(try f.verify().isValid)
     }
 
+    /// A command that throws while the writer applies it fails alone. Here a retry's idempotency record names a seal
+    /// that is missing (damaged state: "data loss"); the batches the writer applied in the same group before and
+    /// after it land, with their own entries, and the ledger goes on taking writes.
+    @Test func aCommandThatFailsToApplyTakesOnlyItsOwnCallerDown() async throws {
+        let f = try await LedgerFixture()
+        defer { f.shutdown() }
+        let retried = try f.batch([LedgerFixture.payload(0)], requestId: "damaged")
+        _ = try await f.ledger.submit(retried).map { try $0.get() }
+        f.shutdown()
+        let missingSeal: UInt64 = 1_000_000
+        try Self.changeIdempotencyRecord(in: f.directory, org: LedgerFixture.org, requestId: "damaged") { $0.sealIndex = missingSeal }
+        try f.reopen()
+
+        let ledger = f.ledger
+        for round in 0..<4 {
+            let sizeBefore = ledger.treeSize
+            let clean = try (0..<48).map { i in try f.batch([LedgerFixture.payload(round * 1000 + i), LedgerFixture.payload(round * 1000 + 500 + i)]) }
+            // The retry is queued in the middle of the burst, so that clean batches share its group on both sides.
+            let (results, retryError) = await withTaskGroup(of: (Int, Result<[Receipt], any Error>).self) { group in
+                for (i, batch) in clean.enumerated() {
+                    if i == clean.count / 2 {
+                        group.addTask { (-1, await Self.outcome { try await ledger.submit(retried).map { try $0.get() } }) }
+                    }
+                    group.addTask { (i, await Self.outcome { try await ledger.submit(batch).map { try $0.get() } }) }
+                }
+                var results: [Int: [Receipt]] = [:]
+                var retryError: (any Error)?
+                for await (i, result) in group {
+                    switch (i, result) {
+                    case (-1, .failure(let error)): retryError = error
+                    case (-1, .success): Issue.record("the retry of a damaged request landed")
+                    case (_, .success(let receipts)): results[i] = receipts
+                    case (_, .failure(let error)): Issue.record("clean batch \(i) failed with the damaged one: \(error)")
+                    }
+                }
+                return (results, retryError)
+            }
+            let error = try #require(retryError as? LedgerError)
+            #expect(error.code == .dataLoss)
+            #expect(error.message.contains("seal entry \(missingSeal) named by request 'damaged' is missing"))
+            #expect(results.count == clean.count)
+            for (i, receipts) in results {
+                #expect(try receipts.map { try ledger.entry(at: $0.index).decoded().payload }
+                        == [LedgerFixture.payload(round * 1000 + i), LedgerFixture.payload(round * 1000 + 500 + i)])
+            }
+            // Two records and a seal per clean batch; nothing of the damaged retry.
+            #expect(ledger.treeSize == sizeBefore + UInt64(3 * clean.count))
+        }
+    }
+
+    private static func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// Rewrites the stored idempotency record of a request, as damage to the state would.
+    private static func changeIdempotencyRecord(in directory: String, org: String, requestId: String,
+                                                _ change: (inout IdempotencyRecord) -> Void) throws {
+        let env = try LMDBEnvironment(path: directory)
+        defer { env.close() }
+        let db = try env.database(named: "requests")
+        let key = IdempotencyRecord.key(org: org, requestId: requestId)
+        try env.write { txn in
+            var record = try IdempotencyRecord(decoding: try #require(try key.withUnsafeBytes { try txn.get(db, key: $0) }))
+            change(&record)
+            try key.withUnsafeBytes { k in try record.encoded.withUnsafeBytes { try txn.put(db, key: k, value: $0) } }
+        }
+    }
+
     @Test func manyConcurrentWritersShareCommitsAndGetDistinctIndexes() async throws {
         let f = try await LedgerFixture()
         defer { f.shutdown() }

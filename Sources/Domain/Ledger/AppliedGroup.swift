@@ -51,11 +51,10 @@ struct AppliedGroup: @unchecked Sendable {
     }
 
     /// Gives up the group: its signed heads go back to the signer (to ride with a later group) and every caller gets
-    /// the error, a `LedgerError` as it is, anything else as a storage failure.
-    func abandon(_ error: Error, returningHeadsTo signer: TreeHeadSigner) {
+    /// the error (`WriteCommand.fail`).
+    func abandon(_ error: any Error, returningHeadsTo signer: TreeHeadSigner) {
         signer.returnUnstored(heads)
-        let failure = (error as? LedgerError) ?? LedgerError.storage(error)
-        for command in commands { command.fail(failure) }
+        for command in commands { command.fail(error) }
     }
 
     /// Resumes every caller with its answer; only after the group is durable.

@@ -94,17 +94,52 @@ final class LedgerWriter: @unchecked Sendable {
                             inheritedRegistrations: under?.registrations ?? [:])
     }
 
-    /// Applies commands to the live group, starting one if there is none. A failure to apply fails the whole group
-    /// (its layer holds part of the failed commands' writes), as a failed commit would.
+    /// Applies commands to the live group, starting one if there is none. A command that throws (damaged state, a
+    /// storage read error) has left part of its writes in the layer, so the group is built again without it: only
+    /// that command's caller gets the error, and the commands before and after it land as they would have.
     private func apply(_ commands: [WriteCommand], to live: inout AppliedGroup?) {
+        let starting = live == nil
         var group = live ?? newGroup()
         do {
-            try apply(commands, to: &group, storingHeads: live == nil)
+            try apply(commands, to: &group, storingHeads: starting)
             live = group
         } catch {
-            group.add(commands)
-            group.abandon(error, returningHeadsTo: signer)
-            live = nil
+            live = rebuilt(group, keeping: starting ? [] : group.commands, thenEachOf: commands)
+        }
+    }
+
+    /// A fresh group (same time, heads and start) holding `kept` applied again, then each of `pending` applied on its
+    /// own; one that throws is failed alone and the group is built again without it. Rare (the state or the store
+    /// is damaged), so the quadratic worst case does not matter; if `kept`, which applied once, no longer does, the
+    /// store is failing and everyone gets the error, as before. nil if nothing is left to commit.
+    private func rebuilt(_ failed: AppliedGroup, keeping kept: [WriteCommand],
+                         thenEachOf pending: [WriteCommand]) -> AppliedGroup? {
+        var kept = kept
+        var pending = pending[...]
+        rebuilding: while true {
+            var group = AppliedGroup(timeMs: failed.timeMs, heads: failed.heads, frontier: frontier,
+                                     inheritedRegistrations: under?.registrations ?? [:])
+            do {
+                try apply(kept, to: &group, storingHeads: true)
+            } catch {
+                group.add(kept + pending)
+                group.abandon(error, returningHeadsTo: signer)
+                return nil
+            }
+            while let command = pending.popFirst() {
+                do {
+                    try apply([command], to: &group, storingHeads: false)
+                    kept.append(command)
+                } catch {
+                    command.fail(error)
+                    continue rebuilding
+                }
+            }
+            guard !kept.isEmpty else {
+                signer.returnUnstored(failed.heads)
+                return nil
+            }
+            return group
         }
     }
 

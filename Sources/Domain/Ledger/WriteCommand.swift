@@ -51,7 +51,9 @@ enum WriteCommand: Sendable {
         }
     }
 
-    func fail(_ error: LedgerError) {
+    /// Resumes the caller with the error: a `LedgerError` as it is, anything else as a storage failure.
+    func fail(_ error: any Error) {
+        let error = (error as? LedgerError) ?? LedgerError.storage(error)
         switch self {
         case .batch(let b): b.continuation.resume(throwing: error)
         case .nodeEntry(_, _, _, _, _, let c): c.resume(throwing: error)
