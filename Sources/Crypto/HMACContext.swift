@@ -25,7 +25,7 @@ public final class HMACContext {
         precondition(ok == 1, "EVP_MAC_init(HMAC-\(algorithm.rawValue)) failed: \(CryptoError.drainOpenSSLErrors())")
     }
 
-    /// Copies a primed context; `HMACKey` uses it to give each call its own state.
+    /// Copies a primed context; `HMACKey` uses it when none of its idle contexts is free.
     init(copying other: HMACContext) {
         algorithm = other.algorithm
         guard let context = EVP_MAC_CTX_dup(other.context) else {

@@ -37,10 +37,11 @@ public final class NodeDataKey: Sendable {
     /// everything sealed under one transaction hash and associated data must come from that entry alone.
     /// `associatedData` says where the box belongs; opening needs the same.
     public func seal(_ bytes: [UInt8], range: Range<Int>, from transactionHash: Digest32, associatedData: [UInt8]) -> [UInt8] {
-        let context = nonceKey.makeContext()
-        transactionHash.withUnsafeBytes { context.update($0) }
-        associatedData.withUnsafeBytes { context.update($0) }
-        let counterBlock = Array(context.finalizeWithoutReset().bytes.prefix(SM4SealingKey.counterBlockByteCount))
+        let nonce = nonceKey.authenticationCode { context in
+            transactionHash.withUnsafeBytes { context.update($0) }
+            associatedData.withUnsafeBytes { context.update($0) }
+        }
+        let counterBlock = Array(nonce.bytes.prefix(SM4SealingKey.counterBlockByteCount))
         return bytes.withUnsafeBytes {
             RangeSealedBytes.seal($0, range: range, key: sealing, counterBlock: counterBlock, associatedData: associatedData)
         }

@@ -28,13 +28,6 @@ public enum SM4 {
         }
     }
 
-    /// SM4-CTR keystream applied to `input`; the same call encrypts and decrypts.
-    /// `counterBlock` is the full 16-byte initial counter, incremented big-endian per block.
-    static func ctr(key: UnsafeRawBufferPointer, counterBlock: UnsafeRawBufferPointer,
-                    input: UnsafeRawBufferPointer) throws -> [UInt8] {
-        try run(EVPCiphers.shared.sm4CTR, key: key, iv: counterBlock, encrypting: true, input: input)
-    }
-
     /// One pass through an unpadded EVP cipher; each call has its own context, so keys can be shared by threads.
     private static func run(_ cipher: OpaquePointer, key: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer?,
                             encrypting: Bool, input: UnsafeRawBufferPointer) throws -> [UInt8] {
@@ -47,8 +40,12 @@ public enum SM4 {
                                  iv?.baseAddress?.assumingMemoryBound(to: UInt8.self), encrypting ? 1 : 0, nil) == 1,
               EVP_CIPHER_CTX_set_padding(context, 0) == 1
         else { throw CryptoError("SM4 init") }
+        return try transform(input, with: context)
+    }
 
-        // ECB and CTR without padding write exactly as many bytes as they read.
+    /// Runs `input` through an initialised, unpadded context: ECB and CTR without padding write exactly as many
+    /// bytes as they read.
+    static func transform(_ input: UnsafeRawBufferPointer, with context: OpaquePointer) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: input.count)
         try output.withUnsafeMutableBytes { output in
             var done = 0
@@ -71,7 +68,7 @@ public enum SM4 {
 }
 
 /// SM4 modes, fetched once; OpenSSL makes fetched ciphers safe to share between threads.
-private final class EVPCiphers: @unchecked Sendable {
+final class EVPCiphers: @unchecked Sendable {
     static let shared = EVPCiphers()
     let sm4ECB: OpaquePointer
     let sm4CTR: OpaquePointer

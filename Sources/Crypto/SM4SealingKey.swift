@@ -26,7 +26,7 @@ public final class SM4SealingKey: Sendable {
     /// The shortest valid sealed box: an empty plaintext.
     public static let overhead = 1 + counterBlockByteCount + tagByteCount
 
-    private let encryptionKey: [UInt8]
+    private let encryption: SM4KeyedCTR
     private let macKey: HMACKey
 
     /// `dataKey` must be exactly 16 bytes (an SM4 key).
@@ -36,7 +36,7 @@ public final class SM4SealingKey: Sendable {
             throw CryptoError("SM4SealingKey", detail: "data key must be \(SM4.keyByteCount) bytes, got \(count)")
         }
         let deriver = HMACKey(dataKey, algorithm: .sm3)
-        encryptionKey = Array(deriver.authenticationCode(for: Self.label("SM4-CTR")).bytes.prefix(SM4.keyByteCount))
+        encryption = try SM4KeyedCTR(key: Array(deriver.authenticationCode(for: Self.label("SM4-CTR")).bytes.prefix(SM4.keyByteCount)))
         macKey = HMACKey(deriver.authenticationCode(for: Self.label("HMAC-SM3")).bytes, algorithm: .sm3)
     }
 
@@ -55,11 +55,9 @@ public final class SM4SealingKey: Sendable {
                      counterBlock: [UInt8]) -> [UInt8] {
         precondition(counterBlock.count == Self.counterBlockByteCount, "a counter block is \(Self.counterBlockByteCount) bytes")
         let ciphertext = plaintext.withContiguousBytes { plaintext in
-            encryptionKey.withUnsafeBytes { key in
-                counterBlock.withUnsafeBytes { counter in
-                    do { return try SM4.ctr(key: key, counterBlock: counter, input: plaintext) }
-                    catch { preconditionFailure("SM4-CTR failed with a valid key: \(error)") }
-                }
+            counterBlock.withUnsafeBytes { counter in
+                do { return try encryption.apply(counterBlock: counter, to: plaintext) }
+                catch { preconditionFailure("SM4-CTR failed with a valid key: \(error)") }
             }
         }
         var sealed = [UInt8]()
@@ -91,18 +89,18 @@ public final class SM4SealingKey: Sendable {
             guard matches else { throw CryptoError.sealedBoxAuthenticationFailed }
             let counter = UnsafeRawBufferPointer(rebasing: sealed[1..<(1 + Self.counterBlockByteCount)])
             let ciphertext = UnsafeRawBufferPointer(rebasing: sealed[(1 + Self.counterBlockByteCount)..<tagStart])
-            return try encryptionKey.withUnsafeBytes { try SM4.ctr(key: $0, counterBlock: counter, input: ciphertext) }
+            return try encryption.apply(counterBlock: counter, to: ciphertext)
         }
     }
 
     private func authenticationTag(headerAndCiphertext: UnsafeRawBufferPointer, associatedData: UnsafeRawBufferPointer) -> Digest32 {
         let headerCount = 1 + Self.counterBlockByteCount
-        let context = macKey.makeContext()
-        context.update(UnsafeRawBufferPointer(rebasing: headerAndCiphertext[..<headerCount]))
-        withUnsafeBytes(of: UInt64(associatedData.count).bigEndian) { context.update($0) }
-        context.update(associatedData)
-        context.update(UnsafeRawBufferPointer(rebasing: headerAndCiphertext[headerCount...]))
-        return context.finalizeWithoutReset()
+        return macKey.authenticationCode { context in
+            context.update(UnsafeRawBufferPointer(rebasing: headerAndCiphertext[..<headerCount]))
+            withUnsafeBytes(of: UInt64(associatedData.count).bigEndian) { context.update($0) }
+            context.update(associatedData)
+            context.update(UnsafeRawBufferPointer(rebasing: headerAndCiphertext[headerCount...]))
+        }
     }
 
     private static func label(_ purpose: String) -> [UInt8] {

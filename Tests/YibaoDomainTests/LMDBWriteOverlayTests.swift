@@ -83,6 +83,18 @@ import Testing
         }
     }
 
+    /// A real LMDB environment with a small map in a fresh folder, removed when `body` returns.
+    private static func withScratchEnvironment(_ body: (LMDBEnvironment) throws -> Void) throws {
+        let directory = NSTemporaryDirectory() + "yibao-overlay-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = LMDBEnvironment.Options()
+        options.mapSize = 8 << 20
+        let env = try LMDBEnvironment(path: directory, options: options)
+        defer { env.close() }
+        try body(env)
+    }
+
     private static func stored(_ env: LMDBEnvironment, _ dbs: [LMDBDatabase]) throws -> Model {
         var model = Model()
         try env.read { txn in
@@ -98,13 +110,10 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func twoLayersOverASnapshotAnswerAsOneStore(seed: UInt64) throws {
-        let directory = NSTemporaryDirectory() + "yibao-overlay-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var options = LMDBEnvironment.Options()
-        options.mapSize = 8 << 20
-        let env = try LMDBEnvironment(path: directory, options: options)
-        defer { env.close() }
+        try Self.withScratchEnvironment { env in try twoLayersOverASnapshotAnswerAsOneStore(seed: seed, env: env) }
+    }
+
+    private func twoLayersOverASnapshotAnswerAsOneStore(seed: UInt64, env: LMDBEnvironment) throws {
         let dbs = [try env.database(named: "a"), try env.database(named: "b")]
         var random = SplitMix64(seed: seed)
         var model = Model()
@@ -135,6 +144,30 @@ import Testing
         }
         try env.write { txn in try live.replay(into: txn) }
         #expect(try Self.stored(env, dbs).databases == model.databases)
+    }
+
+    /// Replay puts each database's keys in LMDB's order, which `MDB_APPEND` checks: keys of 1 to 12 bytes from a
+    /// four-letter alphabet (zero bytes, shared prefixes, one key the start of another), all put with the flag in
+    /// random order, must land without "key exists" and all be there.
+    @Test(arguments: [11, 12, 13] as [UInt64])
+    func replayPutsKeysInLMDBOrder(seed: UInt64) throws {
+        try Self.withScratchEnvironment { env in try replayPutsKeysInLMDBOrder(seed: seed, env: env) }
+    }
+
+    private func replayPutsKeysInLMDBOrder(seed: UInt64, env: LMDBEnvironment) throws {
+        let db = try env.database(named: "a")
+        var random = SplitMix64(seed: seed)
+        let layer = LMDBWriteLayer()
+        var keys = Set<[UInt8]>()
+        for _ in 0..<3_000 {
+            let key: [UInt8] = (0..<Int.random(in: 1...12, using: &random)).map { _ in [0, 1, 2, 255][Int.random(in: 0..<4, using: &random)] }
+            keys.insert(key)
+            key.withUnsafeBytes { k in layer.put(db, key: k, size: 1, flags: LMDBFlags.append) { $0[0] = 7 } }
+        }
+        layer.prepareReplay()
+        try env.write { txn in try layer.replay(into: txn) }
+        #expect(try Self.stored(env, [db, db]).databases[0].keys.sorted { $0.lexicographicallyPrecedes($1) }
+                == keys.sorted { $0.lexicographicallyPrecedes($1) })
     }
 
     @Test func valuesReadFromALayerStayValidAfterTheKeyIsWrittenAgain() throws {

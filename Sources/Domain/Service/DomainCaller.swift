@@ -7,11 +7,12 @@ public enum DomainCaller {
     /// The caller for an org and its registry role string (`ledger.org(code)?.role`), or `permissionDenied` for a
     /// role string that names no domain role.
     public static func caller(code: String, role roleName: String) throws(LedgerError) -> Caller {
-        let parts = roleName.split(separator: regionSeparator, maxSplits: 1, omittingEmptySubsequences: false)
-        guard let role = Role(rawValue: String(parts[0])) else {
+        // Asked for every record admitted, so it looks for the separator byte rather than splitting by Character.
+        let separator = roleName.utf8.firstIndex(of: regionSeparator.asciiValue!)
+        guard let role = Role(rawValue: String(roleName[..<(separator ?? roleName.endIndex)])) else {
             throw LedgerError(.permissionDenied, "role \(roleName) (org \(code)) is not a role of the invoice and settlement domain")
         }
-        let region = parts.count > 1 ? String(parts[1]) : ""
+        let region = separator.map { String(roleName[roleName.index(after: $0)...]) } ?? ""
         guard region.utf8.count <= 12, region.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             throw LedgerError(.permissionDenied, "role \(roleName) (org \(code)) names a region that is not a 行政区划 code")
         }

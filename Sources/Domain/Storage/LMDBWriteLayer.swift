@@ -37,9 +37,18 @@ final class LMDBWriteLayer: @unchecked Sendable {
     /// Distinct keys written: what a replay writes.
     var keyCount: Int { core.pointee.entries.count }
 
-    /// The layer's say on the key: its latest value or deletion, nil if the layer never wrote it.
+    /// The layer's say on the key: its latest value or deletion, nil if the layer never wrote it. `hash` is
+    /// `Self.hash(db, key)`, worked out once by a caller that asks several layers.
+    func value(_ db: LMDBDatabase, _ key: UnsafeRawBufferPointer, hash: UInt64) -> Slot? {
+        core.pointee.find(db.handle, key, hash: hash).found.map { core.pointee.entries[$0].slot }
+    }
+
     func value(_ db: LMDBDatabase, _ key: UnsafeRawBufferPointer) -> Slot? {
-        core.pointee.find(db.handle, key).map { core.pointee.entries[$0].slot }
+        value(db, key, hash: Self.hash(db, key))
+    }
+
+    static func hash(_ db: LMDBDatabase, _ key: UnsafeRawBufferPointer) -> UInt64 {
+        Core.hash(db.handle, key)
     }
 
     func put(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, size: Int, flags: UInt32,
@@ -97,8 +106,10 @@ final class LMDBWriteLayer: @unchecked Sendable {
 
     private struct Core {
         var entries: [Entry] = []
-        /// Open addressing: an entry's index + 1, 0 for free; never more than half full.
-        var buckets = [Int32](repeating: 0, count: 4096)
+        /// Open addressing, never more than half full: 0 for free, else the entry's index + 1 in the low 32 bits and
+        /// the high 32 bits of its hash above, so a probe passes other keys without loading their entries (a cache
+        /// miss each, on the writer's serial path).
+        var buckets = [UInt64](repeating: 0, count: 4096)
         /// Keys per database in key order, built on the first scan of that database and kept up to date after.
         var sortedKeys: [MDB_dbi: SortedByteKeys] = [:]
         /// Entry indexes per database in key order, once worked out.
@@ -107,24 +118,28 @@ final class LMDBWriteLayer: @unchecked Sendable {
         var arenaUsed = 0
         static let arenaChunk = 1 << 20
 
-        func find(_ db: MDB_dbi, _ key: UnsafeRawBufferPointer) -> Int? {
-            find(db, key, hash: Self.hash(db, key)).found
-        }
-
         /// The entry holding the key, or the free bucket where it would go.
-        private func find(_ db: MDB_dbi, _ key: UnsafeRawBufferPointer, hash: UInt64) -> (found: Int?, bucket: Int) {
+        func find(_ db: MDB_dbi, _ key: UnsafeRawBufferPointer, hash: UInt64) -> (found: Int?, bucket: Int) {
             let mask = buckets.count - 1
+            let tag = hash >> 32
             var bucket = Int(truncatingIfNeeded: hash) & mask
             while true {
-                let held = Int(buckets[bucket])
+                let held = buckets[bucket]
                 if held == 0 { return (nil, bucket) }
-                let entry = entries[held - 1]
-                if entry.hash == hash, entry.db == db, entry.key.count == key.count,
-                   key.count == 0 || memcmp(entry.key.baseAddress!, key.baseAddress!, key.count) == 0 {
-                    return (held - 1, bucket)
+                if held >> 32 == tag {
+                    let index = Int(held & 0xFFFF_FFFF) - 1
+                    let entry = entries[index]
+                    if entry.hash == hash, entry.db == db, entry.key.count == key.count,
+                       key.count == 0 || memcmp(entry.key.baseAddress!, key.baseAddress!, key.count) == 0 {
+                        return (index, bucket)
+                    }
                 }
                 bucket = (bucket + 1) & mask
             }
+        }
+
+        private static func bucketValue(index: Int, hash: UInt64) -> UInt64 {
+            (hash >> 32) << 32 | UInt64(index + 1)
         }
 
         mutating func record(_ db: MDB_dbi, _ key: UnsafeRawBufferPointer, _ slot: Slot, flags putFlags: UInt32) {
@@ -141,7 +156,7 @@ final class LMDBWriteLayer: @unchecked Sendable {
             copy.copyMemory(from: key)
             let storedKey = UnsafeRawBufferPointer(copy)
             entries.append(Entry(hash: hash, db: db, key: storedKey, slot: slot, flags: flags))
-            buckets[bucket] = Int32(entries.count)
+            buckets[bucket] = Self.bucketValue(index: entries.count - 1, hash: hash)
             if entries.count * 2 > buckets.count { grow() }
             if sortedKeys[db] != nil { sortedKeys[db]!.insert(Array(storedKey)) }
         }
@@ -152,7 +167,13 @@ final class LMDBWriteLayer: @unchecked Sendable {
             for (index, entry) in entries.enumerated() { byDatabase[entry.db, default: []].append(index) }
             let entries = self.entries
             let sequence = byDatabase.sorted { $0.key < $1.key }.map { db, indexes in
-                (db, indexes.sorted { SortedByteKeys.compare(entries[$0].key, entries[$1].key) < 0 })
+                // Most keys differ in their first 8 bytes (a tag and an index or a hash), so those, as one
+                // big-endian integer, order them without touching the arena; only equal prefixes compare in full.
+                let sorted = indexes.map { (prefix: Self.orderPrefix(entries[$0].key), index: $0) }.sorted {
+                    $0.prefix != $1.prefix ? $0.prefix < $1.prefix
+                        : SortedByteKeys.compare(entries[$0.index].key, entries[$1.index].key) < 0
+                }
+                return (db, sorted.map(\.index))
             }
             replaySequence = sequence
             return sequence
@@ -165,13 +186,21 @@ final class LMDBWriteLayer: @unchecked Sendable {
             return keys
         }
 
+        /// The key's first 8 bytes as a big-endian integer, zero-padded: a shorter key then never orders after a
+        /// longer one it begins, so unequal prefixes order exactly as the keys do.
+        static func orderPrefix(_ key: UnsafeRawBufferPointer) -> UInt64 {
+            var prefix: UInt64 = 0
+            for i in 0..<8 { prefix = prefix << 8 | UInt64(i < key.count ? key[i] : 0) }
+            return prefix
+        }
+
         private mutating func grow() {
-            buckets = [Int32](repeating: 0, count: buckets.count * 2)
+            buckets = [UInt64](repeating: 0, count: buckets.count * 2)
             let mask = buckets.count - 1
             for (index, entry) in entries.enumerated() {
                 var bucket = Int(truncatingIfNeeded: entry.hash) & mask
                 while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
-                buckets[bucket] = Int32(index + 1)
+                buckets[bucket] = Self.bucketValue(index: index, hash: entry.hash)
             }
         }
 

@@ -16,8 +16,9 @@ final class LMDBWriteOverlay: @unchecked Sendable {
 
     /// The newest layer's say on the key; nil when neither layer wrote it (ask the snapshot).
     func value(_ db: LMDBDatabase, _ key: UnsafeRawBufferPointer) -> LMDBWriteLayer.Slot? {
-        if let slot = live.value(db, key) { return slot }
-        return committing?.value(db, key)
+        let hash = LMDBWriteLayer.hash(db, key)
+        if let slot = live.value(db, key, hash: hash) { return slot }
+        return committing?.value(db, key, hash: hash)
     }
 
     /// The first key either layer wrote after `key` (or at it, if `inclusive`).
