@@ -261,7 +261,7 @@ struct InvoiceSettlementStore {
         return (bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }, Array(bytes[8...]))
     }
 
-    private func decoded<T>(_ what: String, _ decode: () throws(FormatError) -> T) throws -> T {
-        try StateBytes.decoded(what, decode)
+    private func decoded<T>(_ what: @autoclosure () -> String, _ decode: () throws(FormatError) -> T) throws -> T {
+        try StateBytes.decoded(what(), decode)
     }
 }

@@ -41,11 +41,12 @@ struct StateBytes {
     }
 
     /// Stored state that does not decode is damage, not a refusal: `dataLoss` aborts the writer's group commit.
-    static func decoded<T>(_ what: String, _ decode: () throws(FormatError) -> T) throws -> T {
+    /// `what` is only worked out for that message: the writer decodes state for nearly every record.
+    static func decoded<T>(_ what: @autoclosure () -> String, _ decode: () throws(FormatError) -> T) throws -> T {
         do {
             return try decode()
         } catch {
-            throw LedgerError(.dataLoss, "state: \(what) does not decode: \(error)")
+            throw LedgerError(.dataLoss, "state: \(what()) does not decode: \(error)")
         }
     }
 }
