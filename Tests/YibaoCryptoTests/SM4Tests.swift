@@ -106,6 +106,8 @@ import YibaoCrypto
     /// so a silent change to the on-disk format fails here.
     @Test func layoutMatchesDocumentationAndOpenSSLTool() throws {
         let key = try SM4SealingKey(dataKey: dataKey)
+        // The key reuses its cipher contexts: one left mid-block by an earlier box must start the next afresh.
+        _ = key.seal(Array("twenty-one bytes long".utf8), associatedData: [])
         let plaintext = Array("GB/T 32907 at rest".utf8), associatedData = Array("org-7".utf8)
         let sealed = key.seal(plaintext, associatedData: associatedData)
 
