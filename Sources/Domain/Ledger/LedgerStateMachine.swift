@@ -30,7 +30,8 @@ public protocol LedgerStateMachine: Sendable {
 
     /// In the writer's transaction: check the record against the current state and apply it.
     /// Throwing a `LedgerError` refuses this record alone, so throw before writing anything.
-    /// Any other error aborts the whole group commit (a storage failure).
+    /// `dataLoss` or any other error (a storage failure) fails the record's whole batch: the writer builds its group
+    /// again without that batch.
     func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome
 }
 

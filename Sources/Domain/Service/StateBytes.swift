@@ -40,7 +40,7 @@ struct StateBytes {
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    /// Stored state that does not decode is damage, not a refusal: `dataLoss` aborts the writer's group commit.
+    /// Stored state that does not decode is damage, not a refusal: `dataLoss` fails the whole batch that read it.
     /// `what` is only worked out for that message: the writer decodes state for nearly every record.
     static func decoded<T>(_ what: @autoclosure () -> String, _ decode: () throws(FormatError) -> T) throws -> T {
         do {
