@@ -92,6 +92,10 @@ final class EVPMACs: @unchecked Sendable {
         guard let hmac = EVP_MAC_fetch(nil, "HMAC", nil) else {
             fatalError("OpenSSL lacks HMAC: \(CryptoError.drainOpenSSLErrors())")
         }
+        // `finalize` resets a context with EVP_MAC_init(ctx, NULL, 0, NULL), which keeps the key but only restarts
+        // the MAC from OpenSSL 3.0.3 on (before, later MACs came out wrong without an error).
+        precondition(OpenSSL_version_num() >= 0x3000_0030,
+                     "OpenSSL 3.0.3 or later is needed, this is \(String(cString: OpenSSL_version(OPENSSL_VERSION)))")
         self.hmac = hmac
     }
 }

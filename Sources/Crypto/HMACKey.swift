@@ -22,6 +22,7 @@ public final class HMACKey: @unchecked Sendable {
     }
 
     /// The MAC of everything `feed` passes to the context, for messages in several pieces (header, then ciphertext).
+    /// The context is lent for `feed` alone: keep no reference to it and do not finalize it.
     public func authenticationCode(_ feed: (HMACContext) -> Void) -> Digest32 {
         let context = idle.take() ?? HMACContext(copying: primed)
         feed(context)

@@ -236,5 +236,8 @@ import YibaoCrypto
         #expect(throws: LedgerError(.permissionDenied, "role insurance_bureau:46x (org B1) names a region that is not a 行政区划 code")) {
             try DomainCaller.caller(code: "B1", role: "insurance_bureau:46x")
         }
+        // A combining mark after the colon belongs to the region, which it spoils; it does not vanish with the colon.
+        #expect(throws: LedgerError.self) { try DomainCaller.caller(code: "B1", role: "insurance_bureau:\u{301}4601") }
+        #expect(try DomainCaller.caller(code: "B1", role: "insurance_bureau:") == Caller(role: .insuranceBureau, org: "B1"))
     }
 }

@@ -129,11 +129,22 @@ import Testing
         }
         let afterCommitting = model
 
-        // The next group, applied over it in two calls: before and after the first commits.
+        // The next group, applied over it in two calls: before and after the first commits. Within the first, some
+        // runs of writes are rolled back to a savepoint (a command that threw), and the reads after must not see them.
         let live = LMDBWriteLayer()
         try env.read { snapshot in
             let txn = LMDBTransaction(handle: snapshot.handle, overlay: LMDBWriteOverlay(live: live, committing: committing))
-            try Self.exercise(txn, dbs, &model, &random, operations: 300)
+            try Self.exercise(txn, dbs, &model, &random, operations: 150)
+            for round in 0..<8 {
+                let before = model
+                let savepoint = live.savepoint()
+                try Self.exercise(txn, dbs, &model, &random, operations: 40)
+                if round % 2 == 0 {
+                    live.rollBack(to: savepoint)
+                    model = before
+                }
+            }
+            try Self.exercise(txn, dbs, &model, &random, operations: 150)
         }
         committing.prepareReplay()
         try env.write { txn in try committing.replay(into: txn) }

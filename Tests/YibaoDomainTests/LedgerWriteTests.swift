@@ -189,6 +189,11 @@ import YibaoCrypto
             // Two records and a seal per clean batch; nothing of the damaged retry.
             #expect(ledger.treeSize == sizeBefore + UInt64(3 * clean.count))
         }
+        // `verify` names the damage that was planted.
+        let report = try f.verify()
+        #expect(!report.isValid)
+        #expect(report.firstDivergence?.reason.contains("request id record") == true)
+        #expect(report.firstDivergence?.reason.contains("damaged") == true)
     }
 
     private static func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {

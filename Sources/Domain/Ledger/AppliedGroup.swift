@@ -7,7 +7,6 @@ struct AppliedGroup: @unchecked Sendable {
         case batch([RecordOutcome])
         case batchFailed(LedgerError)
         case node(Receipt)
-        case nodeFailed(LedgerError)
     }
 
     let layer: LMDBWriteLayer
@@ -42,12 +41,37 @@ struct AppliedGroup: @unchecked Sendable {
         registrations[org] ?? inheritedRegistrations[org]
     }
 
-    mutating func add(_ applied: [WriteCommand]) {
-        commands.append(contentsOf: applied)
-        for command in applied {
-            recordCount += command.recordCount
-            byteCount += command.byteCount
-        }
+    /// Records a command applied cleanly (its answer already appended).
+    mutating func add(_ command: WriteCommand) {
+        commands.append(command)
+        recordCount += command.recordCount
+        byteCount += command.byteCount
+    }
+
+    /// Where the group stood before a command, layer included.
+    struct Checkpoint {
+        fileprivate let savepoint: LMDBWriteLayer.Savepoint
+        fileprivate let answerCount: Int
+        fileprivate let frontier: MerkleFrontier
+        fileprivate let registrations: [String: OrgRegistration]
+        fileprivate let newLeafCount: Int
+        fileprivate let upperRootCount: Int
+    }
+
+    /// Taken before each command; the arrays are kept as counts, so a checkpoint copies none of them.
+    func checkpoint() -> Checkpoint {
+        Checkpoint(savepoint: layer.savepoint(), answerCount: answers.count, frontier: frontier,
+                   registrations: registrations, newLeafCount: newLeaves.count, upperRootCount: upperRoots.count)
+    }
+
+    /// Undoes everything since `checkpoint`, the latest one taken: the command that threw leaves nothing behind.
+    mutating func rollBack(to checkpoint: Checkpoint) {
+        layer.rollBack(to: checkpoint.savepoint)
+        answers.removeLast(answers.count - checkpoint.answerCount)
+        frontier = checkpoint.frontier
+        registrations = checkpoint.registrations
+        newLeaves.removeLast(newLeaves.count - checkpoint.newLeafCount)
+        upperRoots.removeLast(upperRoots.count - checkpoint.upperRootCount)
     }
 
     /// Gives up the group: its signed heads go back to the signer (to ride with a later group) and every caller gets
@@ -66,7 +90,6 @@ struct AppliedGroup: @unchecked Sendable {
             case (.nodeEntry(_, _, _, _, let afterCommit, let c), .node(let receipt)):
                 afterCommit()
                 c.resume(returning: receipt)
-            case (.nodeEntry(_, _, _, _, _, let c), .nodeFailed(let error)): c.resume(throwing: error)
             default: preconditionFailure("answer does not match its command")
             }
         }

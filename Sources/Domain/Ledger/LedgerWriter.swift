@@ -94,52 +94,24 @@ final class LedgerWriter: @unchecked Sendable {
                             inheritedRegistrations: under?.registrations ?? [:])
     }
 
-    /// Applies commands to the live group, starting one if there is none. A command that throws (damaged state, a
-    /// storage read error) has left part of its writes in the layer, so the group is built again without it: only
-    /// that command's caller gets the error, and the commands before and after it land as they would have.
+    /// Applies commands to the live group, starting one if there is none. Each command runs from a savepoint: one
+    /// that throws (damaged state, a storage read error) is rolled back and fails alone; the others land.
     private func apply(_ commands: [WriteCommand], to live: inout AppliedGroup?) {
         let starting = live == nil
         var group = live ?? newGroup()
         do {
             try apply(commands, to: &group, storingHeads: starting)
-            live = group
         } catch {
-            live = rebuilt(group, keeping: starting ? [] : group.commands, thenEachOf: commands)
+            // Nothing of these commands ran; a group started for them holds at most part of its heads.
+            for command in commands { command.fail(error) }
+            if starting { signer.returnUnstored(group.heads) }
+            return
         }
-    }
-
-    /// A fresh group (same time, heads and start) holding `kept` applied again, then each of `pending` applied on its
-    /// own; one that throws is failed alone and the group is built again without it. Rare (the state or the store
-    /// is damaged), so the quadratic worst case does not matter; if `kept`, which applied once, no longer does, the
-    /// store is failing and everyone gets the error, as before. nil if nothing is left to commit.
-    private func rebuilt(_ failed: AppliedGroup, keeping kept: [WriteCommand],
-                         thenEachOf pending: [WriteCommand]) -> AppliedGroup? {
-        var kept = kept
-        var pending = pending[...]
-        rebuilding: while true {
-            var group = AppliedGroup(timeMs: failed.timeMs, heads: failed.heads, frontier: frontier,
-                                     inheritedRegistrations: under?.registrations ?? [:])
-            do {
-                try apply(kept, to: &group, storingHeads: true)
-            } catch {
-                group.add(kept + pending)
-                group.abandon(error, returningHeadsTo: signer)
-                return nil
-            }
-            while let command = pending.popFirst() {
-                do {
-                    try apply([command], to: &group, storingHeads: false)
-                    kept.append(command)
-                } catch {
-                    command.fail(error)
-                    continue rebuilding
-                }
-            }
-            guard !kept.isEmpty else {
-                signer.returnUnstored(failed.heads)
-                return nil
-            }
-            return group
+        if group.commands.isEmpty {
+            signer.returnUnstored(group.heads)
+            live = nil
+        } else {
+            live = group
         }
     }
 
@@ -159,6 +131,10 @@ final class LedgerWriter: @unchecked Sendable {
                 group.abandon(error, returningHeadsTo: signer)
                 return
             }
+            guard !again.commands.isEmpty else {
+                signer.returnUnstored(again.heads)
+                return
+            }
             again.layer.prepareReplay()
             group = again
         }
@@ -168,45 +144,53 @@ final class LedgerWriter: @unchecked Sendable {
         handOff.hand(group)
     }
 
-    /// Applies commands in one read snapshot, seen through the group's layer over the one committing.
+    /// Applies commands in one read snapshot, seen through the group's layer over the one committing. Throws only if
+    /// the snapshot cannot be opened or the heads cannot be stored, before any command ran.
     private func apply(_ commands: [WriteCommand], to group: inout AppliedGroup, storingHeads: Bool) throws {
         try env.read { snapshot in
             let txn = LMDBTransaction(handle: snapshot.handle,
                                       overlay: LMDBWriteOverlay(live: group.layer, committing: under?.layer))
             if storingHeads { for head in group.heads { try schema.storeHead(head, in: txn) } }
-            try apply(commands, to: &group, in: txn)
+            applyEach(commands, to: &group, in: txn)
         }
-        group.add(commands)
     }
 
     /// Runs the commands against the state in `txn` (the writer's pipelined view), adding their writes to the group's
-    /// layer and their answers to the group.
-    private func apply(_ commands: [WriteCommand], to group: inout AppliedGroup, in txn: LMDBTransaction) throws {
+    /// layer and their answers to the group. A command that throws has its writes rolled back and its caller failed.
+    private func applyEach(_ commands: [WriteCommand], to group: inout AppliedGroup, in txn: LMDBTransaction) {
         group.answers.reserveCapacity(group.answers.count + commands.count)
         // The state machine's view of the group, made once per call.
         let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey)
-        let time = group.timeMs
         for command in commands {
-            switch command {
-            case .batch(let batch):
-                group.answers.append(try applyBatch(batch, at: time, state: &group, in: txn, machineState: machineState))
-            case .nodeEntry(let kind, let requestId, let payload, let apply, _, _):
-                do {
-                    try apply(txn)
-                    if kind == .orgRegistered, let registration = try? payload.withUnsafeBytes({ try OrgRegistration(decoding: $0) }) {
-                        group.registrations[registration.code] = registration
-                    }
-                    // The index in the request id keeps two identical registrations from sharing a hash.
-                    let entry = LedgerEntry(kind: kind.rawValue, org: configuration.nodeId,
-                                            requestId: "\(requestId)@\(group.frontier.size)",
-                                            position: 0, payload: payload).encoded
-                    let index = try append(entry, leafHash: group.frontier.hashing.leafHash(entry), at: time, state: &group, in: txn)
-                    group.answers.append(.node(Receipt(transactionHash: group.newLeaves.last!.0, index: index,
-                                                       treeSize: index + 1, commitTimeMs: time)))
-                } catch let error as LedgerError {
-                    group.answers.append(.nodeFailed(error))
-                }
+            let checkpoint = group.checkpoint()
+            do {
+                group.answers.append(try apply(command, to: &group, in: txn, machineState: machineState))
+                group.add(command)
+            } catch {
+                group.rollBack(to: checkpoint)
+                command.fail(error)
             }
+        }
+    }
+
+    private func apply(_ command: WriteCommand, to group: inout AppliedGroup, in txn: LMDBTransaction,
+                       machineState: StateTransaction) throws -> AppliedGroup.Answer {
+        let time = group.timeMs
+        switch command {
+        case .batch(let batch):
+            return try applyBatch(batch, at: time, state: &group, in: txn, machineState: machineState)
+        case .nodeEntry(let kind, let requestId, let payload, let apply, _, _):
+            try apply(txn)
+            if kind == .orgRegistered, let registration = try? payload.withUnsafeBytes({ try OrgRegistration(decoding: $0) }) {
+                group.registrations[registration.code] = registration
+            }
+            // The index in the request id keeps two identical registrations from sharing a hash.
+            let entry = LedgerEntry(kind: kind.rawValue, org: configuration.nodeId,
+                                    requestId: "\(requestId)@\(group.frontier.size)",
+                                    position: 0, payload: payload).encoded
+            let index = try append(entry, leafHash: group.frontier.hashing.leafHash(entry), at: time, state: &group, in: txn)
+            return .node(Receipt(transactionHash: group.newLeaves.last!.0, index: index, treeSize: index + 1,
+                                 commitTimeMs: time))
         }
     }
 

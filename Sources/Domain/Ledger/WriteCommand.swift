@@ -32,7 +32,8 @@ struct PreparedBatch: Sendable {
 enum WriteCommand: Sendable {
     case batch(PreparedBatch)
     /// A node-written entry (org registration); answers with its receipt.
-    /// `apply` updates derived state inside the transaction (it may run twice if the map grows);
+    /// `apply` updates derived state inside the transaction (it may run more than once: a group applied again after
+    /// the one under it failed to commit);
     /// `afterCommit` publishes it in memory once the commit is durable.
     case nodeEntry(kind: EntryKind, requestId: String, payload: [UInt8], apply: @Sendable (LMDBTransaction) throws -> Void,
                    afterCommit: @Sendable () -> Void, continuation: CheckedContinuation<Receipt, Error>)

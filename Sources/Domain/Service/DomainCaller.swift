@@ -8,11 +8,13 @@ public enum DomainCaller {
     /// role string that names no domain role.
     public static func caller(code: String, role roleName: String) throws(LedgerError) -> Caller {
         // Asked for every record admitted, so it looks for the separator byte rather than splitting by Character.
-        let separator = roleName.utf8.firstIndex(of: regionSeparator.asciiValue!)
-        guard let role = Role(rawValue: String(roleName[..<(separator ?? roleName.endIndex)])) else {
+        // Bytes, not Characters, on both sides: a combining mark after the colon stays in the region (and fails it).
+        let utf8 = roleName.utf8
+        let separator = utf8.firstIndex(of: regionSeparator.asciiValue!)
+        guard let role = Role(rawValue: String(decoding: utf8[..<(separator ?? utf8.endIndex)], as: UTF8.self)) else {
             throw LedgerError(.permissionDenied, "role \(roleName) (org \(code)) is not a role of the invoice and settlement domain")
         }
-        let region = separator.map { String(roleName[roleName.index(after: $0)...]) } ?? ""
+        let region = separator.map { String(decoding: utf8[utf8.index(after: $0)...], as: UTF8.self) } ?? ""
         guard region.utf8.count <= 12, region.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             throw LedgerError(.permissionDenied, "role \(roleName) (org \(code)) names a region that is not a 行政区划 code")
         }

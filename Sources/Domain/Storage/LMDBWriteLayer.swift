@@ -62,6 +62,24 @@ final class LMDBWriteLayer: @unchecked Sendable {
         core.pointee.record(db.handle, key, .deleted, flags: 0)
     }
 
+    /// A point the layer can return to: the writer takes one before each command, so a command that throws halfway
+    /// leaves nothing of its writes behind.
+    struct Savepoint {
+        fileprivate let entryCount: Int
+    }
+
+    /// Starts a new savepoint (the previous one can no longer be returned to).
+    func savepoint() -> Savepoint {
+        core.pointee.undo.removeAll(keepingCapacity: true)
+        core.pointee.undoBelow = core.pointee.entries.count
+        return Savepoint(entryCount: core.pointee.entries.count)
+    }
+
+    /// Undoes every write since `savepoint`, which must be the latest one taken.
+    func rollBack(to savepoint: Savepoint) {
+        core.pointee.rollBack(toEntryCount: savepoint.entryCount)
+    }
+
     /// This layer's first key of `db` after `key` (or at it, if `inclusive`), deleted ones included.
     func nextKey(_ db: LMDBDatabase, after key: [UInt8], inclusive: Bool) -> [UInt8]? {
         core.pointee.ordered(db.handle).first(after: key, inclusive: inclusive)
@@ -114,6 +132,9 @@ final class LMDBWriteLayer: @unchecked Sendable {
         var sortedKeys: [MDB_dbi: SortedByteKeys] = [:]
         /// Entry indexes per database in key order, once worked out.
         var replaySequence: [(MDB_dbi, [Int])]?
+        /// What writes since the savepoint replaced in entries older than it (`undoBelow`), oldest first.
+        var undo: [(index: Int, slot: Slot, flags: UInt32)] = []
+        var undoBelow = 0
         var arena: [UnsafeMutableRawBufferPointer] = []
         var arenaUsed = 0
         static let arenaChunk = 1 << 20
@@ -148,6 +169,7 @@ final class LMDBWriteLayer: @unchecked Sendable {
             let (found, bucket) = find(db, key, hash: hash)
             replaySequence = nil
             if let found {
+                if found < undoBelow { undo.append((found, entries[found].slot, entries[found].flags)) }
                 entries[found].slot = slot
                 entries[found].flags = flags
                 return
@@ -156,9 +178,32 @@ final class LMDBWriteLayer: @unchecked Sendable {
             copy.copyMemory(from: key)
             let storedKey = UnsafeRawBufferPointer(copy)
             entries.append(Entry(hash: hash, db: db, key: storedKey, slot: slot, flags: flags))
+            precondition(entries.count < Int(UInt32.max), "a layer holds fewer than 2^32 keys")
             buckets[bucket] = Self.bucketValue(index: entries.count - 1, hash: hash)
             if entries.count * 2 > buckets.count { grow() }
             if sortedKeys[db] != nil { sortedKeys[db]!.insert(Array(storedKey)) }
+        }
+
+        /// Older entries get their replaced values back (newest change first), and entries made since are taken out
+        /// of the table newest first: with linear probing, emptying a key's bucket is safe once every key inserted
+        /// after it is gone, and a rehash inserts in the same order. Their bytes stay in the arena, unused.
+        mutating func rollBack(toEntryCount count: Int) {
+            precondition(count == undoBelow && count <= entries.count, "roll back to the latest savepoint only")
+            for change in undo.reversed() {
+                entries[change.index].slot = change.slot
+                entries[change.index].flags = change.flags
+            }
+            undo.removeAll(keepingCapacity: true)
+            let mask = buckets.count - 1
+            while entries.count > count {
+                let removed = entries.removeLast()
+                var bucket = Int(truncatingIfNeeded: removed.hash) & mask
+                while Int(buckets[bucket] & 0xFFFF_FFFF) != entries.count + 1 { bucket = (bucket + 1) & mask }
+                buckets[bucket] = 0
+            }
+            // Rebuilt from the entries on the next scan.
+            sortedKeys = [:]
+            replaySequence = nil
         }
 
         mutating func replayOrder() -> [(MDB_dbi, [Int])] {
