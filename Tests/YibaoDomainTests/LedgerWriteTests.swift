@@ -196,6 +196,40 @@ import YibaoCrypto
         #expect(report.firstDivergence?.reason.contains("damaged") == true)
     }
 
+    /// A node entry whose derived-state update throws after writing leaves nothing behind: the write is rolled back
+    /// with it (it used to commit with the group, though the caller was told it failed), and a batch queued right
+    /// after it lands.
+    @Test func aNodeEntryThatThrowsHalfwayLeavesNoWrite() async throws {
+        let f = try await LedgerFixture()
+        defer { f.shutdown() }
+        let ledger = f.ledger
+        let schema = ledger.schema
+        let sizeBefore = ledger.treeSize
+        async let failed = Self.outcome {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Receipt, any Error>) in
+                let command = WriteCommand.nodeEntry(
+                    kind: .auditAnchor, requestId: "half", payload: [1, 2, 3],
+                    apply: { txn in
+                        try schema.setMetaBytes(.auditAnchor, [9, 9, 9], in: txn)
+                        throw LedgerError(.dataLoss, "planted: fails after writing the anchor")
+                    },
+                    afterCommit: {}, continuation: continuation)
+                do { try ledger.queue.enqueue(command) } catch { continuation.resume(throwing: error) }
+            }
+        }
+        let landed = try await f.submit([LedgerFixture.payload(1), LedgerFixture.payload(2)])
+        guard case .failure(let thrown) = await failed else {
+            Issue.record("the node entry that threw landed")
+            return
+        }
+        let error = try #require(thrown as? LedgerError)
+        #expect(error.code == .dataLoss && error.message == "planted: fails after writing the anchor")
+        #expect(landed.count == 2)
+        #expect(ledger.treeSize == sizeBefore + 3, "two records and a seal; nothing of the node entry")
+        #expect(try ledger.env.read { try schema.metaBytes(.auditAnchor, in: $0) } == nil)
+        #expect(try f.verify().isValid)
+    }
+
     private static func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
         do { return .success(try await body()) } catch { return .failure(error) }
     }

@@ -23,7 +23,8 @@ public final class Ledger: Sendable {
     let transactions: TransactionIndex
     let upperTree: UpperTreeCache
     let published: LedgerPublishedState
-    private let queue: WriteQueue
+    /// Internal so that tests can queue commands the public API never makes (a node entry that fails halfway).
+    let queue: WriteQueue
     private let writer: LedgerWriter
     private let folderLock: FolderLock
 
