@@ -59,9 +59,12 @@ public enum SM4 {
                 else { throw CryptoError("SM4 update") }
                 done += slice
             }
+            // Unpadded, the final call writes nothing; its buffer lives on the stack, not one allocation per box.
             var tail: Int32 = 0
-            var scratch = [UInt8](repeating: 0, count: blockByteCount)
-            guard EVP_CipherFinal_ex(context, &scratch, &tail) == 1, tail == 0 else { throw CryptoError("SM4 final") }
+            let finished = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: blockByteCount) {
+                EVP_CipherFinal_ex(context, $0.baseAddress, &tail)
+            }
+            guard finished == 1, tail == 0 else { throw CryptoError("SM4 final") }
         }
         return output
     }

@@ -191,7 +191,7 @@ struct InvoiceSettlementStore {
         try (prefix + Array(from.utf8)).withUnsafeBytes { start in
             try prefix.withUnsafeBytes { within in
                 try state.txn.forEach(state.database(Self.institutionDays), from: start, within: within) { key, _ in
-                    guard key.count > prefix.count + 11, key.starts(with: prefix) else { return false }
+                    guard key.count > prefix.count + 11 else { return false }
                     let day = String(decoding: key[prefix.count..<prefix.count + 10], as: UTF8.self)
                     guard day <= through else { return false }
                     guard seen < limit else {
