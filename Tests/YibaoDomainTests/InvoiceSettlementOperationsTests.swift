@@ -134,6 +134,34 @@ import YibaoCrypto
         try l.verifyFully()
     }
 
+    /// At most `maxInvoicesPerSettlement` invoices name one settlement, counted over completed links and pending ones
+    /// alike, whether the settlement is on the ledger yet or not.
+    @Test func aSettlementIsNamedByAtMostTheLimitOfInvoices() async throws {
+        let l = try await L()
+        defer { l.shutdown() }
+        let limit = InvoiceSettlementRules.maxInvoicesPerSettlement
+        func full(_ setlId: String, _ n: Int) -> LedgerError {
+            LedgerError(.failedPrecondition, "settlement \(setlId) is already named by \(n) invoices; the limit is \(limit)")
+        }
+        // Before its upload: pending links alone fill it.
+        _ = try await l.submit(L.platform, Records.issue((1...limit).map { L.blue($0, setlId: "S-PENDING") })).map { try $0.get() }
+        #expect(try await l.refusal(L.platform, Records.issue([L.blue(limit + 1, setlId: "S-PENDING")])[0]) == full("S-PENDING", limit))
+
+        // Named before the upload, linked by it, then more linked at their issue: both kinds count.
+        let before = limit / 2
+        _ = try await l.submit(L.platform, Records.issue((101...(100 + before)).map { L.blue($0, setlId: "S-MIXED") })).map { try $0.get() }
+        try await l.landed(L.hospital, Records.upload([L.settlement("S-MIXED")])[0])
+        #expect(try l.service.linkedInvoices(of: "S-MIXED").count == before)
+        _ = try await l.submit(L.platform, Records.issue(((101 + before)...(100 + limit)).map { L.blue($0, setlId: "S-MIXED") }))
+            .map { try $0.get() }
+        #expect(try l.service.linkedInvoices(of: "S-MIXED").count == limit)
+        #expect(try await l.refusal(L.platform, Records.issue([L.blue(200, setlId: "S-MIXED")])[0]) == full("S-MIXED", limit))
+        let plain = L.blue(201)
+        try await l.landed(L.platform, Records.issue([plain])[0])
+        #expect(try await l.refusal(L.hospital, Records.link(L.reference(plain), setlId: "S-MIXED")) == full("S-MIXED", limit))
+        try l.verifyFully()
+    }
+
     @Test func permissionsAndShapeAreCheckedPerRecord() async throws {
         let l = try await L()
         defer { l.shutdown() }

@@ -127,7 +127,9 @@ import YibaoCrypto
         let ledger = f.ledger
         let tooLarge = try f.batch((1...8).map { LedgerFixture.payload($0, size: 600_000) })
         let small = try f.batch((9...11).map { LedgerFixture.payload($0) })
-        await #expect(throws: LedgerError.self) { try await ledger.submit(tooLarge) }
+        let full = await #expect(throws: LedgerError.self) { try await ledger.submit(tooLarge) }
+        #expect(full?.code == .resourceExhausted, "a store out of room is no internal error: \(String(describing: full))")
+        #expect(full?.message.hasPrefix("storage full: map at its maximum of \(4 << 20) bytes") == true, "\(String(describing: full))")
         let landed = try await ledger.submit(small).map { try $0.get() }
 
         // The seal of `before` is at its index + 1; nothing of the failed batch sits between.

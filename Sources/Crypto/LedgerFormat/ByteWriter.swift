@@ -17,10 +17,10 @@ public struct ByteWriter {
 
     /// A field of at most 255 bytes, prefixed by its length (callers check the limit first).
     public mutating func shortField(_ v: String) {
-        let utf8 = Array(v.utf8)
-        precondition(utf8.count <= 255, "short field over 255 bytes")
-        u8(UInt8(utf8.count))
-        raw(utf8)
+        let count = v.utf8.count
+        precondition(count <= 255, "short field over 255 bytes")
+        u8(UInt8(count))
+        raw(v.utf8)
     }
 
     public mutating func longField(_ v: some Collection<UInt8>) {

@@ -36,7 +36,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         let checking = admitted(record, position: position, by: org)
         guard case .success(let checked?) = checking else { return checking.map { $0?.record } }
         return Result { () throws(LedgerError) in
-            try PreparedRecord(checked.record, by: checked.caller, dataKey: context.dataKey)
+            try PreparedRecord(checked.record, payload: record.payload, by: checked.caller, dataKey: context.dataKey)
         }.map { $0 }
     }
 
@@ -69,7 +69,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         // Admission's preparation when the writer has it; on replay (the verifier) the payload is prepared here.
         let prepared = try (record.admitted as? PreparedRecord) ?? PreparedRecord(
             InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position),
-            by: DomainCaller.caller(record.org), dataKey: state.dataKey)
+            payload: record.payload, by: DomainCaller.caller(record.org), dataKey: state.dataKey)
         let outcome = try apply(prepared, record, in: state)
         if outcome == .append { try attachToAccounts(prepared, record, in: state) }
         return outcome

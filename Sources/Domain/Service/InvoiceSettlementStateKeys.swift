@@ -33,9 +33,13 @@ enum InvoiceSettlementStateKeys {
         InvoiceKey(invoiceCode: try r.shortField(), invoiceNumber: try r.shortField())
     }
 
-    static func tagged(_ tag: Tag, _ parts: [UInt8]...) -> [UInt8] {
-        var key: [UInt8] = [tag.rawValue]
-        for part in parts { key += part }
+    /// tag ‖ first ‖ second: sized once, since the writer builds several of these for every record.
+    static func tagged(_ tag: Tag, _ first: [UInt8], _ second: [UInt8] = []) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(1 + first.count + second.count)
+        key.append(tag.rawValue)
+        key += first
+        key += second
         return key
     }
 

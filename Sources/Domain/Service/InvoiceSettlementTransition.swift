@@ -146,13 +146,17 @@ struct InvoiceSettlementTransition {
 
     private func plannedLink(for invoice: Invoice) throws -> PlannedLink {
         guard !invoice.setlId.isEmpty else { return .none }
-        try checkRoom(on: invoice.setlId)
-        return try store.settlementState(invoice.setlId) != nil ? .complete(invoice.setlId) : .pending(invoice.setlId)
+        let settled = try store.settlementState(invoice.setlId) != nil
+        try checkRoom(on: invoice.setlId, settlementExists: settled)
+        return settled ? .complete(invoice.setlId) : .pending(invoice.setlId)
     }
 
-    private func checkRoom(on setlId: String) throws {
+    /// `settlementExists` false spares the scan of its links: a link is made only to a settlement on the ledger, and
+    /// a settlement, once uploaded, keeps its state (a revocation changes its status), so without one there are none.
+    private func checkRoom(on setlId: String, settlementExists: Bool = true) throws {
         let limit = InvoiceSettlementRules.maxInvoicesPerSettlement
-        let named = try store.linkedInvoices(of: setlId, limit: limit).count + store.pendingInvoices(of: setlId, limit: limit).count
+        let linked = settlementExists ? try store.linkedInvoices(of: setlId, limit: limit).count : 0
+        let named = linked + (try store.pendingInvoices(of: setlId, limit: limit).count)
         guard named < limit else {
             throw LedgerError(.failedPrecondition, "settlement \(setlId) is already named by \(named) invoices; the limit is \(limit)")
         }

@@ -20,18 +20,22 @@ final class PreparedRecord: Sendable {
     /// identical repeat is recognised by.
     let contentDigest: Digest32?
 
-    init(_ record: InvoiceSettlementRecord, by caller: Caller, dataKey: NodeDataKey?) throws(LedgerError) {
+    /// `payload`: the bytes `record` was decoded from. Decoding is canonical (bytes decode only if they are the
+    /// value's one encoding), so they are the canonical bytes, and hashing them spares re-encoding every record.
+    init(_ record: InvoiceSettlementRecord, payload: [UInt8], by caller: Caller, dataKey: NodeDataKey?) throws(LedgerError) {
         self.record = record
         self.caller = caller
         let personNumber: String
         let idNumber: String
         switch record {
         case .issue(let invoice), .reverse(let invoice):
-            contentDigest = invoice.contentDigest
+            assert(invoice.encoded == payload, "an invoice decoded from bytes that are not its encoding")
+            contentDigest = HashAlgorithm.sm3.hash(payload)
             idNumber = invoice.payerCode
             personNumber = invoice.medicalInsuranceId
         case .upload(let settlement):
-            contentDigest = settlement.contentDigest
+            assert(settlement.encoded == payload, "a settlement decoded from bytes that are not its encoding")
+            contentDigest = HashAlgorithm.sm3.hash(payload)
             idNumber = settlement.certno
             personNumber = settlement.psnNo
         default:

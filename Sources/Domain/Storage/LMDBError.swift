@@ -1,4 +1,5 @@
 import CLMDB
+import Glibc
 
 /// An LMDB return code with the call that produced it.
 public struct LMDBError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -10,6 +11,9 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     var isMapFull: Bool { code == MDB_MAP_FULL }
+
+    /// The map at its maximum, or the file system out of blocks or quota (LMDB passes errno through).
+    var isOutOfSpace: Bool { code == MDB_MAP_FULL || code == ENOSPC || code == EDQUOT }
 
     /// Turns a non-zero LMDB return code into a thrown error.
     @inline(__always)
