@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import YibaoCrypto
 @testable import YibaoDomain
@@ -160,7 +161,11 @@ import YibaoCrypto
         for round in 0..<4 {
             let sizeBefore = ledger.treeSize
             let clean = try (0..<48).map { i in try f.batch([LedgerFixture.payload(round * 1000 + i), LedgerFixture.payload(round * 1000 + 500 + i)]) }
-            // The retry is queued in the middle of the burst, so that clean batches share its group on both sides.
+            // A gate holds the writer until the whole burst is queued, so that one take, and one group, holds the retry
+            // with clean batches on both sides of it.
+            let gate = WriterGate()
+            async let gateOutcome = Self.outcome { try await gate.queue(on: ledger, requestId: "gate-\(round)") }
+            try await gate.waitUntilHolding()
             let (results, retryError) = await withTaskGroup(of: (Int, Result<[Receipt], any Error>).self) { group in
                 for (i, batch) in clean.enumerated() {
                     if i == clean.count / 2 {
@@ -168,6 +173,8 @@ import YibaoCrypto
                     }
                     group.addTask { (i, await Self.outcome { try await ledger.submit(batch).map { try $0.get() } }) }
                 }
+                let queuedTogether = await gate.open(whenQueued: 2 * clean.count + 1, in: ledger)
+                #expect(queuedTogether, "round \(round): the burst was not all queued behind the gate")
                 var results: [Int: [Receipt]] = [:]
                 var retryError: (any Error)?
                 for await (i, result) in group {
@@ -188,8 +195,11 @@ import YibaoCrypto
                 #expect(try receipts.map { try ledger.entry(at: $0.index).decoded().payload }
                         == [LedgerFixture.payload(round * 1000 + i), LedgerFixture.payload(round * 1000 + 500 + i)])
             }
-            // Two records and a seal per clean batch; nothing of the damaged retry.
+            // Two records and a seal per clean batch; nothing of the damaged retry or the gate.
             #expect(ledger.treeSize == sizeBefore + UInt64(3 * clean.count))
+            if case .success = await gateOutcome { Issue.record("the gate landed") }
+            // Everything queued went to the writer in one take, so one group: its receipts share the group's time.
+            #expect(Set(results.values.flatMap { $0.map(\.commitTimeMs) }).count == 1, "round \(round): more than one group")
         }
         // `verify` names the damage that was planted.
         let report = try f.verify()
@@ -230,6 +240,48 @@ import YibaoCrypto
         #expect(ledger.treeSize == sizeBefore + 3, "two records and a seal; nothing of the node entry")
         #expect(try ledger.env.read { try schema.metaBytes(.auditAnchor, in: $0) } == nil)
         #expect(try f.verify().isValid)
+    }
+
+    /// A node entry that blocks the writer inside its `apply` until opened, then throws (so it writes nothing):
+    /// whatever is queued meanwhile goes to the writer in one take.
+    private final class WriterGate: Sendable {
+        private let holding = Mutex(false)
+        private let release = DispatchSemaphore(value: 0)
+
+        func queue(on ledger: Ledger, requestId: String) async throws -> Receipt {
+            try await withCheckedThrowingContinuation { continuation in
+                let command = WriteCommand.nodeEntry(
+                    kind: .auditAnchor, requestId: requestId, payload: [0],
+                    apply: { [self] _ in
+                        holding.withLock { $0 = true }
+                        guard release.wait(timeout: .now() + 60) == .success else {
+                            throw LedgerError(.internal, "the gate was never opened")
+                        }
+                        throw LedgerError(.unavailable, "the gate writes nothing")
+                    },
+                    afterCommit: {}, continuation: continuation)
+                do { try ledger.queue.enqueue(command) } catch { continuation.resume(throwing: error) }
+            }
+        }
+
+        func waitUntilHolding() async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !holding.withLock({ $0 }) {
+                guard ContinuousClock.now < deadline else { throw LedgerError(.internal, "the writer never reached the gate") }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+
+        /// Opens once `records` are queued behind the gate, or after 30 s; tells which.
+        func open(whenQueued records: Int, in ledger: Ledger) async -> Bool {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ledger.queue.depth.records < records, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            let reached = ledger.queue.depth.records >= records
+            release.signal()
+            return reached
+        }
     }
 
     private static func outcome<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
