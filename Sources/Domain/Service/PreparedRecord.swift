@@ -14,7 +14,9 @@ final class PreparedRecord: Sendable {
     /// Keyed hash of the invoice's payer_code or the settlement's certno: its person index entry and its
     /// digital account. nil when there is no such number.
     let person: Digest32?
-    /// Keyed hash of the settlement's psn_no, or of the invoice's medical_insurance_id; nil when empty.
+    /// Keyed hash of the settlement's psn_no, or of the invoice's medical_insurance_id; nil when empty, and for an
+    /// invoice that does not need it: only an individual payer's invoice without a payer_code finds its person by
+    /// medical_insurance_id (`DigitalAccounts`), so the others skip a MAC.
     let personNumber: Digest32?
     /// SM3 of a new invoice's or settlement's canonical bytes (`contentDigest`), which its state keeps and an
     /// identical repeat is recognised by.
@@ -32,7 +34,7 @@ final class PreparedRecord: Sendable {
             assert(invoice.encoded == payload, "an invoice decoded from bytes that are not its encoding")
             contentDigest = HashAlgorithm.sm3.hash(payload)
             idNumber = invoice.payerCode
-            personNumber = invoice.medicalInsuranceId
+            personNumber = invoice.payerType == .individual && invoice.payerCode.isEmpty ? invoice.medicalInsuranceId : ""
         case .upload(let settlement):
             assert(settlement.encoded == payload, "a settlement decoded from bytes that are not its encoding")
             contentDigest = HashAlgorithm.sm3.hash(payload)
