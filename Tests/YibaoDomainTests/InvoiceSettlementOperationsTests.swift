@@ -134,8 +134,8 @@ import YibaoCrypto
         try l.verifyFully()
     }
 
-    /// At most `maxInvoicesPerSettlement` invoices name one settlement, counted over completed links and pending ones
-    /// alike, whether the settlement is on the ledger yet or not.
+    /// At most `maxInvoicesPerSettlement` invoices name one settlement: before its upload they are pending links,
+    /// after it completed ones (the upload completes the pending), and each kind is counted.
     @Test func aSettlementIsNamedByAtMostTheLimitOfInvoices() async throws {
         let l = try await L()
         defer { l.shutdown() }
@@ -147,7 +147,7 @@ import YibaoCrypto
         _ = try await l.submit(L.platform, Records.issue((1...limit).map { L.blue($0, setlId: "S-PENDING") })).map { try $0.get() }
         #expect(try await l.refusal(L.platform, Records.issue([L.blue(limit + 1, setlId: "S-PENDING")])[0]) == full("S-PENDING", limit))
 
-        // Named before the upload, linked by it, then more linked at their issue: both kinds count.
+        // Links completed by the upload (the invoices named it before) and links completed at issue count alike.
         let before = limit / 2
         _ = try await l.submit(L.platform, Records.issue((101...(100 + before)).map { L.blue($0, setlId: "S-MIXED") })).map { try $0.get() }
         try await l.landed(L.hospital, Records.upload([L.settlement("S-MIXED")])[0])

@@ -32,9 +32,9 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static let shuttingDown = LedgerError(.unavailable, "the ledger is shutting down and accepts no writes")
 
-    /// Every error of the store reaches callers through here. A store that is out of room (the map at its configured
-    /// maximum, or the disk full) is `resourceExhausted`: nothing is wrong with the request or the data, and the
-    /// same write can land once an operator makes room. Anything else is `internal`.
+    /// A write that fails in the store reaches its caller through here (`WriteCommand.fail`). A store that is out of
+    /// room (the map at its configured maximum, or the disk full) is `resourceExhausted`: nothing is wrong with the
+    /// request or the data, and the same write can land once an operator makes room. Anything else is `internal`.
     static func storage(_ error: Error) -> LedgerError {
         if let lmdb = error as? LMDBError, lmdb.isOutOfSpace {
             return LedgerError(.resourceExhausted, "storage full: \(lmdb); nothing was written, retry once there is room")

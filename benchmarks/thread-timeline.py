@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a command (a benchmark) and prints, every 0.1 s, the cores its threads used and what the disk did.
 
-    benchmarks/domain/thread-timeline.py .build-dbench/release/yibao-domain-bench --invoices 200000 --concurrency 300
+    benchmarks/thread-timeline.py .build-dbench/release/yibao-domain-bench --invoices 200000 --concurrency 300
 
 Columns: cores used by the whole process (`tot`), by the writer thread (`wr`, named yibao-writer), the committer
 (`cm`, yibao-committer) and every other thread (`other`: admission on the callers' threads, and the signer); then
