@@ -42,6 +42,34 @@ import Testing
         #expect(try trail.verify().events == 3)
     }
 
+    /// A trail that cannot grow refuses the read it cannot record as "storage full", and keeps what it recorded.
+    @Test func aFullTrailRefusesReadsAsStorageFull() async throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = AuditTrail.Configuration()
+        configuration.initialMapSize = 1 << 20
+        configuration.maximumMapSize = 1 << 20
+        let trail = try AuditTrail(dataDirectory: directory, configuration: configuration)
+        defer { trail.shutdown() }
+        var long = event(0)
+        long.subject = String(repeating: "x", count: AuditEvent.maxLongField)
+        var recorded = 0
+        var refusal: LedgerError?
+        while refusal == nil, recorded < 100_000 {
+            do {
+                try await trail.record((0..<16).map { _ in long })
+                recorded += 16
+            } catch let error as LedgerError {
+                refusal = error
+            }
+        }
+        let full = try #require(refusal, "a 1 MiB trail took \(recorded) long events")
+        #expect(full.code == .resourceExhausted)
+        #expect(full.message.hasPrefix("storage full: the audit trail could not store the read's trace: map at its maximum of \(1 << 20) bytes"),
+                "\(full)")
+        #expect(try trail.verify() == AuditTrail.Verification(events: recorded))
+    }
+
     @Test func concurrentReadsAreAllRecordedInOneChainThatSurvivesReopening() async throws {
         let directory = folder()
         defer { try? FileManager.default.removeItem(atPath: directory) }

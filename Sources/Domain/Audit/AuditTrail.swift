@@ -17,6 +17,9 @@ public final class AuditTrail: Sendable {
         public var maxEventsPerCommit = 8_192
         public var durable = true
         public var initialMapSize = 64 << 20
+        /// The map doubles up to this; a trail that cannot grow (this, or a full disk) refuses reads as
+        /// RESOURCE_EXHAUSTED "storage full".
+        public var maximumMapSize = LMDBEnvironment.Options().maximumMapSize
         public init() {}
     }
 
@@ -37,6 +40,7 @@ public final class AuditTrail: Sendable {
         var options = LMDBEnvironment.Options()
         options.durable = configuration.durable
         options.mapSize = configuration.initialMapSize
+        options.maximumMapSize = configuration.maximumMapSize
         env = try LMDBEnvironment(path: directory, options: options)
         events = try env.database(named: "events")
         let events = self.events

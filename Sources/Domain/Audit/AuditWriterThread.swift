@@ -57,7 +57,10 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
                 }
             }
         } catch {
-            let failure = LedgerError(.unavailable, "the audit trail could not store the read's trace: \(error)")
+            // Out of room is an operator's to fix, as for the ledger's writes; any other failure may pass.
+            let failure = (error as? LMDBError)?.isOutOfSpace == true
+                ? LedgerError(.resourceExhausted, "storage full: the audit trail could not store the read's trace: \(error)")
+                : LedgerError(.unavailable, "the audit trail could not store the read's trace: \(error)")
             for item in batch { item.continuation.resume(throwing: failure) }
             return
         }
