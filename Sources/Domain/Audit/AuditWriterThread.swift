@@ -58,9 +58,8 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
             }
         } catch {
             // Out of room is an operator's to fix, as for the ledger's writes; any other failure may pass.
-            let failure = (error as? LMDBError)?.isOutOfSpace == true
-                ? LedgerError(.resourceExhausted, "storage full: the audit trail could not store the read's trace: \(error)")
-                : LedgerError(.unavailable, "the audit trail could not store the read's trace: \(error)")
+            let failure = LedgerError.storageFull(error) { "the audit trail could not store the read's trace: \($0)" }
+                ?? LedgerError(.unavailable, "the audit trail could not store the read's trace: \(error)")
             for item in batch { item.continuation.resume(throwing: failure) }
             return
         }

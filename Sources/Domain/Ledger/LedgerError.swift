@@ -36,9 +36,14 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// room (the map at its configured maximum, or the disk full) is `resourceExhausted`: nothing is wrong with the
     /// request or the data, and the same write can land once an operator makes room. Anything else is `internal`.
     static func storage(_ error: Error) -> LedgerError {
-        if let lmdb = error as? LMDBError, lmdb.isOutOfSpace {
-            return LedgerError(.resourceExhausted, "storage full: \(lmdb); nothing was written, retry once there is room")
-        }
-        return LedgerError(.internal, "storage failure: \(error)")
+        storageFull(error) { "\($0); nothing was written, retry once there is room" }
+            ?? LedgerError(.internal, "storage failure: \(error)")
+    }
+
+    /// The one rule for a store out of room, for every path that writes (the ledger's writes, the audit trail):
+    /// `resourceExhausted` "storage full: " followed by `message` of the LMDB error; nil for any other error.
+    static func storageFull(_ error: any Error, _ message: (LMDBError) -> String) -> LedgerError? {
+        guard let lmdb = error as? LMDBError, lmdb.isOutOfSpace else { return nil }
+        return LedgerError(.resourceExhausted, "storage full: " + message(lmdb))
     }
 }

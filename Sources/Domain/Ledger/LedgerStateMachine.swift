@@ -30,8 +30,8 @@ public protocol LedgerStateMachine: Sendable {
 
     /// In the writer's transaction: check the record against the current state and apply it.
     /// Throwing a `LedgerError` refuses this record alone, so throw before writing anything.
-    /// `dataLoss` or any other error (a storage failure) fails the record's whole batch: the writer builds its group
-    /// again without that batch.
+    /// `dataLoss` or any other error (a storage failure) fails the record's whole batch: the writer rolls the batch
+    /// back to the savepoint it took before it, and the rest of the group lands.
     func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome
 }
 
