@@ -76,7 +76,7 @@ struct BatchAdmission {
         let machineKinds = Set((machine?.kinds ?? []).map(\.rawValue))
         let kinds = Set(configuration.submittableKinds.map(\.rawValue)).union(machineKinds)
         let identity = OrgIdentity(code: batch.org, role: org.registration.role)
-        let context = AdmissionContext(dataKey: dataKey)
+        let context = AdmissionContext(dataKey: dataKey, batch: machine?.admissionScope(for: identity))
         for (position, record) in batch.records.enumerated() {
             if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
                 refusals[position] = refusal

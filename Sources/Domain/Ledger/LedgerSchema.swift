@@ -20,6 +20,8 @@ struct LedgerSchema: Sendable {
     let meta: LMDBDatabase
     /// the state machine's own databases, by name
     let state: [String: LMDBDatabase]
+    /// The same, for the writer's and readers' look-ups (`StateTransaction`).
+    let stateTable: StateDatabaseTable
 
     static let version: UInt64 = 1
 
@@ -48,6 +50,7 @@ struct LedgerSchema: Sendable {
             state[name] = try env.database(named: name)
         }
         self.state = state
+        stateTable = StateDatabaseTable(state)
     }
 
     static let engineDatabases: Set<String> = ["entries", "merkle", "heads", "transactions", "requests", "orgs", "meta"]

@@ -28,6 +28,10 @@ public protocol LedgerStateMachine: Sendable {
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                        context: AdmissionContext) -> Result<(any Sendable)?, LedgerError>
 
+    /// Once per batch, before its records are admitted: what they all share (the domain reads the org's role here
+    /// rather than once per record), handed to `admitDecoding` as `AdmissionContext.batch`. The default is nothing.
+    func admissionScope(for org: OrgIdentity) -> (any Sendable)?
+
     /// In the writer's transaction: check the record against the current state and apply it.
     /// Throwing a `LedgerError` refuses this record alone, so throw before writing anything.
     /// `dataLoss` or any other error (a storage failure) fails the record's whole batch: the writer rolls the batch
@@ -44,12 +48,16 @@ extension LedgerStateMachine {
         if let refusal = admit(record, position: position, by: org) { return .failure(refusal) }
         return .success(nil)
     }
+
+    public func admissionScope(for org: OrgIdentity) -> (any Sendable)? { nil }
 }
 
 /// What admission hands a state machine besides the record.
 public struct AdmissionContext: Sendable {
     /// The node's data key (nil for a ledger whose entries are not sealed).
     public let dataKey: NodeDataKey?
+    /// What the machine's `admissionScope(for:)` worked out for the whole batch.
+    public var batch: (any Sendable)? = nil
 }
 
 /// Who submitted a record: the org code and its role from the registry.
@@ -85,14 +93,14 @@ public enum ApplyOutcome: Sendable, Equatable {
 /// The state databases inside one transaction (the writer's, or a reader's snapshot).
 public struct StateTransaction {
     public let txn: LMDBTransaction
-    private let databases: [String: LMDBDatabase]
+    private let databases: StateDatabaseTable
     /// The node's data key, for state that holds PII (sealed with `NodeDataKey.seal`, deterministically, so that
     /// replay reproduces it) or indexes it (`personIndex`). nil only in a verifier given no key.
     public let dataKey: NodeDataKey?
     /// The ledger's entries as of this transaction: state keeps the index of the entry holding a record, not a copy.
     let entries: EntryPayloadReader
 
-    init(txn: LMDBTransaction, databases: [String: LMDBDatabase], dataKey: NodeDataKey?, entries: EntryPayloadReader) {
+    init(txn: LMDBTransaction, databases: StateDatabaseTable, dataKey: NodeDataKey?, entries: EntryPayloadReader) {
         self.txn = txn
         self.databases = databases
         self.dataKey = dataKey
@@ -102,7 +110,7 @@ public struct StateTransaction {
     /// The state machine's view of a transaction on the ledger's own store: its state databases, and its entries
     /// read (and unsealed) in the same transaction.
     init(txn: LMDBTransaction, schema: LedgerSchema, dataKey: NodeDataKey?) {
-        self.init(txn: txn, databases: schema.state, dataKey: dataKey,
+        self.init(txn: txn, databases: schema.stateTable, dataKey: dataKey,
                   entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))
     }
 

@@ -98,7 +98,7 @@ public struct LedgerVerifier {
         let report = try scratch.write { scratchTxn in
             try walk(env: env, schema: schema, replay: { entries in
                 Replay(machine: machine,
-                       state: StateTransaction(txn: scratchTxn, databases: databases, dataKey: dataKey, entries: entries))
+                       state: StateTransaction(txn: scratchTxn, databases: StateDatabaseTable(databases), dataKey: dataKey, entries: entries))
             }, comparingState: comparingState)
         }
         return try body(report, scratch, databases)

@@ -43,7 +43,7 @@ public struct AuthorizationGrant: Hashable, Sendable {
         }
         var seen = Set<InvoiceKey>()
         for (i, reference) in invoices.prefix(Self.maxNamedInvoices).enumerated() {
-            check.nested("invoices[\(i)]") { reference.check(&$0) }
+            check.nested("invoices", index: i) { reference.check(&$0) }
             if !seen.insert(reference.key).inserted { check.fail("invoices[\(i)]", "names invoice \(reference.key) twice") }
         }
         if validUntilMs <= validFromMs {

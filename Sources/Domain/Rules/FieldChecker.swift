@@ -5,22 +5,42 @@ import Foundation
 /// The caller chooses the prefix (`invoices[3]`); field names are the snake_case names of DOMAIN.
 /// PII fields are never quoted back: messages end up in logs.
 public struct FieldChecker: Sendable {
-    public let prefix: String
+    /// The caller's path; a nested checker keeps its item's field and index apart and joins them only when a rule
+    /// fails, so that a record of many items builds no path string per item while nothing is wrong.
+    private let outer: String
+    private let item: (field: String, index: Int)?
     public private(set) var problems: [LedgerError] = []
 
-    public init(prefix: String = "") { self.prefix = prefix }
+    public init(prefix: String = "") {
+        outer = prefix
+        item = nil
+    }
 
-    public func path(_ field: String) -> String { prefix.isEmpty ? field : "\(prefix).\(field)" }
+    private init(outer: String, item: (field: String, index: Int)) {
+        self.outer = outer
+        self.item = item
+    }
+
+    /// The path of the record checked (`invoices[3]`, `invoices[3].items[2]`).
+    public var prefix: String {
+        guard let item else { return outer }
+        return outer.isEmpty ? "\(item.field)[\(item.index)]" : "\(outer).\(item.field)[\(item.index)]"
+    }
+
+    public func path(_ field: String) -> String {
+        let prefix = self.prefix
+        return prefix.isEmpty ? field : "\(prefix).\(field)"
+    }
 
     public mutating func fail(_ field: String, _ rule: String) {
         problems.append(LedgerError(.invalidArgument, "\(path(field)): \(rule)"))
     }
 
-    /// Runs `body` with a checker for a nested record (`items[2]`) and keeps what it found.
-    public mutating func nested(_ field: String, _ body: (inout FieldChecker) -> Void) {
-        var inner = FieldChecker(prefix: path(field))
+    /// Runs `body` with a checker for the nested record `field[index]` (`items[2]`) and keeps what it found.
+    public mutating func nested(_ field: String, index: Int, _ body: (inout FieldChecker) -> Void) {
+        var inner = FieldChecker(outer: prefix, item: (field, index))
         body(&inner)
-        problems += inner.problems
+        if !inner.problems.isEmpty { problems += inner.problems }
     }
 
     public func throwFirst() throws(LedgerError) {

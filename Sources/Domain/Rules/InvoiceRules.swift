@@ -89,7 +89,7 @@ extension Invoice {
         var sum: Fen = 0
         for (position, item) in items.enumerated() {
             let before = check.problems.count
-            check.nested("items[\(position)]") { itemCheck in
+            check.nested("items", index: position) { itemCheck in
                 itemCheck.text("code", item.code, maxBytes: DomainLimits.itemCodeBytes)
                 itemCheck.text("name", item.name, maxBytes: DomainLimits.itemNameBytes)
                 let quantity = item.quantity.tenThousandths

@@ -76,7 +76,7 @@ extension Settlement {
             return check.fail("details", "must hold at most \(DomainLimits.maxFundDetails) fund items, got \(details.count)")
         }
         for (position, detail) in details.enumerated() {
-            check.nested("details[\(position)]") { detailCheck in
+            check.nested("details", index: position) { detailCheck in
                 detailCheck.code("fund_pay_type", detail.fundPayType, maxBytes: DomainLimits.categoryCodeBytes)
                 detailCheck.amount("fund_payamt", detail.fundPayamt, .nonNegative)
             }

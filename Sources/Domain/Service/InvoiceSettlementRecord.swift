@@ -13,7 +13,8 @@ enum InvoiceSettlementRecord: Sendable {
 
     /// Decodes and checks the shape the kind demands; every refusal is `invalidArgument` naming `records[position]`.
     init(kind: UInt16, payload: [UInt8], position: Int) throws(LedgerError) {
-        let at = "records[\(position)]"
+        // The path only goes into a refusal, so it is built only for one.
+        var at: String { "records[\(position)]" }
         func decode<T>(_ body: () throws(FormatError) -> T) throws(LedgerError) -> T {
             try decodeRecordPayload(at: at, body)
         }

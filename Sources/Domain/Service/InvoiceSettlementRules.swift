@@ -25,28 +25,36 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
-        if case .failure(let refusal) = admitted(record, position: position, by: org) { return refusal }
+        let caller = Result { () throws(LedgerError) in try DomainCaller.caller(org) }
+        if case .failure(let refusal) = admitted(record, position: position, by: org, caller: caller) { return refusal }
         return nil
     }
 
     /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the keyed hashing its state needs runs
     /// here, in parallel across callers, not on the single writer.
+    /// The org's role read once per batch: every record of the batch is admitted as this caller.
+    public func admissionScope(for org: OrgIdentity) -> (any Sendable)? {
+        Result { () throws(LedgerError) in try DomainCaller.caller(org) }
+    }
+
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
-        let checking = admitted(record, position: position, by: org)
+        let caller = context.batch as? Result<Caller, LedgerError> ?? Result { () throws(LedgerError) in try DomainCaller.caller(org) }
+        let checking = admitted(record, position: position, by: org, caller: caller)
         guard case .success(let checked?) = checking else { return checking.map { $0?.record } }
         return Result { () throws(LedgerError) in
             try PreparedRecord(checked.record, payload: record.payload, by: checked.caller, dataKey: context.dataKey)
         }.map { $0 }
     }
 
-    private func admitted(_ record: LedgerRecord, position: Int,
-                          by org: OrgIdentity) -> Result<(record: InvoiceSettlementRecord, caller: Caller)?, LedgerError> {
+    /// `caller`: the org as the permission matrix sees it, or why its role is not one of this domain's.
+    private func admitted(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
+                          caller: Result<Caller, LedgerError>) -> Result<(record: InvoiceSettlementRecord, caller: Caller)?, LedgerError> {
         if AuthorizationRecord.handles(record.kind) {
             return AuthorizationRules.admit(record, position: position, by: org).map { .failure($0) } ?? .success(nil)
         }
         do throws(LedgerError) {
-            let caller = try DomainCaller.caller(org)
+            let caller = try caller.get()
             let decoded = try InvoiceSettlementRecord(kind: record.kind, payload: record.payload, position: position)
             try decoded.validate(at: "records[\(position)]")
             // Who owns the record is known here only for new records; for the rest the writer checks it.

@@ -129,7 +129,9 @@ final class LMDBWriteLayer: @unchecked Sendable {
         /// miss each, on the writer's serial path).
         var buckets = [UInt64](repeating: 0, count: 4096)
         /// Keys per database in key order, built on the first scan of that database and kept up to date after.
-        var sortedKeys: [MDB_dbi: SortedByteKeys] = [:]
+        /// Indexed by database handle (small integers): every put asks whether its database is kept sorted, and a
+        /// dictionary hashed the handle each time.
+        var sortedKeys: [SortedByteKeys?] = []
         /// Entry indexes per database in key order, once worked out.
         var replaySequence: [(MDB_dbi, [Int])]?
         /// What writes since the savepoint replaced in entries older than it (`undoBelow`), oldest first.
@@ -181,7 +183,7 @@ final class LMDBWriteLayer: @unchecked Sendable {
             precondition(entries.count < Int(UInt32.max), "a layer holds fewer than 2^32 keys")
             buckets[bucket] = Self.bucketValue(index: entries.count - 1, hash: hash)
             if entries.count * 2 > buckets.count { grow() }
-            if sortedKeys[db] != nil { sortedKeys[db]!.insert(Array(storedKey)) }
+            if Int(db) < sortedKeys.count, sortedKeys[Int(db)] != nil { sortedKeys[Int(db)]!.insert(Array(storedKey)) }
         }
 
         /// Older entries get their replaced values back (newest change first), and entries made since are taken out
@@ -202,32 +204,37 @@ final class LMDBWriteLayer: @unchecked Sendable {
                 buckets[bucket] = 0
             }
             // Rebuilt from the entries on the next scan.
-            sortedKeys = [:]
+            sortedKeys.removeAll(keepingCapacity: true)
             replaySequence = nil
         }
 
         mutating func replayOrder() -> [(MDB_dbi, [Int])] {
             if let replaySequence { return replaySequence }
-            var byDatabase: [MDB_dbi: [Int]] = [:]
-            for (index, entry) in entries.enumerated() { byDatabase[entry.db, default: []].append(index) }
+            // Indexed by database handle (small integers), in handle order.
+            var byDatabase: [[Int]] = []
+            for (index, entry) in entries.enumerated() {
+                if Int(entry.db) >= byDatabase.count { byDatabase += [[Int]](repeating: [], count: Int(entry.db) + 1 - byDatabase.count) }
+                byDatabase[Int(entry.db)].append(index)
+            }
             let entries = self.entries
-            let sequence = byDatabase.sorted { $0.key < $1.key }.map { db, indexes in
+            let sequence = byDatabase.enumerated().filter { !$0.element.isEmpty }.map { db, indexes in
                 // Most keys differ in their first 8 bytes (a tag and an index or a hash), so those, as one
                 // big-endian integer, order them without touching the arena; only equal prefixes compare in full.
                 let sorted = indexes.map { (prefix: Self.orderPrefix(entries[$0].key), index: $0) }.sorted {
                     $0.prefix != $1.prefix ? $0.prefix < $1.prefix
                         : SortedByteKeys.compare(entries[$0.index].key, entries[$1.index].key) < 0
                 }
-                return (db, sorted.map(\.index))
+                return (MDB_dbi(db), sorted.map(\.index))
             }
             replaySequence = sequence
             return sequence
         }
 
         mutating func ordered(_ db: MDB_dbi) -> SortedByteKeys {
-            if let keys = sortedKeys[db] { return keys }
+            if Int(db) < sortedKeys.count, let keys = sortedKeys[Int(db)] { return keys }
             let keys = SortedByteKeys(entries.lazy.filter { $0.db == db }.map { Array($0.key) })
-            sortedKeys[db] = keys
+            if Int(db) >= sortedKeys.count { sortedKeys += [SortedByteKeys?](repeating: nil, count: Int(db) + 1 - sortedKeys.count) }
+            sortedKeys[Int(db)] = keys
             return keys
         }
 
