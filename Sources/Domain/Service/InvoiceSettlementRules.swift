@@ -30,13 +30,14 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         return nil
     }
 
-    /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the keyed hashing its state needs runs
-    /// here, in parallel across callers, not on the single writer.
-    /// The org's role read once per batch: every record of the batch is admitted as this caller.
+    /// The org's role, read once per batch: every record of the batch is admitted as this caller (or refused with
+    /// the reason its role is not one of this domain's).
     public func admissionScope(for org: OrgIdentity) -> (any Sendable)? {
         Result { () throws(LedgerError) in try DomainCaller.caller(org) }
     }
 
+    /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the keyed hashing its state needs runs
+    /// here, in parallel across callers, not on the single writer.
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
         let caller = context.batch as? Result<Caller, LedgerError> ?? Result { () throws(LedgerError) in try DomainCaller.caller(org) }
