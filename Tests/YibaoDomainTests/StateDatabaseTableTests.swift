@@ -15,7 +15,7 @@ import Testing
         for other in ["", "invoice", "invoicesx", "Invoices", "entries", "persons\0", names.joined()] {
             #expect(table[other] == nil, "\(other)")
         }
-        // More names than the table's first size, so that probes wrap and chain.
+        // More names than the table's first size of 8 slots, so that it grows and its probe sequences get longer.
         let many = Dictionary(uniqueKeysWithValues: (0..<40).map { ("db\($0)", LMDBDatabase(handle: UInt32($0))) })
         let large = StateDatabaseTable(many)
         for (name, database) in many { #expect(large[name]?.handle == database.handle) }

@@ -24,7 +24,8 @@ public protocol LedgerStateMachine: Sendable {
 
     /// `admit`, also returning what it decoded and prepared, which the writer hands to `apply` as
     /// `AppliedRecord.admitted`, so that the serial writer neither decodes the payload again nor computes what
-    /// `context` (the data key) lets admission compute in parallel. The default admits and hands nothing.
+    /// `context` (the data key) lets admission compute in parallel; `context.batch` holds what
+    /// `admissionScope(for:)` worked out once for the batch. The default admits and hands nothing.
     func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                        context: AdmissionContext) -> Result<(any Sendable)?, LedgerError>
 

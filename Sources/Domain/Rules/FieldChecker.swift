@@ -6,7 +6,8 @@ import Foundation
 /// PII fields are never quoted back: messages end up in logs.
 public struct FieldChecker: Sendable {
     /// The caller's path; a nested checker keeps its item's field and index apart and joins them only when a rule
-    /// fails, so that a record of many items builds no path string per item while nothing is wrong.
+    /// fails, so that a record of many items builds no path string per item while nothing is wrong (one level of
+    /// nesting: a checker nested in a nested one would build its outer path per item).
     private let outer: String
     private let item: (field: String, index: Int)?
     public private(set) var problems: [LedgerError] = []

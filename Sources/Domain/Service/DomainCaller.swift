@@ -7,7 +7,8 @@ public enum DomainCaller {
     /// The caller for an org and its registry role string (`ledger.org(code)?.role`), or `permissionDenied` for a
     /// role string that names no domain role.
     public static func caller(code: String, role roleName: String) throws(LedgerError) -> Caller {
-        // Asked for every record admitted, so it looks for the separator byte rather than splitting by Character.
+        // Asked once per batch at admission and once per record on replay, so it looks for the separator byte
+        // rather than splitting by Character.
         // Bytes, not Characters, on both sides: a combining mark after the colon stays in the region (and fails it).
         let utf8 = roleName.utf8
         let separator = utf8.firstIndex(of: regionSeparator.asciiValue!)
