@@ -58,8 +58,8 @@ final class AuditWriterThread: @unchecked Sendable {  // `nextSequence` and `pre
             }
         } catch {
             // Out of room is an operator's to fix, as for the ledger's writes; any other failure may pass.
-            let failure = LedgerError.storageFull(error) { "the audit trail could not store the read's trace: \($0)" }
-                ?? LedgerError(.unavailable, "the audit trail could not store the read's trace: \(error)")
+            let what = "the audit trail could not store the read's trace"
+            let failure = LedgerError.storageFull(error) { "\(what): \($0)" } ?? LedgerError(.unavailable, "\(what): \(error)")
             for item in batch { item.continuation.resume(throwing: failure) }
             return
         }

@@ -19,9 +19,7 @@ struct LedgerSchema: Sendable {
     /// named values: schema version, tx-index progress
     let meta: LMDBDatabase
     /// the state machine's own databases, by name
-    let state: [String: LMDBDatabase]
-    /// The same, for the writer's and readers' look-ups (`StateTransaction`).
-    let stateTable: StateDatabaseTable
+    let state: StateDatabaseTable
 
     static let version: UInt64 = 1
 
@@ -49,8 +47,7 @@ struct LedgerSchema: Sendable {
             precondition(!Self.engineDatabases.contains(name), "state database '\(name)' clashes with the engine's")
             state[name] = try env.database(named: name)
         }
-        self.state = state
-        stateTable = StateDatabaseTable(state)
+        self.state = StateDatabaseTable(state)
     }
 
     static let engineDatabases: Set<String> = ["entries", "merkle", "heads", "transactions", "requests", "orgs", "meta"]

@@ -111,7 +111,7 @@ public struct StateTransaction {
     /// The state machine's view of a transaction on the ledger's own store: its state databases, and its entries
     /// read (and unsealed) in the same transaction.
     init(txn: LMDBTransaction, schema: LedgerSchema, dataKey: NodeDataKey?) {
-        self.init(txn: txn, databases: schema.stateTable, dataKey: dataKey,
+        self.init(txn: txn, databases: schema.state, dataKey: dataKey,
                   entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))
     }
 

@@ -25,14 +25,18 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
     public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
-        let caller = Result { () throws(LedgerError) in try DomainCaller.caller(org) }
-        if case .failure(let refusal) = admitted(record, position: position, by: org, caller: caller) { return refusal }
+        if case .failure(let refusal) = admitted(record, position: position, by: org, caller: Self.caller(org)) { return refusal }
         return nil
     }
 
     /// The org's role, read once per batch: every record of the batch is admitted as this caller (or refused with
     /// the reason its role is not one of this domain's).
     public func admissionScope(for org: OrgIdentity) -> (any Sendable)? {
+        Self.caller(org)
+    }
+
+    /// The org as the permission matrix sees it, or why its role is not one of this domain's.
+    private static func caller(_ org: OrgIdentity) -> Result<Caller, LedgerError> {
         Result { () throws(LedgerError) in try DomainCaller.caller(org) }
     }
 
@@ -40,7 +44,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     /// here, in parallel across callers, not on the single writer.
     public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                               context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
-        let caller = context.batch as? Result<Caller, LedgerError> ?? Result { () throws(LedgerError) in try DomainCaller.caller(org) }
+        let caller = context.batch as? Result<Caller, LedgerError> ?? Self.caller(org)
         let checking = admitted(record, position: position, by: org, caller: caller)
         guard case .success(let checked?) = checking else { return checking.map { $0?.record } }
         return Result { () throws(LedgerError) in
@@ -48,7 +52,7 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         }.map { $0 }
     }
 
-    /// `caller`: the org as the permission matrix sees it, or why its role is not one of this domain's.
+    /// `caller`: `Self.caller(org)`, worked out once per batch where admission can.
     private func admitted(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                           caller: Result<Caller, LedgerError>) -> Result<(record: InvoiceSettlementRecord, caller: Caller)?, LedgerError> {
         if AuthorizationRecord.handles(record.kind) {
