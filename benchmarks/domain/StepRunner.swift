@@ -1,0 +1,84 @@
+import Foundation
+import Histogram
+import Synchronization
+import YibaoDomain
+import YibaoLoadSupport
+
+/// What a run of signed batches did: records landed and refused, each kind's batch latency, and how often a sender
+/// had to wait for a batch its step depends on.
+struct StepTally {
+    var landed = 0, failed = 0
+    var latency: [HospitalMix.Kind: Histogram<UInt64>] = [:]
+    var waits = 0
+    var waitedNanos: UInt64 = 0
+
+    static func histogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    mutating func add(_ other: StepTally) {
+        landed += other.landed
+        failed += other.failed
+        waits += other.waits
+        waitedNanos += other.waitedNanos
+        for (kind, h) in other.latency { latency[kind, default: Self.histogram()].add(h) }
+    }
+
+    /// p50 / p99 batch latency of `kind` in ms, or nil if none ran.
+    func percentiles(_ kind: HospitalMix.Kind) -> (p50: Double, p99: Double)? {
+        guard let h = latency[kind], h.totalCount > 0 else { return nil }
+        return (Double(h.valueAtPercentile(50)) / 1000, Double(h.valueAtPercentile(99)) / 1000)
+    }
+}
+
+/// Sends signed batches with `concurrency` senders, each taking the next unsent batch in order. A batch whose
+/// dependencies are not yet acknowledged waits for them. That cannot deadlock: the earliest unacknowledged batch
+/// has been taken, and everything it depends on comes before it.
+struct StepRunner: Sendable {
+    let ledger: Ledger
+    let concurrency: Int
+    let mix: HospitalMix
+    let latch: CompletionLatch<HospitalMix.Step>
+
+    func run(_ batches: [(step: HospitalMix.Step, batch: SignedBatch)]) async throws -> StepTally {
+        let next = NextIndex()
+        return try await withThrowingTaskGroup(of: StepTally.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var tally = StepTally()
+                    while true {
+                        let b = next.take()
+                        guard b < batches.count else { break }
+                        let (step, batch) = batches[b]
+                        let waitStart = DispatchTime.now().uptimeNanoseconds
+                        var waited = false
+                        for dependency in mix.dependencies(of: step) { waited = await latch.wait(for: dependency) || waited }
+                        if waited { tally.waits += 1; tally.waitedNanos += DispatchTime.now().uptimeNanoseconds - waitStart }
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        let outcomes = try await ledger.submit(batch)
+                        tally.latency[step.kind, default: StepTally.histogram()].record((DispatchTime.now().uptimeNanoseconds - start) / 1_000)
+                        for outcome in outcomes {
+                            if case .success = outcome { tally.landed += 1 } else {
+                                if tally.failed == 0, case .failure(let e) = outcome {
+                                    FileHandle.standardError.write(Data("refused (\(step.kind.name) \(step.number)): \(e)\n".utf8))
+                                }
+                                tally.failed += 1
+                            }
+                        }
+                        latch.done(step)
+                    }
+                    return tally
+                }
+            }
+            var total = StepTally()
+            for try await tally in group { total.add(tally) }
+            return total
+        }
+    }
+}
+
+/// The next unsent batch's index, shared by the senders.
+private final class NextIndex: Sendable {
+    private let value = Mutex(0)
+    func take() -> Int { value.withLock { n in defer { n += 1 }; return n } }
+}
