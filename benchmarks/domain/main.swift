@@ -1,5 +1,4 @@
 import Foundation
-import Histogram
 import YibaoCrypto
 import YibaoDomain
 import YibaoLoadSupport
