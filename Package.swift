@@ -97,8 +97,7 @@ let package = Package(
                           dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),
         .executableTarget(name: "yibao-domain-bench",
-                          dependencies: ["YibaoDomain", "YibaoCrypto", "YibaoLoadSupport",
-                                         .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["YibaoDomain", "YibaoCrypto", "YibaoLoadSupport"],
                           path: "benchmarks/domain"),
 
         .testTarget(name: "YibaoCryptoTests", dependencies: ["YibaoCrypto"], path: "Tests/YibaoCryptoTests"),

@@ -16,9 +16,9 @@ struct RunCost {
         let committer = ProcessCPUTime.seconds(threadsNamed: Ledger.committerThreadName) ?? 0
         let process = ProcessCPUTime.seconds()
         let writes = ProcessWrites.now()
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.nanoseconds()
         let result = try await body()
-        nanos += DispatchTime.now().uptimeNanoseconds - start
+        nanos += MonotonicClock.nanoseconds() - start
         writerSeconds += (ProcessCPUTime.seconds(threadsNamed: Ledger.writerThreadName) ?? 0) - writer
         committerSeconds += (ProcessCPUTime.seconds(threadsNamed: Ledger.committerThreadName) ?? 0) - committer
         processSeconds += ProcessCPUTime.seconds() - process

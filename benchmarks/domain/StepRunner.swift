@@ -1,5 +1,4 @@
 import Foundation
-import Histogram
 import Synchronization
 import YibaoDomain
 import YibaoLoadSupport
@@ -8,26 +7,24 @@ import YibaoLoadSupport
 /// had to wait for a batch its step depends on.
 struct StepTally {
     var landed = 0, failed = 0
-    var latency: [HospitalMix.Kind: Histogram<UInt64>] = [:]
+    /// Indexed by `HospitalMix.Kind.rawValue`.
+    var latency = [LatencyRecorder](repeating: LatencyRecorder(), count: HospitalMix.Kind.allCases.count)
     var waits = 0
     var waitedNanos: UInt64 = 0
-
-    static func histogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
-    }
 
     mutating func add(_ other: StepTally) {
         landed += other.landed
         failed += other.failed
         waits += other.waits
         waitedNanos += other.waitedNanos
-        for (kind, h) in other.latency { latency[kind, default: Self.histogram()].add(h) }
+        for kind in latency.indices { latency[kind].merge(other.latency[kind]) }
     }
 
     /// p50 / p99 batch latency of `kind` in ms, or nil if none ran.
     func percentiles(_ kind: HospitalMix.Kind) -> (p50: Double, p99: Double)? {
-        guard let h = latency[kind], h.totalCount > 0 else { return nil }
-        return (Double(h.valueAtPercentile(50)) / 1000, Double(h.valueAtPercentile(99)) / 1000)
+        let recorder = latency[kind.rawValue]
+        guard recorder.count > 0 else { return nil }
+        return (Double(recorder.nanoseconds(atPercentile: 50)) / 1e6, Double(recorder.nanoseconds(atPercentile: 99)) / 1e6)
     }
 }
 
@@ -50,13 +47,13 @@ struct StepRunner: Sendable {
                         let b = next.take()
                         guard b < batches.count else { break }
                         let (step, batch) = batches[b]
-                        let waitStart = DispatchTime.now().uptimeNanoseconds
+                        let waitStart = MonotonicClock.nanoseconds()
                         var waited = false
                         for dependency in mix.dependencies(of: step) { waited = await latch.wait(for: dependency) || waited }
-                        if waited { tally.waits += 1; tally.waitedNanos += DispatchTime.now().uptimeNanoseconds - waitStart }
-                        let start = DispatchTime.now().uptimeNanoseconds
+                        if waited { tally.waits += 1; tally.waitedNanos += MonotonicClock.nanoseconds() - waitStart }
+                        let start = MonotonicClock.nanoseconds()
                         let outcomes = try await ledger.submit(batch)
-                        tally.latency[step.kind, default: StepTally.histogram()].record((DispatchTime.now().uptimeNanoseconds - start) / 1_000)
+                        tally.latency[step.kind.rawValue].record(nanoseconds: MonotonicClock.nanoseconds() - start)
                         for outcome in outcomes {
                             if case .success = outcome { tally.landed += 1 } else {
                                 if tally.failed == 0, case .failure(let e) = outcome {

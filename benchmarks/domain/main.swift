@@ -70,7 +70,6 @@ func anonymousMiB() -> Int { (ProcessMemory.current(peakWasReset: false)?.anonym
 /// A line to stdout, unbuffered, so a long run's progress shows at once when stdout is a file.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
-func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
 let folder = "\(parent)/yibao-domain-bench-\(getpid())"
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -91,7 +90,7 @@ for h in 0..<mix.hospitalCount { try await register(SyntheticWorkload.hospitalCo
 say("yibao-domain-bench: \(invoiceCount) invoices, \(mix.hospitalCount) hospitals, batch \(HospitalMix.batchSize), "
     + "concurrency \(concurrency), schedule \(streamed ? "stream" : "phases"), window \(window), group commits of at most "
     + "\(configuration.groupCommitMaxRecords) records, durable (fsync), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-let runStart = now()
+let runStart = MonotonicClock.nanoseconds()
 var requestCounter = 0
 @MainActor func sign(_ step: HospitalMix.Step) throws -> SignedBatch {
     requestCounter += 1
@@ -109,9 +108,9 @@ var totalOps = 0, totalFailed = 0, timedNanos: UInt64 = 0
     var next = 0
     while next < steps.count {
         let end = min(steps.count, next + window)
-        let signStart = now()
+        let signStart = MonotonicClock.nanoseconds()
         var batches = try steps[next..<end].map { ($0, try sign($0)) }
-        signNanos += now() - signStart
+        signNanos += MonotonicClock.nanoseconds() - signStart
         let sent = try await cost.measure { try await runner.run(batches) }
         batches = []
         tally.add(sent)
@@ -168,7 +167,7 @@ let timed = Double(timedNanos) / 1e9
 say(String(format: "total    %d business ops in %.1f s timed: %.0f ops/s; failures %d", totalOps, timed, Double(totalOps) / timed, totalFailed))
 say("memory   RssAnon \((status?.anonymousKiB ?? -1) / 1024) MiB, peak RSS (VmHWM) \((status?.peakResidentKiB ?? -1) / 1024) MiB (after malloc_trim; the peak includes a window of signed batches and the LMDB pages touched)")
 say("store    \(ledger.storeBytes / 1_048_576) MiB (\(ledger.storeBytes / max(invoiceCount, 1)) bytes per invoice)")
-say(String(format: "elapsed  %.1f s wall, signing included", Double(now() - runStart) / 1e9))
+say(String(format: "elapsed  %.1f s wall, signing included", Double(MonotonicClock.nanoseconds() - runStart) / 1e9))
 ledger.shutdown()
 if keepStore { say("kept     \(folder)") } else { try? FileManager.default.removeItem(atPath: folder) }
 exit(totalFailed == 0 ? 0 : 1)

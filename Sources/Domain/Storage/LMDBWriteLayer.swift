@@ -213,7 +213,7 @@ final class LMDBWriteLayer: @unchecked Sendable {
             // Indexed by database handle (small integers), in handle order.
             var byDatabase: [[Int]] = []
             for (index, entry) in entries.enumerated() {
-                if Int(entry.db) >= byDatabase.count { byDatabase += [[Int]](repeating: [], count: Int(entry.db) + 1 - byDatabase.count) }
+                byDatabase.extend(toIndex: Int(entry.db), with: [])
                 byDatabase[Int(entry.db)].append(index)
             }
             let entries = self.entries
@@ -233,7 +233,7 @@ final class LMDBWriteLayer: @unchecked Sendable {
         mutating func ordered(_ db: MDB_dbi) -> SortedByteKeys {
             if Int(db) < sortedKeys.count, let keys = sortedKeys[Int(db)] { return keys }
             let keys = SortedByteKeys(entries.lazy.filter { $0.db == db }.map { Array($0.key) })
-            if Int(db) >= sortedKeys.count { sortedKeys += [SortedByteKeys?](repeating: nil, count: Int(db) + 1 - sortedKeys.count) }
+            sortedKeys.extend(toIndex: Int(db), with: nil)
             sortedKeys[Int(db)] = keys
             return keys
         }
@@ -296,5 +296,12 @@ final class LMDBWriteLayer: @unchecked Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
+    }
+}
+
+extension Array {
+    /// Appends `filler` until `index` is a valid index: for tables indexed by a database handle (a small integer).
+    fileprivate mutating func extend(toIndex index: Int, with filler: Element) {
+        if index >= count { append(contentsOf: repeatElement(filler, count: index + 1 - count)) }
     }
 }
