@@ -28,12 +28,22 @@ import YibaoCrypto
         #expect(throws: LedgerError(.resourceExhausted, "overloaded: the write queue holds 10 of 10 records; retry later")) {
             try queue.enqueue(extra)
         }
+        // Only this refusal tells a caller to send the same batch again after a pause.
+        let refusal = #expect(throws: LedgerError.self) { try queue.enqueue(extra) }
+        #expect(refusal?.isOverloaded == true)
+        // The check before admission gives the same answer for the same size, and none for what still fits.
+        #expect(throws: LedgerError(.resourceExhausted, "overloaded: the write queue holds 10 of 10 records; retry later")) {
+            try queue.checkRoom(records: 1, bytes: 1)
+        }
+        #expect(!LedgerError(.resourceExhausted, "storage full: MDB_MAP_FULL; nothing was written").isOverloaded)
+        #expect(!LedgerError(.internal, "overloaded: not the queue's refusal").isOverloaded)
         extra.fail(LedgerError(.internal, "not queued"))
         _ = try? await extraTask.value
         // Taking work frees room; the group respects its record limit but always takes at least one command.
         let taken = try #require(queue.take(maxRecords: 7, maxBytes: 1 << 20, timeout: .zero))
         #expect(taken.count == 1)
         #expect(queue.depth.records == 5)
+        #expect(throws: Never.self) { try queue.checkRoom(records: 5, bytes: 5) }
         queue.close()
         #expect(throws: LedgerError.shuttingDown) { try queue.enqueue(extra) }
         // Closed: what was queued is still handed out, then nil.

@@ -11,12 +11,15 @@ struct StepTally {
     var latency = [LatencyRecorder](repeating: LatencyRecorder(), count: HospitalMix.Kind.allCases.count)
     var waits = 0
     var waitedNanos: UInt64 = 0
+    /// Batches the ledger refused as overloaded (its write queue full) and the sender sent again after a pause.
+    var overloadRetries = 0
 
     mutating func add(_ other: StepTally) {
         landed += other.landed
         failed += other.failed
         waits += other.waits
         waitedNanos += other.waitedNanos
+        overloadRetries += other.overloadRetries
         for kind in latency.indices { latency[kind].merge(other.latency[kind]) }
     }
 
@@ -52,7 +55,7 @@ struct StepRunner: Sendable {
                         for dependency in mix.dependencies(of: step) { waited = await latch.wait(for: dependency) || waited }
                         if waited { tally.waits += 1; tally.waitedNanos += MonotonicClock.nanoseconds() - waitStart }
                         let start = MonotonicClock.nanoseconds()
-                        let outcomes = try await ledger.submit(batch)
+                        let outcomes = try await submit(batch, step: step, tally: &tally)
                         tally.latency[step.kind.rawValue].record(nanoseconds: MonotonicClock.nanoseconds() - start)
                         for outcome in outcomes {
                             if case .success = outcome { tally.landed += 1 } else {
@@ -70,6 +73,24 @@ struct StepRunner: Sendable {
             var total = StepTally()
             for try await tally in group { total.add(tally) }
             return total
+        }
+    }
+
+    /// Submits the batch as a client would: "overloaded" refused it whole before anything was queued, so the same
+    /// batch goes again after a pause (5 ms, doubling to 200 ms), and the pauses count in its latency. A batch refused
+    /// for any other reason counts every record as failed.
+    private func submit(_ batch: SignedBatch, step: HospitalMix.Step, tally: inout StepTally) async throws -> [RecordOutcome] {
+        var pause = Duration.milliseconds(5)
+        while true {
+            do {
+                return try await ledger.submit(batch)
+            } catch let error as LedgerError where error.isOverloaded {
+                tally.overloadRetries += 1
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(200))
+            } catch let error as LedgerError {
+                return Array(repeating: .failure(error), count: batch.records.count)
+            }
         }
     }
 }

@@ -145,7 +145,8 @@ if streamed {
     }
     say("         batch p50 / p99 ms: " + latencies.joined(separator: ", ")
         + String(format: "; %d batches waited for a dependency (%.1f s in all); lock lag %d issue batches",
-                 tally.waits, Double(tally.waitedNanos) / 1e9, lag))
+                 tally.waits, Double(tally.waitedNanos) / 1e9, lag)
+        + "; \(tally.overloadRetries) sent again after \"overloaded\"")
     say(cost.line(operations: ops))
 } else {
     for kind in HospitalMix.Kind.allCases {
@@ -153,9 +154,10 @@ if streamed {
         let ops = tally.landed + tally.failed
         let (p50, p99) = tally.percentiles(kind) ?? (0, 0)
         say(String(
-            format: "%-8@ %7d batches %9d ops %8.1f s %9.0f ops/s  batch p50 %6.1f ms p99 %6.1f ms  failures %d  (signing %.1f s, untimed)",
+            format: "%-8@ %7d batches %9d ops %8.1f s %9.0f ops/s  batch p50 %6.1f ms p99 %6.1f ms  failures %d  "
+                + "(signing %.1f s, untimed; %d sent again after \"overloaded\")",
             kind.name as NSString, mix.count(kind), ops, cost.seconds, Double(ops) / cost.seconds, p50, p99,
-            tally.failed, Double(signNanos) / 1e9))
+            tally.failed, Double(signNanos) / 1e9, tally.overloadRetries))
         say(cost.line(operations: ops))
     }
 }

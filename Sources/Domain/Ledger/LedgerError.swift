@@ -27,8 +27,14 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     // MARK: the ledger's own refusals
 
     static func overloaded(queued: Int, capacity: Int) -> LedgerError {
-        LedgerError(.resourceExhausted, "overloaded: the write queue holds \(queued) of \(capacity) records; retry later")
+        LedgerError(.resourceExhausted, "\(overloadedPrefix)the write queue holds \(queued) of \(capacity) records; retry later")
     }
+
+    private static let overloadedPrefix = "overloaded: "
+
+    /// The write queue was full: nothing of the batch was queued, and the same batch may be sent again after a
+    /// pause. A full store is also `resourceExhausted`, but waiting does not cure it.
+    public var isOverloaded: Bool { code == .resourceExhausted && message.hasPrefix(Self.overloadedPrefix) }
 
     static let shuttingDown = LedgerError(.unavailable, "the ledger is shutting down and accepts no writes")
 

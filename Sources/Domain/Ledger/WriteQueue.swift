@@ -21,16 +21,29 @@ final class WriteQueue: @unchecked Sendable {
     func enqueue(_ command: WriteCommand) throws(LedgerError) {
         condition.lock()
         defer { condition.unlock() }
-        guard !closed else { throw LedgerError.shuttingDown }
-        // One command larger than the whole queue still goes in when the queue is empty, or it could never run.
-        let fits = queuedRecords + command.recordCount <= capacityRecords && queuedBytes + command.byteCount <= capacityBytes
-        guard fits || queuedRecords == 0 else {
-            throw LedgerError.overloaded(queued: queuedRecords, capacity: capacityRecords)
-        }
+        try checkRoomLocked(records: command.recordCount, bytes: command.byteCount)
         items.append(command)
         queuedRecords += command.recordCount
         queuedBytes += command.byteCount
         condition.signal()
+    }
+
+    /// Refuses now, as `enqueue` would, a command of at least this size: a caller checks before admitting a batch
+    /// (signature, decoding, sealing), so that an overloaded node does not spend that work on batches it refuses.
+    /// Passing it promises nothing; `enqueue` decides.
+    func checkRoom(records: Int, bytes: Int) throws(LedgerError) {
+        condition.lock()
+        defer { condition.unlock() }
+        try checkRoomLocked(records: records, bytes: bytes)
+    }
+
+    private func checkRoomLocked(records: Int, bytes: Int) throws(LedgerError) {
+        guard !closed else { throw LedgerError.shuttingDown }
+        // One command larger than the whole queue still goes in when the queue is empty, or it could never run.
+        let fits = queuedRecords + records <= capacityRecords && queuedBytes + bytes <= capacityBytes
+        guard fits || queuedRecords == 0 else {
+            throw LedgerError.overloaded(queued: queuedRecords, capacity: capacityRecords)
+        }
     }
 
     /// Takes whole commands up to the limits (at least one). Waits up to `timeout` when empty.
