@@ -55,7 +55,7 @@ struct StepRunner: Sendable {
                         for dependency in mix.dependencies(of: step) { waited = await latch.wait(for: dependency) || waited }
                         if waited { tally.waits += 1; tally.waitedNanos += MonotonicClock.nanoseconds() - waitStart }
                         let start = MonotonicClock.nanoseconds()
-                        let outcomes = try await submit(batch, step: step, tally: &tally)
+                        let outcomes = try await submit(batch, tally: &tally)
                         tally.latency[step.kind.rawValue].record(nanoseconds: MonotonicClock.nanoseconds() - start)
                         for outcome in outcomes {
                             if case .success = outcome { tally.landed += 1 } else {
@@ -79,7 +79,7 @@ struct StepRunner: Sendable {
     /// Submits the batch as a client would: "overloaded" refused it whole before anything was queued, so the same
     /// batch goes again after a pause (5 ms, doubling to 200 ms), and the pauses count in its latency. A batch refused
     /// for any other reason counts every record as failed.
-    private func submit(_ batch: SignedBatch, step: HospitalMix.Step, tally: inout StepTally) async throws -> [RecordOutcome] {
+    private func submit(_ batch: SignedBatch, tally: inout StepTally) async throws -> [RecordOutcome] {
         var pause = Duration.milliseconds(5)
         while true {
             do {
