@@ -54,6 +54,34 @@ import YibaoCrypto
         for t in tasks { _ = try? await t.value }
     }
 
+    @Test func aFullQueueStillGivesAMalformedBatchItsOwnRefusal() async throws {
+        let queue = WriteQueue(capacityRecords: 10, capacityBytes: 1 << 20)
+        let (filler, fillerTask) = await command(records: 10)
+        try queue.enqueue(filler)
+        let key = SM2PrivateKey()
+        let published = LedgerPublishedState(size: 0)
+        published.register(.init(registration: OrgRegistration(code: "H1", role: "hospital", publicKeyDER: key.publicKey.derRepresentation),
+                                 publicKey: key.publicKey))
+        var configuration = LedgerConfiguration()
+        configuration.maxRecordsPerBatch = 5
+        let admission = BatchAdmission(configuration: configuration, hashing: MerkleHashing(), published: published,
+                                       dataKey: try NodeDataKey(NodeDataKey.random()), queue: queue)
+        let record = LedgerRecord(kind: .attestation, payload: [1, 2, 3])
+        // Waiting would not cure these, so they are not answered "overloaded".
+        let tooMany = try SignedBatch.signing(org: "H1", requestId: "r1", records: Array(repeating: record, count: 6), key: key)
+        #expect(throws: LedgerError(.invalidArgument, "records: the batch holds 6 records; the limit is 5")) { try admission.admit(tooMany) }
+        let stranger = try SignedBatch.signing(org: "H2", requestId: "r2", records: [record], key: key)
+        #expect(throws: LedgerError(.unauthenticated, "org H2 is not in the registry")) { try admission.admit(stranger) }
+        // A well-formed batch is refused as overloaded, and admitted once the queue has room.
+        let wellFormed = try SignedBatch.signing(org: "H1", requestId: "r3", records: [record], key: key)
+        let refusal = #expect(throws: LedgerError.self) { try admission.admit(wellFormed) }
+        #expect(refusal?.isOverloaded == true)
+        #expect(try #require(queue.take(maxRecords: 100, maxBytes: 1 << 20, timeout: .zero)).count == 1)
+        #expect(try admission.admit(wellFormed).entries.count == 1)
+        filler.fail(LedgerError(.internal, "not applied: the test took it"))
+        _ = try? await fillerTask.value
+    }
+
     @Test func shutdownCommitsEverythingQueuedAndRefusesLaterWrites() async throws {
         let f = try await LedgerFixture()
         let ledger = f.ledger
@@ -93,7 +121,7 @@ import YibaoCrypto
                 group.addTask {
                     do {
                         return try await ledger.submit(batch).filter { (try? $0.get()) != nil }.count
-                    } catch let error as LedgerError where error.code == .resourceExhausted {
+                    } catch let error as LedgerError where error.isOverloaded {
                         return -1
                     }
                 }

@@ -4,7 +4,7 @@ import YibaoLoadSupport
 
 /// Where a run's time went: the two serial threads' own CPU (the writer applies, the committer replays into LMDB and
 /// waits for the disk), the whole process's CPU (admission runs in parallel on the senders' threads), and the bytes
-/// commits wrote. Read before and after a run; `adding` sums runs.
+/// commits wrote. `measure` reads them before and after a run and adds the difference, so one value sums runs.
 struct RunCost {
     var nanos: UInt64 = 0
     var writerSeconds = 0.0, committerSeconds = 0.0, processSeconds = 0.0

@@ -9,6 +9,8 @@ struct BatchAdmission {
     let hashing: MerkleHashing
     let published: LedgerPublishedState
     let dataKey: NodeDataKey
+    /// The queue the batch is for: its room is checked once the batch's shape is, before the costly part.
+    let queue: WriteQueue
 
     struct Admitted {
         /// As stored: private ranges already sealed (`EntrySealing`).
@@ -58,6 +60,10 @@ struct BatchAdmission {
                 throw LedgerError(.unauthenticated, "signature: the batch of org \(batch.org) is unsigned")
             }
         }
+        // A malformed batch gets its own refusal above; a well-formed one is refused as overloaded before the hashing,
+        // SM2 check and sealing below, which it would not use. Each entry holds at least its payload, so payloads that
+        // do not fit will not fit once encoded.
+        try queue.checkRoom(records: batch.records.count, bytes: batch.records.reduce(0) { $0 + $1.payload.count })
 
         let (entries, leaves) = encodeAndHash(batch)
         let message = BatchSigningMessage.bytes(org: batch.org, requestId: batch.requestId, leafHashes: leaves)

@@ -97,9 +97,8 @@ public final class Ledger: Sendable {
     /// Submits a signed request batch and waits for its durable outcome, one per record in order.
     /// Throws for the batch as a whole (bad shape, unknown org, bad signature, overloaded, reused request id).
     public func submit(_ batch: SignedBatch) async throws -> [RecordOutcome] {
-        // Each entry holds at least its payload, so a batch whose payloads do not fit will not fit once admitted.
-        try queue.checkRoom(records: batch.records.count, bytes: batch.records.reduce(0) { $0 + $1.payload.count })
-        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey).admit(batch)
+        let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey,
+                                       queue: queue).admit(batch)
         return try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),

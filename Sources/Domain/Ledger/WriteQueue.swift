@@ -28,9 +28,9 @@ final class WriteQueue: @unchecked Sendable {
         condition.signal()
     }
 
-    /// Refuses now, as `enqueue` would, a command of at least this size: a caller checks before admitting a batch
-    /// (signature, decoding, sealing), so that an overloaded node does not spend that work on batches it refuses.
-    /// Passing it promises nothing; `enqueue` decides.
+    /// Refuses now, as `enqueue` would, a command of at least this size: admission checks before its costly part
+    /// (hashing, signature, decoding, sealing), so that an overloaded node does not spend that work on batches it
+    /// refuses. Passing it promises nothing; `enqueue` decides.
     func checkRoom(records: Int, bytes: Int) throws(LedgerError) {
         condition.lock()
         defer { condition.unlock() }
