@@ -2,8 +2,9 @@ import NIOCore
 
 /// Splits a request body into gRPC messages: 1 byte compressed flag, 4 bytes big-endian length, the message.
 /// Holds at most one partial message, and refuses a length above the limit before buffering it.
-struct GRPCMessageDeframer {
-    enum Failure: Error, Equatable {
+/// `package`: the fuzz target (Tests/Fuzz/Harness) drives it directly, in any build configuration.
+package struct GRPCMessageDeframer {
+    package enum Failure: Error, Equatable {
         /// The compressed flag is set but the call negotiated no compression.
         case compressedWithoutEncoding
         /// The flag byte is neither 0 nor 1.
@@ -11,28 +12,28 @@ struct GRPCMessageDeframer {
         case messageTooLarge(length: Int, limit: Int)
     }
 
-    static let prefixLength = 5
+    package static let prefixLength = 5
 
-    let maxMessageLength: Int
+    package let maxMessageLength: Int
     private var buffer: ByteBuffer
 
-    init(maxMessageLength: Int, allocator: ByteBufferAllocator) {
+    package init(maxMessageLength: Int, allocator: ByteBufferAllocator) {
         precondition(maxMessageLength >= 0)
         self.maxMessageLength = maxMessageLength
         self.buffer = allocator.buffer(capacity: 0)
     }
 
     /// Bytes received but not yet part of a whole message.
-    var bufferedBytes: Int { buffer.readableBytes }
+    package var bufferedBytes: Int { buffer.readableBytes }
 
-    mutating func append(_ bytes: ByteBuffer) {
+    package mutating func append(_ bytes: ByteBuffer) {
         var bytes = bytes
         buffer.writeBuffer(&bytes)
     }
 
     /// The next whole message, nil when more bytes are needed. Checks the prefix as soon as it is complete,
     /// so an oversized message is refused without waiting for (or storing) its body.
-    mutating func nextMessage() throws(Failure) -> ByteBuffer? {
+    package mutating func nextMessage() throws(Failure) -> ByteBuffer? {
         guard let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
               let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self) else {
             return nil

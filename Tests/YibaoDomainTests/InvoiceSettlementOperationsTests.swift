@@ -58,7 +58,7 @@ import YibaoCrypto
         #expect(try await l.refusal(L.bureauA, Records.statusChange(.lock, InvoiceReference(invoiceCode: "46010624", invoiceNumber: "0000000999", checkCode: "a1B2c3")))
                 == LedgerError(.notFound, "invoice 46010624/0000000999 does not exist; cannot lock"))
         #expect(try await l.refusal(L.bureauA, Records.statusChange(.lock, InvoiceReference(invoiceCode: "46010624", invoiceNumber: blues[2].invoiceNumber, checkCode: "XXXXXX")))
-                == LedgerError(.invalidArgument, "check_code: does not match invoice \(blues[2].key)"))
+                == LedgerError(.invalidArgument, "records[0].check_code: does not match invoice \(blues[2].key)"))
         try l.verifyFully()
     }
 
@@ -118,7 +118,7 @@ import YibaoCrypto
         var wrongVisit = L.revocation(of: s1)
         wrongVisit.mdtrtId = "M-other"
         #expect(try await l.refusal(L.hospital, Records.revoke(wrongVisit))
-                == LedgerError(.invalidArgument, "mdtrt_id: 'M-other' does not match settlement S1"))
+                == LedgerError(.invalidArgument, "records[0].mdtrt_id: 'M-other' does not match settlement S1"))
         let revoke = try await l.landed(L.hospital, Records.revoke(L.revocation(of: s1)))
         #expect(try l.service.settlement("S1")?.state.summary == "REVOKED by org \(L.hospital)")
         #expect(try l.service.trace(settlement: "S1") == [upload1.index, revoke.index])

@@ -32,8 +32,8 @@ import Testing
         ("uploaded", "revoke", L.foreignBureau,
          .refused(.permissionDenied, "role insurance_bureau (org \(L.foreignBureau)) may not revoke_settlement: the record's region 460106 is outside its region 11")),
         ("uploaded", "revoke", L.platform, .refused(.permissionDenied, "role invoice_platform (org \(L.platform)) may not revoke_settlement")),
-        ("uploaded", "revoke wrong visit", h, .refused(.invalidArgument, "mdtrt_id: 'M9' does not match settlement <S>")),
-        ("uploaded", "revoke wrong person", h, .refused(.invalidArgument, "psn_no: 'P9' does not match settlement <S>")),
+        ("uploaded", "revoke wrong visit", h, .refused(.invalidArgument, "records[0].mdtrt_id: 'M9' does not match settlement <S>")),
+        ("uploaded", "revoke wrong person", h, .refused(.invalidArgument, "records[0].psn_no: 'P9' does not match settlement <S>")),
 
         ("revoked", "upload", h, .repeatsUpload),
         ("revoked", "upload changed", h, .refused(.alreadyExists, "settlement <S> already exists (REVOKED by org \(h)) with different content")),

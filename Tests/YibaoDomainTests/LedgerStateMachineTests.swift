@@ -100,7 +100,15 @@ struct ClaimRules: LedgerStateMachine {
         let again = try await f.ledger.submit(try claims(f, org: LedgerFixture.org, key: f.orgKey, ["k1"]))
         #expect(try again[0].get().index == k1.index)
         #expect(try again[0].get().transactionHash == k1.transactionHash)
+        // The size right after the commit that holds the original (its seal), not the ledger's size now.
+        #expect(try again[0].get().treeSize == k1.treeSize)
+        #expect(try again[0].get().commitTimeMs == k1.commitTimeMs)
         #expect(f.ledger.treeSize == size)
+        // A key repeated inside one batch shares the batch's commit: both receipts name its seal.
+        let twice = try await f.ledger.submit(try claims(f, org: LedgerFixture.org, key: f.orgKey, ["k4", "k4"]))
+        let k4 = try twice[0].get()
+        #expect(try twice[1].get() == k4)
+        #expect(k4.treeSize == k4.index + 2, "one record and its seal: \(k4)")
         let report = try f.verify()
         #expect(report.isValid, "\(report)")
         #expect(report.stateDatabases == 1)

@@ -34,6 +34,9 @@ struct SingleRecordFieldPathTests {
             paper.invoice = Records.reference(blue, checkCode: "ab")
             paper.exchangeTime = "2024-03-02 09:00:00"
             await expectNamed("invoice.check_code", "ExchangePaper check code") { try await platform.invoices.exchangePaper(paper) }
+            // A well-formed code that is not the invoice's: refused by the lifecycle, named the same way.
+            paper.invoice = Records.reference(blue, checkCode: "Q7w8E9")
+            await expectNamed("invoice.check_code", "ExchangePaper wrong check code") { try await platform.invoices.exchangePaper(paper) }
             paper.invoice = Records.reference(blue)
             paper.exchangeTime = "yesterday"
             await expectNamed("exchange_time", "ExchangePaper time") { try await platform.invoices.exchangePaper(paper) }
@@ -51,6 +54,8 @@ struct SingleRecordFieldPathTests {
                 reference.invoiceCode = "4601"
                 badCode.invoice = reference
                 await expectNamed("invoice.invoice_code", "\(name) invoice code") { try await call(badCode) }
+                let wrongCode = Records.action("paths-\(name)-4", blue, checkCode: "Q7w8E9")
+                await expectNamed("invoice.check_code", "\(name) wrong check code") { try await call(wrongCode) }
                 var badTime = Records.action("paths-\(name)-2", blue)
                 badTime.operatedTime = "soon"
                 await expectNamed("operated_time", "\(name) operated time") { try await call(badTime) }
@@ -65,6 +70,8 @@ struct SingleRecordFieldPathTests {
             link.invoice = Records.reference(blue, checkCode: "!!!!!!")
             link.setlId = "S460106202403010001"
             await expectNamed("invoice.check_code", "LinkInvoice check code") { try await hospital.settlements.linkInvoice(link) }
+            link.invoice = Records.reference(blue, checkCode: "Q7w8E9")
+            await expectNamed("invoice.check_code", "LinkInvoice wrong check code") { try await hospital.settlements.linkInvoice(link) }
             link.invoice = Records.reference(blue)
             link.setlId = ""
             await expectNamed("setl_id", "LinkInvoice setl_id") { try await hospital.settlements.linkInvoice(link) }

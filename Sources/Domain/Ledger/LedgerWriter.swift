@@ -234,6 +234,8 @@ final class LedgerWriter: @unchecked Sendable {
             // Nothing landed: no seal, no memory of the request id, so a corrected retry may reuse it.
             var outcomes = [RecordOutcome](repeating: .failure(LedgerError(.internal, "no outcome")), count: batch.recordCount)
             for (position, error) in refusals { outcomes[position] = .failure(error) }
+            // A repeat inside one batch needs its original to have landed in it; here nothing did.
+            assert(repeats.allSatisfy { $0.receipt.treeSize != 0 }, "a repeat of a record of a batch that landed nothing")
             for (position, receipt) in repeats { outcomes[position] = .success(receipt) }
             return .batch(outcomes)
         }
@@ -247,7 +249,12 @@ final class LedgerWriter: @unchecked Sendable {
         try key.withUnsafeBytes { k in try record.encoded.withUnsafeBytes { try txn.put(schema.requests, key: k, value: $0) } }
         var outcomes = Self.outcomes(count: batch.recordCount, landed: landed, refusals: refusals,
                                      leafHash: { batch.leafHashes[$0] }, sealIndex: sealIndex, time: time)
-        for (position, receipt) in repeats { outcomes[position] = .success(receipt) }
+        for (position, receipt) in repeats {
+            // A repeat of a record this batch landed shares this batch's commit, so its seal.
+            outcomes[position] = .success(receipt.treeSize != 0 ? receipt
+                : Receipt(transactionHash: receipt.transactionHash, index: receipt.index, treeSize: sealIndex + 1,
+                          commitTimeMs: receipt.commitTimeMs))
+        }
         return .batch(outcomes)
     }
 
@@ -275,12 +282,29 @@ final class LedgerWriter: @unchecked Sendable {
                     throw LedgerError(.dataLoss, "the state names entry \(index), which is missing")
                 }
                 return .repeated(Receipt(transactionHash: try nodes.leafHash(at: index, in: txn), index: index,
-                                         treeSize: state.frontier.size,
+                                         treeSize: try originalTreeSize(ofEntry: index, in: txn),
                                          commitTimeMs: UInt64(bigEndian: stored.loadUnaligned(as: UInt64.self))))
             }
         } catch let refusal as LedgerError where refusal.code != .dataLoss {
             return .refused(refusal)
         }
+    }
+
+    /// The tree size the original receipt of the entry at `index` named: its batch seal's index + 1, found through
+    /// the idempotency record of the batch that wrote it. 0 when that batch is the one being applied (a record
+    /// repeated inside one batch): `applyBatch` fills in this batch's seal once it is appended.
+    private func originalTreeSize(ofEntry index: UInt64, in txn: LMDBTransaction) throws -> UInt64 {
+        let reader = EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey))
+        guard let entry = try reader.entry(at: index)?.decoded() else {
+            throw LedgerError(.dataLoss, "the state names entry \(index), which is missing")
+        }
+        let key = IdempotencyRecord.key(org: entry.org, requestId: entry.requestId)
+        guard let value = try key.withUnsafeBytes({ try txn.get(schema.requests, key: $0) }) else { return 0 }
+        let record = try IdempotencyRecord(decoding: value)
+        guard record.sealIndex > index else {
+            throw LedgerError(.dataLoss, "entry \(index) names request '\(entry.requestId)' of org \(entry.org), whose seal at \(record.sealIndex) precedes it")
+        }
+        return record.sealIndex + 1
     }
 
     /// A retry: the original answers, rebuilt from the seal; a different batch under the same id is refused.

@@ -110,7 +110,7 @@ struct InvoiceSettlementTransition {
     func revoke(_ revocation: SettlementRevocation) throws -> ApplyOutcome {
         let state = try store.settlementState(revocation.setlId)
         let outcome = Result { () throws(LedgerError) in try SettlementLifecycle.apply(.revoke(revocation), to: state, by: org) }
-        if case .failure(let refusal) = outcome, refusal.code != .failedPrecondition { throw refusal }
+        if case .failure(let refusal) = outcome, refusal.code != .failedPrecondition { throw named(refusal) }
         guard let state else { throw LedgerError(.internal, "revocation of a missing settlement passed the lifecycle") }
         _ = try PermissionMatrix.authorize(caller, .revokeSettlement, .ofSettlement(fixmedinsCode: state.fixmedinsCode))
         let next = try outcome.get()
@@ -121,13 +121,25 @@ struct InvoiceSettlementTransition {
 
     // MARK: shared steps
 
+    /// The lifecycles compare a few presented fields with the stored record and name them relative to the record
+    /// ("check_code: does not match invoice K"); the record's path goes in front, as admission's refusals have it,
+    /// so the caller sees the field of its own request (`invoice.check_code`).
+    private func named(_ refusal: LedgerError) -> LedgerError {
+        guard refusal.code == .invalidArgument,
+              Self.lifecycleCheckedFields.contains(where: { refusal.message.hasPrefix($0 + ":") }) else { return refusal }
+        return LedgerError(refusal.code, "\(path).\(refusal.message)")
+    }
+
+    /// The fields `InvoiceState` and `SettlementState` check against the stored record.
+    private static let lifecycleCheckedFields = ["check_code", "mdtrt_id", "psn_no"]
+
     /// The invoice's current state and the state `command` leads to, after the refusals in their order;
     /// `more` adds checks between the permission and the lifecycle (a link's settlement).
     private func checkedInvoiceCommand(_ command: InvoiceCommand, _ operation: DomainOperation,
                                        more: () throws -> Void = {}) throws -> (InvoiceState, InvoiceState) {
         let state = try store.invoiceState(command.target)
         let outcome = Result { () throws(LedgerError) in try InvoiceLifecycle.apply(command, to: state, by: org) }
-        if case .failure(let refusal) = outcome, refusal.code != .failedPrecondition { throw refusal }
+        if case .failure(let refusal) = outcome, refusal.code != .failedPrecondition { throw named(refusal) }
         guard let state else {
             throw LedgerError(.internal, "\(command.verb) of a missing invoice \(command.target) passed the lifecycle")
         }

@@ -1,6 +1,6 @@
 import NIOCore
 import YibaoProto
-@testable import YibaoRPC
+import YibaoRPC
 
 /// The decode path a peer's bytes reach, as one libFuzzer target. Byte 0 of an input picks what the rest goes
 /// through: below 32 -> the gRPC message deframer (an eighth of the inputs); n >= 32 -> `init(decoding:)` of
