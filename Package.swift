@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "YibaoProto", targets: ["YibaoProto"]),
         .library(name: "YibaoServer", targets: ["YibaoServer"]),
         .library(name: "YibaoClient", targets: ["YibaoClient"]),
+        .library(name: "YibaoProtoJSON", targets: ["YibaoProtoJSON"]),
         .executable(name: "yibao-load", targets: ["yibao-load"]),
     ],
     dependencies: [
@@ -62,9 +63,12 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Sources/yibao-server"),
+        // JSON <-> protobuf for any generated message, driven by its protobuf-c descriptor (the CLI's request and
+        // output format); the only module besides the generated ones that reads protobuf-c's C structures.
+        .target(name: "YibaoProtoJSON", dependencies: ["YibaoProto", "CProtobufC", "YibaoCrypto"], path: "Sources/ProtoJSON"),
         // The CLI: every API method through YibaoClient; offline checks (verify --data, proof verify) and keys.
         .executableTarget(name: "yibao",
-                          dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoProtoC", "CProtobufC", "YibaoCrypto", "YibaoDomain",
+                          dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoProtoJSON", "YibaoCrypto", "YibaoDomain",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/yibao"),
         // Client library: generated typed stubs (Sources/Client/Generated) and client-side identity.
@@ -80,6 +84,7 @@ let package = Package(
                 path: "Sources/LoadSupport"),
         // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
         .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC", "YibaoCrypto",
+                                               .product(name: "NIOCore", package: "swift-nio"),
                                                "YibaoDomain"], path: "Sources/Load"),
         .executableTarget(name: "yibao-load", dependencies: ["YibaoLoad", "YibaoLoadSupport"], path: "Sources/yibao-load"),
         // The suite's node: LedgerNode in development identity on a free loopback port (benchmarks/run-suite).
@@ -140,8 +145,10 @@ let package = Package(
         // built yibao-server and yibao binaries through the README quickstart.
         .testTarget(name: "YibaoEndToEndTests",
                     dependencies: ["YibaoServer", "YibaoClient", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto",
-                                   "YibaoTestSupport", "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
+                                   "YibaoTestSupport", "YibaoProtoJSON", "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/YibaoEndToEndTests"),
+        .testTarget(name: "YibaoProtoJSONTests", dependencies: ["YibaoProtoJSON", "YibaoProto"],
+                    path: "Tests/YibaoProtoJSONTests"),
         .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao", "YibaoTestSupport"],
                     path: "Tests/YibaoProtoTests"),
     ],

@@ -1,12 +1,15 @@
+import NIOCore
 import YibaoLoadSupport
 import YibaoProto
+import YibaoRPC
 
-/// Request bodies as they travel in a gRPC HTTP/2 DATA frame, for tools that send raw bytes (h2load -d).
+/// Request bodies as they travel in a gRPC HTTP/2 DATA frame, for tools that send raw bytes (h2load -d), framed by
+/// the transport's own framer.
 public enum GRPCFrame {
-    /// Flag 0 (uncompressed), the length as u32 big-endian, the message.
     public static func framed(_ message: [UInt8]) -> [UInt8] {
-        let length = UInt32(message.count)
-        return [0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + message
+        let allocator = ByteBufferAllocator()
+        var framed = GRPCMessageFramer.frame(allocator.buffer(bytes: message), allocator: allocator)
+        return framed.readBytes(length: framed.readableBytes) ?? []
     }
 
     public static func getInvoice(workload: SyntheticWorkload, visit: Int) -> [UInt8] {

@@ -55,8 +55,9 @@ package struct GRPCMessageDeframer {
 }
 
 /// Writes the 5-byte prefix in front of an outbound message; compression is never used by this server.
-enum GRPCMessageFramer {
-    static func frame(_ message: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+/// `package`: tools that send raw request bodies (the load tool's h2load bodies) frame them here too.
+package enum GRPCMessageFramer {
+    package static func frame(_ message: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
         var framed = allocator.buffer(capacity: GRPCMessageDeframer.prefixLength + message.readableBytes)
         framed.writeInteger(UInt8(0))
         framed.writeInteger(UInt32(message.readableBytes))

@@ -1,3 +1,4 @@
+import YibaoProtoJSON
 import Foundation
 
 /// Where a request's JSON comes from: `--body` text, a file, or stdin (`-`, or a pipe when no file is named).

@@ -1,3 +1,4 @@
+import YibaoProtoJSON
 import ArgumentParser
 import Foundation
 import YibaoCrypto

@@ -1,3 +1,4 @@
+import YibaoProtoJSON
 import YibaoRPC
 
 /// Any response as text for people, from its readable JSON: `name: value` lines (aligned), nested messages

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes a `JSONValue` as text: pretty (two-space indent) for people, compact (one line) for JSON Lines streams.
-enum JSONWriter {
-    static func text(_ value: JSONValue, pretty: Bool = true) -> String {
+public enum JSONWriter {
+    public static func text(_ value: JSONValue, pretty: Bool = true) -> String {
         var out = ""
         write(value, into: &out, indent: pretty ? "" : nil)
         return out
@@ -42,7 +42,7 @@ enum JSONWriter {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

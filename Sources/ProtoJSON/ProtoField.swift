@@ -1,8 +1,8 @@
 import CProtobufC
 
 /// One field of a message as protobuf-c describes it, read once from its `ProtobufCFieldDescriptor`.
-struct ProtoField {
-    enum Shape: Equatable {
+public struct ProtoField {
+    public enum Shape: Equatable, Sendable {
         case varint(signed: Bool, bits: Int)   // int32/int64 (two's complement), uint32/uint64
         case zigzag(bits: Int)                 // sint32/sint64
         case fixed32(signed: Bool), fixed64(signed: Bool)
@@ -13,10 +13,10 @@ struct ProtoField {
         case message
     }
 
-    let name: String
-    let number: UInt32
-    let shape: Shape
-    let repeated: Bool
+    public let name: String
+    public let number: UInt32
+    public let shape: Shape
+    public let repeated: Bool
     /// Fields of one oneof share their case slot, so its offset identifies the oneof.
     let oneofGroup: UInt32?
     /// The nested message's or the enum's descriptor.
@@ -70,9 +70,9 @@ struct ProtoField {
 }
 
 /// A message's fields in declaration order, from its `ProtobufCMessageDescriptor`.
-struct ProtoMessageShape {
-    let fullName: String
-    let fields: [ProtoField]
+public struct ProtoMessageShape {
+    public let fullName: String
+    public let fields: [ProtoField]
 
     init(_ raw: UnsafeRawPointer) {
         let d = raw.assumingMemoryBound(to: ProtobufCMessageDescriptor.self).pointee
@@ -81,12 +81,12 @@ struct ProtoMessageShape {
     }
 
     /// A field by its proto name (`invoice_code`) or its JSON name (`invoiceCode`).
-    func field(named key: String) -> ProtoField? {
+    public func field(named key: String) -> ProtoField? {
         let wanted = Self.normalized(key)
         return fields.first { Self.normalized($0.name) == wanted }
     }
 
-    func field(number: UInt32) -> ProtoField? { fields.first { $0.number == number } }
+    public func field(number: UInt32) -> ProtoField? { fields.first { $0.number == number } }
 
     private static func normalized(_ name: String) -> String { name.replacingOccurrences(of: "_", with: "").lowercased() }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON document with object keys in order (output keeps the proto's field order) and integers kept exact
 /// (int64 fen amounts and uint64 ledger indexes must not pass through a Double).
-indirect enum JSONValue: Equatable, Sendable {
+public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -12,7 +12,7 @@ indirect enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -26,13 +26,13 @@ indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
         return pairs.first { $0.0 == key }?.1
     }
 
     /// Parses a JSON text; the error says where it stopped.
-    init(parsing data: Data) throws {
+    public init(parsing data: Data) throws {
         self = try JSONDecoder().decode(Parsed.self, from: data).value
     }
 
