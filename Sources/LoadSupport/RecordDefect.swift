@@ -1,7 +1,7 @@
 /// A deliberate mistake in a synthetic record, and how the node must answer it: the load report checks that every
 /// bad record failed alone, with this status, naming this field, while the good records around it landed.
 public enum RecordDefect: String, Sendable, CaseIterable, Codable {
-    /// Settlement: fund_pay_sumamt one fen off the sum of the funds (DOMAIN 3.2, first invariant).
+    /// Settlement: fund_pay_sumamt one fen off the sum of the funds (docs/requirements.md, Settlements, first invariant).
     case settlementFundSum = "settlement_fund_sum"
     /// Settlement: psn_part_amt one fen off acct_pay + psn_cash_pay (third invariant); medfee_sumamt follows it,
     /// so only this rule is broken.

@@ -8,7 +8,7 @@ import YibaoDomain
 /// Keys: invoice code = region 4601 + kind (01 outpatient, 02 inpatient) + year 24; invoice number = hospital
 /// (4 digits) + sequence (6 digits); setl_id = "S" + hospital code digits + sequence. Hence at most 9,999
 /// hospitals and 999,999 visits per hospital.
-/// Amounts satisfy DOMAIN 3.2's three invariants and the invoice's channel rule, and the invoice matches its
+/// Amounts satisfy the three invariants of docs/requirements.md, Settlements and the invoice's channel rule, and the invoice matches its
 /// settlement field for field (reconciliation finds nothing), unless the visit carries a `RecordDefect`.
 public struct SyntheticWorkload: Sendable {
     public static let platformOrg = "F46000000001"
@@ -95,7 +95,7 @@ public struct SyntheticWorkload: Sendable {
         let date = "2024-03-" + Digits.padded(day, 2)
         let settleTime = date + " " + Digits.padded(8 + minute / 60, 2) + ":" + Digits.padded(minute % 60, 2) + ":30"
 
-        // Amounts, outward from the total: medfee = funds + personal share + hospital share (DOMAIN 3.2).
+        // Amounts, outward from the total: medfee = funds + personal share + hospital share (docs/requirements.md, Settlements).
         let medfee: Int64 = inpatient ? 300_000 + Int64(random.next() % 4_700_000) : 2_000 + Int64(random.next() % 48_000)
         let fullOwnPay = medfee * Int64(random.next() % 8) / 100        // 全自费: outside the catalogue
         let overLimit = medfee * Int64(random.next() % 3) / 100         // 超限价

@@ -3,7 +3,7 @@
   yibao_api_client.py <port> <protos-dir> <keys-dir> <scenario>...
 
 <keys-dir> holds `<org>.pem` (SM2 private keys of the registered orgs, written by the Swift test) and `orgs.json`
-(their codes by role). Calls are signed as contracts.md says (metadata yibao-org, yibao-timestamp,
+(their codes by role). Calls are signed as docs/api.md ("Identity") says (metadata yibao-org, yibao-timestamp,
 yibao-signature-bin); the signature is made by the `openssl` CLI, the request digest and every Merkle hash by the
 SM3 implementation below, written from GB/T 32905 for this client. Output: one JSON object per line,
 {"scenario", "check", "ok", "got", "want"} for every expectation, plus {"scenario", "value", ...} for values the
@@ -209,7 +209,7 @@ class Report:
         print(json.dumps({"scenario": self.scenario, "value": name, "data": value}), flush=True)
 
 
-# --- fixtures (DOMAIN 3: one consistent invoice / settlement pair) ------------------------------------------------
+# --- fixtures (docs/requirements.md, Invoices: one consistent invoice / settlement pair) ------------------------------------------------
 
 CERTNO = "11010519491231002X"
 
@@ -394,7 +394,7 @@ def scenario_flow(api, report):
     report.code("link.unknown_settlement", api.call("SettlementService", "LinkInvoice", S.LinkInvoiceRequest(
         request_id="flow-link-2", invoice=ref(api, blue3), setl_id="S460106209999999999"), C.WriteResponse, hospital), 5)
 
-    # The lifecycle (DOMAIN 4) by the bureau: lock, enter, a second entry refused, revoke entry.
+    # The lifecycle (docs/requirements.md, Lifecycles) by the bureau: lock, enter, a second entry refused, revoke entry.
     def act(method, rid, org=bureau, invoice=blue1, check=None):
         return api.call("InvoiceService", method, I.InvoiceActionRequest(
             request_id=rid, invoice=ref(api, invoice, check)), C.WriteResponse, org)
@@ -551,7 +551,7 @@ def scenario_flow(api, report):
                                               L.GetEntryResponse, auditor), 0)
     report.code("get_entry.beyond", api.call("LedgerService", "GetEntry", L.GetEntryRequest(ledger_index=10**9),
                                              L.GetEntryResponse, auditor), 5)
-    # A request that is not the method's message: INTERNAL naming the message type (contracts.md).
+    # A request that is not the method's message: INTERNAL naming the message type (docs/api.md, Errors).
     path = "/yibao.v1.InvoiceService/GetInvoice"
     garbage = b"\x0a\xff\xff\xff"
     raw = api.channel.unary_unary(path, request_serializer=lambda b: b, response_deserializer=I.GetInvoiceResponse.FromString)

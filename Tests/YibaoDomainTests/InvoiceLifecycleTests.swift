@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import YibaoDomain
 
-/// DOMAIN 4 as a table: every state × every command × the org holding the invoice (A) and another org (B).
+/// docs/requirements.md, Lifecycles as a table: every state × every command × the org holding the invoice (A) and another org (B).
 /// "→ S" means the command succeeds and the invoice is then S; "✗ M" means failedPrecondition with message M.
 @Suite struct InvoiceLifecycleTests {
     static let k = "46010624/0000000001"

@@ -2,7 +2,7 @@ import Testing
 import YibaoCrypto
 @testable import YibaoDomain
 
-/// DOMAIN 1 as a table: for every role and every operation, whether it is allowed on a record that is the
+/// docs/requirements.md, Parties as a table: for every role and every operation, whether it is allowed on a record that is the
 /// caller's (own org, own region, addressed to it, granted to it) and on one that is someone else's.
 @Suite struct PermissionMatrixTests {
     typealias Op = DomainOperation

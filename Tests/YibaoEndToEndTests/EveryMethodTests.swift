@@ -94,7 +94,7 @@ struct EveryMethodTests {
         link.setlId = "S460106209999999999"
         await expectStatus(.notFound, "link to an unknown settlement") { try await hospital.settlements.linkInvoice(link) }
 
-        // The invoice lifecycle (DOMAIN 4) by the bureau.
+        // The invoice lifecycle (docs/requirements.md, Lifecycles) by the bureau.
         _ = try await bureau.invoices.lockInvoice(Records.action("e2e-lock-1", blue1))
         await expectStatus(.failedPrecondition, containing: "LOCKED", "a second lock") {
             try await bureau.invoices.lockInvoice(Records.action("e2e-lock-2", blue1))

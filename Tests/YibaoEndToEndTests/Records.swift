@@ -1,6 +1,6 @@
 import YibaoProto
 
-/// One consistent invoice / settlement pair (DOMAIN 3) and variations, as API messages.
+/// One consistent invoice / settlement pair (docs/requirements.md, Invoices) and variations, as API messages.
 enum Records {
     static let certno = "11010519491231002X"  // the example number of GB 11643-1999
     static let hospital = EndToEndNode.Org.hospital.rawValue

@@ -4,7 +4,7 @@ import YibaoDomain
 import YibaoProto
 import YibaoRPC
 
-/// DOMAIN 1: a write the permission matrix refuses leaves a trace in the audit log. A batch's refusals cost one
+/// docs/requirements.md, Parties: a write the permission matrix refuses leaves a trace in the audit log. A batch's refusals cost one
 /// audit commit, not one per record; and once the batch is committed, a failure to record them does not turn the
 /// caller's answer into an error (its receipts are real). Real node, real LMDB audit trail, generated client.
 @Suite("End to end: the audit of refused writes", .serialized)

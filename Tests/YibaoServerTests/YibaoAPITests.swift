@@ -20,7 +20,7 @@ struct YibaoAPITests {
                     try node.audit.events(limit: 10_000).map(\.event), try node.audit.verify())
         }
         PythonAPIClient.expectAllPassed(run, ["flow"], minimumChecks: 100)
-        // DOMAIN 1, 7: PII reads, reads under a grant, auditor reads and refusals are in the audit trail.
+        // docs/requirements.md, Parties and Security: PII reads, reads under a grant, auditor reads and refusals are in the audit trail.
         #expect(trail.isValid && trail.events == events.count)
         #expect(Set(events.map(\.reason)) == Set(AuditEvent.Reason.allCases))
         #expect(events.contains { $0.reason == .underGrant && $0.org == "C46000000001" && $0.subject == "invoice 46010624/0000000001" })

@@ -2,7 +2,7 @@ import YibaoCrypto
 import YibaoDomain
 import YibaoRPC
 
-/// Decides which org a call acts for (contracts.md, Identity):
+/// Decides which org a call acts for (docs/api.md, Identity):
 /// 1. mutual TLS: the client certificate's CN is the org code; it must be registered.
 /// 2. else metadata `yibao-org`, `yibao-timestamp` (UTC ms), `yibao-signature-bin`: the org's SM2 signature over
 ///    `RequestSigningMessage(method, org, timestamp, SM3(request bytes))`, timestamp within ±`maxClockSkewMs`.

@@ -4,7 +4,7 @@ import YibaoRPC
 
 /// The request messages of a client-streaming or bidirectional call, decoded as they arrive. Backpressure is the
 /// transport's (`RPCRequestStream`): nothing is read ahead beyond what the handler asks for.
-/// A message that does not decode ends the iteration with INTERNAL naming the message type (contracts.md).
+/// A message that does not decode ends the iteration with INTERNAL naming the message type (docs/api.md, Errors).
 public struct RPCMessageStream<Message: ProtoMessage>: AsyncSequence, Sendable {
     public typealias Element = Message
 

@@ -1,7 +1,7 @@
 import YibaoDomain
 
 /// Who may read a record, decided before it is served: the permission matrix against the record's owner and
-/// region; a channel reads an invoice only under a live grant (DOMAIN: 出域必授权).
+/// region; a channel reads an invoice only under a live grant (docs/requirements.md: 出域必授权).
 extension ServiceContext {
     /// The invoice, after checking the optional check code and that the caller may read it.
     /// A channel is asked for its grant before the invoice is looked up, so it learns nothing about others.

@@ -8,7 +8,7 @@ import YibaoRPC
 /// who is calling, may they, submit an attested batch, map whatever fails to a status (`StatusMapping`).
 struct ServiceContext: Sendable {
     let service: InvoiceSettlementService
-    /// DOMAIN 1, 7: audited reads and refused reads are durable here before the call is answered (or the read is
+    /// docs/requirements.md, Parties and Security: audited reads and refused reads are durable here before the call is answered (or the read is
     /// refused); refused writes are recorded before the answer too, but cannot change it (`auditRefusedWrites`).
     let audit: AuditTrail
     let logger: Logger
@@ -58,7 +58,7 @@ struct ServiceContext: Sendable {
         AuditEvent(timeMs: clock(), reason: reason, org: org, role: role, action: action, subject: subject, outcome: outcome)
     }
 
-    /// Writes the permission matrix refused leave a trace in the audit trail (DOMAIN 1): one event per refused
+    /// Writes the permission matrix refused leave a trace in the audit trail (docs/requirements.md, Parties): one event per refused
     /// record, all in one audit commit, recorded before the call is answered. The batch was already committed, so
     /// a failure to record cannot take its answer back: it is logged, and the caller still gets the batch's
     /// result (its receipts are real). See docs/api.md, "Reads and the audit trail".

@@ -103,7 +103,7 @@ struct  Yibao__V1__InvoiceItem
 
 
 /*
- * The Ministry of Finance data elements (DOMAIN 3.1). Amounts in fen; negative only on a red invoice.
+ * The Ministry of Finance data elements (docs/requirements.md, Invoices). Amounts in fen; negative only on a red invoice.
  */
 struct  Yibao__V1__Invoice
 {

@@ -66,7 +66,7 @@ struct  Yibao__V1__FundPayDetail
 
 
 /*
- * The national platform's settlement fields (DOMAIN 3.2). Every amount in fen.
+ * The national platform's settlement fields (docs/requirements.md, Settlements). Every amount in fen.
  */
 struct  Yibao__V1__Settlement
 {
