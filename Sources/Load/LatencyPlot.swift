@@ -29,7 +29,9 @@ public enum LatencyPlot {
         }
 
         // Latency panel, log scale over whole decades that hold every value.
-        let latencies = points.flatMap { [$0.p50Micros, $0.p90Micros, $0.p99Micros, $0.maxMicros] }.filter { $0 > 0 }
+        let kinds = Set(points.flatMap { $0.p99MicrosByKind?.keys.map { $0 } ?? [] }).sorted()
+        let latencies = points.flatMap { [$0.p50Micros, $0.p90Micros, $0.p99Micros, $0.maxMicros] + ($0.p99MicrosByKind?.values.map { $0 } ?? []) }
+            .filter { $0 > 0 }
         let lowDecade = floor(log10(max(latencies.min() ?? 1, 1)))
         let highDecade = max(lowDecade + 1, ceil(log10(max(latencies.max() ?? 10, 1))))
         func yLatency(_ micros: Double) -> Double {
@@ -52,6 +54,16 @@ public enum LatencyPlot {
             let legendX = width - right - 60.0 * Double(series.count - index)
             svg += "<rect x=\(q(legendX)) y=\(q(latencyTop - 12)) width=\"12\" height=\"3\" fill=\"\(colour)\"/>"
             svg += "<text x=\(q(legendX + 16)) y=\(q(latencyTop - 7))>\(name)</text>\n"
+        }
+
+        // Each kind's p99, dashed, when the run mixes kinds; its legend along the panel's foot.
+        for (index, kind) in kinds.enumerated() {
+            let colour = kindColours[index % kindColours.count]
+            let drawn = points.compactMap { point in point.p99MicrosByKind?[kind].map { (x(point.second), yLatency($0)) } }
+            svg += polyline(drawn, colour: colour, dashed: true)
+            let legendX = left + 130.0 * Double(index)
+            svg += "<line x1=\(q(legendX)) x2=\(q(legendX + 14)) y1=\(q(latencyTop + latencyHeight + 26)) y2=\(q(latencyTop + latencyHeight + 26)) stroke=\"\(colour)\" stroke-dasharray=\"4 2\" stroke-width=\"2\"/>"
+            svg += "<text x=\(q(legendX + 18)) y=\(q(latencyTop + latencyHeight + 30))>\(escape("p99 " + kind))</text>\n"
         }
 
         // Rate panel: records per second (left axis) and calls per second (right axis), both from zero.
@@ -91,10 +103,14 @@ public enum LatencyPlot {
         "<rect x=\(q(left)) y=\(q(top)) width=\(q(width - left - right)) height=\(q(height)) fill=\"none\" stroke=\"#333\"/>\n"
     }
 
-    private static func polyline(_ points: [(Double, Double)], colour: String, width: Double = 1.5) -> String {
+    /// Per-kind lines, apart from the overall percentiles' colours.
+    static let kindColours = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79"]
+
+    private static func polyline(_ points: [(Double, Double)], colour: String, width: Double = 1.5, dashed: Bool = false) -> String {
         guard !points.isEmpty else { return "" }
         let coordinates = points.map { String(format: "%.1f,%.1f", $0.0, $0.1) }.joined(separator: " ")
-        return "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(width)\"/>\n"
+        let dash = dashed ? " stroke-dasharray=\"4 2\"" : ""
+        return "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(width)\"\(dash)/>\n"
     }
 
     /// 1, 2 or 5 times a power of ten, at least `value`.

@@ -76,6 +76,10 @@ public struct LoadEngine: Sendable {
         return LoadReport(scenario: scenario.name, plan: plan, machine: MachineDescription.current(dataFilesystem: "n/a"),
                           loadAverageAtStart: loadAtStart, loadAverageAtEnd: MachineDescription.loadAverages(),
                           measuredSeconds: measuredSeconds, tally: results.tally, latency: results.latency.summary,
+                          kinds: results.byKind.keys.sorted().map { kind in
+                              KindFigures(kind: kind, tally: results.byKind[kind]!.tally,
+                                          latency: results.byKind[kind]!.latency.summary, measuredSeconds: measuredSeconds)
+                          },
                           lateStarts: counters.lateStarts.load(ordering: .relaxed), resources: timeline.resources,
                           timeline: timeline.points)
     }

@@ -9,11 +9,20 @@ final class LoadRecorder: Sendable {
     struct Interval {
         var latency = LatencyRecorder()
         var tally = OperationTally()
+        /// Per kind, only when the scenario tags its operations with kinds.
+        var latencyByKind: [String: LatencyRecorder] = [:]
+    }
+
+    /// The measured part of one kind of operation.
+    struct KindRecord {
+        var latency = LatencyRecorder()
+        var tally = OperationTally()
     }
 
     private struct State {
         var measured = LatencyRecorder()
         var measuredTally = OperationTally()
+        var measuredByKind: [String: KindRecord] = [:]
         var interval = Interval()
         var firstMeasuredStart: UInt64?
         var lastMeasuredEnd: UInt64 = 0
@@ -26,9 +35,14 @@ final class LoadRecorder: Sendable {
         state.withLock { state in
             state.interval.latency.record(nanoseconds: latencyNanoseconds)
             state.interval.tally.add(outcome)
+            if let kind = outcome.kind { state.interval.latencyByKind[kind, default: LatencyRecorder()].record(nanoseconds: latencyNanoseconds) }
             guard measured else { return }
             state.measured.record(nanoseconds: latencyNanoseconds)
             state.measuredTally.add(outcome)
+            if let kind = outcome.kind {
+                state.measuredByKind[kind, default: KindRecord()].latency.record(nanoseconds: latencyNanoseconds)
+                state.measuredByKind[kind, default: KindRecord()].tally.add(outcome)
+            }
             if state.firstMeasuredStart == nil || start < state.firstMeasuredStart! { state.firstMeasuredStart = start }
             state.lastMeasuredEnd = max(state.lastMeasuredEnd, end)
         }
@@ -44,7 +58,8 @@ final class LoadRecorder: Sendable {
         }
     }
 
-    func results() -> (latency: LatencyRecorder, tally: OperationTally, firstStart: UInt64?, lastEnd: UInt64) {
-        state.withLock { ($0.measured, $0.measuredTally, $0.firstMeasuredStart, $0.lastMeasuredEnd) }
+    func results() -> (latency: LatencyRecorder, tally: OperationTally, byKind: [String: KindRecord], firstStart: UInt64?,
+                       lastEnd: UInt64) {
+        state.withLock { ($0.measured, $0.measuredTally, $0.measuredByKind, $0.firstMeasuredStart, $0.lastMeasuredEnd) }
     }
 }

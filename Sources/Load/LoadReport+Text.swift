@@ -17,6 +17,10 @@ extension LoadReport {
         lines.append("  machine: \(machine.cpuModel), \(machine.logicalCores) cores; load average \(Self.loads(loadAverageAtStart)) at start, \(Self.loads(loadAverageAtEnd)) at end; others' cores \(String(format: "%.2f", resources.machineLoad.otherProcessesCores)) during the run; commit \(machine.gitCommit ?? "unknown")")
         lines.append("throughput  \(Figures.count(callsPerSecond)) calls/s, \(Figures.count(recordsPerSecond)) records/s landed (\(Figures.count(Double(tally.calls))) calls, \(Figures.count(Double(tally.recordsSucceeded))) of \(Figures.count(Double(tally.records))) records)")
         lines.append("latency     p50 \(Figures.micros(latency.p50))  p90 \(Figures.micros(latency.p90))  p99 \(Figures.micros(latency.p99))  p99.9 \(Figures.micros(latency.p999))  max \(Figures.micros(latency.max))  (per call, \(latency.count) calls)")
+        for figures in kinds {
+            let l = figures.latency
+            lines.append("  \(figures.kind.padding(toLength: 16, withPad: " ", startingAt: 0)) \(Figures.count(figures.callsPerSecond)) calls/s, p50 \(Figures.micros(l.p50))  p90 \(Figures.micros(l.p90))  p99 \(Figures.micros(l.p99))  p99.9 \(Figures.micros(l.p999))  max \(Figures.micros(l.max))  (\(l.count) calls, \(figures.tally.errors) errors)")
+        }
         if case .open = plan.mode { lines.append("            \(lateStarts) operations started > 1 ms after they were due") }
         let calls = tally.callFailures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         let records = tally.recordFailures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }

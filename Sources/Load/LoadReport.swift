@@ -17,6 +17,9 @@ public struct LoadReport: Codable, Sendable {
     public var tally: OperationTally
     /// Per operation (one RPC, or one batch), microseconds.
     public var latency: LatencySummary
+    /// The same figures per kind of operation (`get-invoice`, `lock-enter`, `feed`) when the scenario mixes
+    /// kinds; empty for a scenario of one kind.
+    public var kinds: [KindFigures]
     /// Open loop: operations that started more than 1 ms after they were due (all workers busy).
     public var lateStarts: Int
     public var resources: ResourceUse
@@ -28,12 +31,12 @@ public struct LoadReport: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case scenario, target, settings, plan, machine, loadAverageAtStart, loadAverageAtEnd, measuredSeconds, tally,
-             latency, lateStarts, resources, timeline, callsPerSecond, recordsPerSecond
+             latency, kinds, lateStarts, resources, timeline, callsPerSecond, recordsPerSecond
     }
 
     init(scenario: String, plan: LoadPlan, machine: MachineDescription, loadAverageAtStart: [Double],
          loadAverageAtEnd: [Double], measuredSeconds: Double, tally: OperationTally, latency: LatencySummary,
-         lateStarts: Int, resources: ResourceUse, timeline: [TimelinePoint]) {
+         kinds: [KindFigures] = [], lateStarts: Int, resources: ResourceUse, timeline: [TimelinePoint]) {
         self.scenario = scenario
         self.plan = plan
         self.machine = machine
@@ -42,6 +45,7 @@ public struct LoadReport: Codable, Sendable {
         self.measuredSeconds = measuredSeconds
         self.tally = tally
         self.latency = latency
+        self.kinds = kinds
         self.lateStarts = lateStarts
         self.resources = resources
         self.timeline = timeline
@@ -59,6 +63,7 @@ public struct LoadReport: Codable, Sendable {
         measuredSeconds = try c.decode(Double.self, forKey: .measuredSeconds)
         tally = try c.decode(OperationTally.self, forKey: .tally)
         latency = try c.decode(LatencySummary.self, forKey: .latency)
+        kinds = try c.decodeIfPresent([KindFigures].self, forKey: .kinds) ?? []  // reports written before kinds
         lateStarts = try c.decode(Int.self, forKey: .lateStarts)
         resources = try c.decode(ResourceUse.self, forKey: .resources)
         timeline = try c.decode([TimelinePoint].self, forKey: .timeline)
@@ -77,11 +82,29 @@ public struct LoadReport: Codable, Sendable {
         try c.encode(measuredSeconds, forKey: .measuredSeconds)
         try c.encode(tally, forKey: .tally)
         try c.encode(latency, forKey: .latency)
+        try c.encode(kinds, forKey: .kinds)
         try c.encode(lateStarts, forKey: .lateStarts)
         try c.encode(resources, forKey: .resources)
         try c.encode(timeline, forKey: .timeline)
         try c.encode(callsPerSecond, forKey: .callsPerSecond)
         try c.encode(recordsPerSecond, forKey: .recordsPerSecond)
+    }
+}
+
+/// One kind of operation of a mixed run: its counts, rates and latency percentiles (microseconds).
+public struct KindFigures: Codable, Sendable {
+    public var kind: String
+    public var tally: OperationTally
+    public var latency: LatencySummary
+    public var callsPerSecond: Double
+    public var recordsPerSecond: Double
+
+    init(kind: String, tally: OperationTally, latency: LatencySummary, measuredSeconds: Double) {
+        self.kind = kind
+        self.tally = tally
+        self.latency = latency
+        callsPerSecond = measuredSeconds > 0 ? Double(tally.calls) / measuredSeconds : 0
+        recordsPerSecond = measuredSeconds > 0 ? Double(tally.recordsSucceeded) / measuredSeconds : 0
     }
 }
 
@@ -126,6 +149,8 @@ public struct TimelinePoint: Codable, Sendable {
     public var p90Micros: Double
     public var p99Micros: Double
     public var maxMicros: Double
+    /// p99 of each kind of operation in the interval, when the scenario mixes kinds.
+    public var p99MicrosByKind: [String: Double]?
     public var clientCores: Double
     public var serverCores: Double?
     public var serverAnonymousMiB: Double?

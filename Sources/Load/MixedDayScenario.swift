@@ -56,7 +56,7 @@ public struct MixedDayScenario: LoadScenario {
         let visit = Int(random.next() % UInt64(reads.visits))
         switch step {
         case .feed:
-            return await feed.perform(counters.feed.wrappingAdd(1, ordering: .relaxed).oldValue)
+            return await feed.perform(counters.feed.wrappingAdd(1, ordering: .relaxed).oldValue).of(kind: Step.feed.rawValue)
         case .lockAndEnter:
             let next = counters.lock.wrappingAdd(1, ordering: .relaxed).oldValue
             // Each earlier visit is locked and entered once; when all are, the bureau only reads.
@@ -79,7 +79,7 @@ public struct MixedDayScenario: LoadScenario {
         let workload = reads.workload, connection = reads.connection
         let keys = workload.keys(ofVisit: visit)
         let missing = workload.defect(ofVisit: visit)?.inInvoice == true
-        var outcome = OperationOutcome(records: 0)
+        var outcome = OperationOutcome(records: 0, kind: Step.lockAndEnter.rawValue)
         for name in ["lock", "entry"] {
             var request = Yibao_V1_InvoiceActionRequest()
             request.requestId = "load-\(name)-\(workload.seed)-\(visit)"

@@ -1,6 +1,9 @@
 /// What one operation (one RPC, or a short fixed sequence of them) did: how many records it carried, how many
 /// landed, and how the rest failed. Status codes are gRPC's numbers (0 OK, 3 INVALID_ARGUMENT, ...).
 public struct OperationOutcome: Sendable {
+    /// What kind of operation this was (`get-invoice`, `lock-enter`, `feed`), for the per-kind figures of a mixed
+    /// run; nil: the scenario's only kind, reported under the scenario's name.
+    public var kind: String?
     /// Records the operation carried (a batch write: its size; a query: 1).
     public var records: Int
     /// Records that landed (writes) or were answered (queries).
@@ -17,8 +20,9 @@ public struct OperationOutcome: Sendable {
     /// The first unexpected failure's status and message, for the report.
     public var firstUnexpected: String?
 
-    public init(records: Int) {
+    public init(records: Int, kind: String? = nil) {
         self.records = records
+        self.kind = kind
     }
 
     /// A call that failed as a whole: every record it carried failed with the call's status.
@@ -41,7 +45,14 @@ public struct OperationOutcome: Sendable {
         }
     }
 
-    /// Adds another operation's counts (operations made of several calls).
+    /// This outcome under `kind`.
+    public func of(kind: String) -> OperationOutcome {
+        var tagged = self
+        tagged.kind = kind
+        return tagged
+    }
+
+    /// Adds another operation's counts (operations made of several calls); the kind stays this one's.
     public mutating func absorb(_ other: OperationOutcome) {
         records += other.records
         succeeded += other.succeeded

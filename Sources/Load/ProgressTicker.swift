@@ -50,6 +50,7 @@ struct ProgressTicker: Sendable {
                 callsPerSecond: Double(interval.tally.calls) / seconds,
                 recordsPerSecond: Double(interval.tally.recordsSucceeded) / seconds,
                 p50Micros: latency.p50, p90Micros: latency.p90, p99Micros: latency.p99, maxMicros: latency.max,
+                p99MicrosByKind: interval.latencyByKind.isEmpty ? nil : interval.latencyByKind.mapValues { $0.summary.p99 },
                 clientCores: (clientCPU - lastClientCPU) / seconds,
                 serverCores: serverCPU.flatMap { now in lastServerCPU.map { (now - $0) / seconds } },
                 serverAnonymousMiB: anonymousKiB.map { Double($0) / 1024 })

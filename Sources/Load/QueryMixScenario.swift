@@ -97,7 +97,7 @@ public struct QueryMixScenario: LoadScenario {
         let keys = workload.keys(ofVisit: visit)
         let defect = workload.defect(ofVisit: visit)
         let reader = workload.hospitalCode(ofVisit: visit)
-        var outcome = OperationOutcome(records: 1)
+        var outcome = OperationOutcome(records: 1, kind: query.rawValue)
         // Whether the record this query reads was made bad on purpose, so it is not on the ledger.
         let missing: Bool
         switch query {

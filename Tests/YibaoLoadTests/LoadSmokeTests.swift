@@ -138,6 +138,27 @@ import YibaoTestSupport
             #expect(dayReport.tally.calls == 120)
             #expect(dayReport.tally.unexpectedFailures == 0, "\(dayReport.tally.unexpectedSamples)")
             #expect(dayReport.tally.defectsRefusedAsExpected == dayReport.tally.defectsSent)
+            // Each kind of operation has its own figures, and together they are the whole run.
+            let kinds = dayReport.kinds.map(\.kind)
+            #expect(Set(kinds).isSubset(of: Set(MixedDayScenario.Step.allCases.map(\.rawValue))), "\(kinds)")
+            #expect(kinds.contains("feed") && kinds.contains("get-invoice"), "\(kinds)")
+            #expect(dayReport.kinds.map(\.tally.calls).reduce(0, +) == dayReport.tally.calls)
+            #expect(dayReport.kinds.map(\.latency.count).reduce(0, +) == dayReport.latency.count)
+            #expect(dayReport.kinds.map(\.tally.recordsSucceeded).reduce(0, +) == dayReport.tally.recordsSucceeded)
+            for figures in dayReport.kinds {
+                #expect(figures.latency.p50 <= figures.latency.p99 && figures.latency.p99 <= figures.latency.max, "\(figures.kind)")
+                #expect(dayReport.text.contains(figures.kind))
+            }
+            // The JSON keeps them; the plot draws one p99 line per kind.
+            let decoded = try JSONDecoder().decode(LoadReport.self, from: JSONEncoder().encode(dayReport))
+            #expect(decoded.kinds.map(\.kind) == kinds)
+            #expect(dayReport.timeline.contains { ($0.p99MicrosByKind ?? [:]).keys.contains("feed") })
+            let plot = LatencyPlot.svg(dayReport)
+            for kind in Set(dayReport.timeline.flatMap { $0.p99MicrosByKind?.keys.map { $0 } ?? [] }) {
+                #expect(plot.contains("p99 \(kind)"), "\(kind)")
+            }
+            // A scenario of one kind reports no per-kind figures.
+            #expect(report.kinds.isEmpty)
         }
     }
 
