@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),  // LogHandler.log(event:)
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),       // Counter(label:factory:)
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // System libraries (Debian: liblmdb-dev libnghttp2-dev libprotobuf-c-dev libssl-dev), found by pkg-config.
@@ -34,7 +36,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
 
         .target(name: "YibaoCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
-        .target(name: "YibaoDomain", dependencies: ["YibaoCrypto", "CLMDB"], path: "Sources/Domain"),
+        .target(name: "YibaoDomain", dependencies: ["YibaoCrypto", "CLMDB", .product(name: "CoreMetrics", package: "swift-metrics")],
+                path: "Sources/Domain"),
         // gRPC server transport: nghttp2 owns HTTP/2, SwiftNIO owns sockets and event loops.
         .target(name: "YibaoRPC",
                 dependencies: ["CNghttp2", "COpenSSL",
@@ -55,7 +58,10 @@ let package = Package(
         .target(name: "YibaoServer", dependencies: ["YibaoRPC", "YibaoProto", "YibaoDomain", "YibaoCrypto",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                 // NIOPosix: the node's own handler threads (EventLoopGroupTaskExecutor), off the cooperative pool.
-                .product(name: "NIOPosix", package: "swift-nio")],
+                .product(name: "NIOPosix", package: "swift-nio"),
+                // The metrics endpoint: swift-metrics objects into a Prometheus registry, served over HTTP/1.1.
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus")],
                 path: "Sources/Server"),
         // The node: settings (flags > YIBAO_* env > config file > defaults), first-start set-up, logs, signals.
         .executableTarget(name: "yibao-server",

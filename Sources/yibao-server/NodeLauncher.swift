@@ -79,6 +79,10 @@ struct NodeLauncher {
         configuration.ledger.maxRecordsPerBatch = settings.maxBatchRecords
         configuration.ledger.treeHeadInterval = .milliseconds(settings.treeHeadIntervalMs)
         configuration.logger = log
+        if let metrics = settings.metricsListen {
+            configuration.metricsHost = metrics.host
+            configuration.metricsPort = metrics.port
+        }
         if let certificate = settings.tlsCertificate, let key = settings.tlsKey {
             var tls = TLSConfiguration(certificateChain: .file(certificate), privateKey: .file(key),
                                        clientCA: settings.tlsClientCA.map { .file($0) },

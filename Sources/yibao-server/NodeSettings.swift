@@ -31,6 +31,8 @@ struct NodeSettings {
     var treeHeadIntervalMs = 10
     var logLevel = Logger.Level.info
     var logFormat = LogFormat.logfmt
+    /// The Prometheus endpoint's `host:port` (`GET /metrics`); nil: none.
+    var metricsListen: ListenAddress?
     /// Where each non-default setting came from ("flag --listen", "YIBAO_DATA", "node.conf:3"), for the start log.
     var origins: [SettingKey: String] = [:]
 
@@ -89,6 +91,7 @@ struct NodeSettings {
             }
             logLevel = level
         case .logFormat: logFormat = try Self.choice(value)
+        case .metricsListen: metricsListen = value.isEmpty || value == "off" ? nil : try ListenAddress(parsing: value)
         }
     }
 

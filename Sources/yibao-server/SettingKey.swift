@@ -17,6 +17,7 @@ enum SettingKey: String, CaseIterable {
     case treeHeadIntervalMs = "tree_head_interval_ms"
     case logLevel = "log_level"
     case logFormat = "log_format"
+    case metricsListen = "metrics_listen"
 
     var environmentName: String { "YIBAO_" + rawValue.uppercased() }
     var flag: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }

@@ -51,6 +51,8 @@ struct YibaoServerCommand: AsyncParsableCommand {
     var logLevel: String?
     @Option(help: "logfmt (default) or json, on stderr. Env: YIBAO_LOG_FORMAT.")
     var logFormat: String?
+    @Option(help: "host:port of the Prometheus endpoint, GET /metrics over HTTP/1.1 (default off). Env: YIBAO_METRICS_LISTEN.")
+    var metricsListen: String?
 
     var flagValues: [SettingKey: String] {
         var flags: [SettingKey: String] = [:]
@@ -70,6 +72,7 @@ struct YibaoServerCommand: AsyncParsableCommand {
         flags[.treeHeadIntervalMs] = treeHeadIntervalMs
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat
+        flags[.metricsListen] = metricsListen
         return flags
     }
 

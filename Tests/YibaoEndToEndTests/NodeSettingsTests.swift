@@ -19,6 +19,18 @@ struct NodeSettingsTests {
         #expect(settings.dataDirectory == "./yibao-data" && !settings.development && settings.durability == .fsync)
         #expect(settings.maxMessageBytes == 4 * 1024 * 1024 && settings.logLevel == .info && settings.logFormat == .logfmt)
         #expect(settings.treeHeadIntervalMs == 10)
+        #expect(settings.metricsListen == nil, "no metrics endpoint unless asked for")
+    }
+
+    @Test("the metrics endpoint: host:port, or off")
+    func metricsListen() throws {
+        let on = try NodeSettings.resolve(flags: [.metricsListen: "127.0.0.1:9464"], configFileFlag: nil, environment: [:])
+        #expect(on.metricsListen == ListenAddress(host: "127.0.0.1", port: 9464))
+        let off = try NodeSettings.resolve(flags: [:], configFileFlag: nil, environment: ["YIBAO_METRICS_LISTEN": "off"])
+        #expect(off.metricsListen == nil)
+        #expect(throws: SettingsError.self) {
+            try NodeSettings.resolve(flags: [.metricsListen: "nine"], configFileFlag: nil, environment: [:])
+        }
     }
 
     @Test("flag over environment over file over default")

@@ -18,6 +18,13 @@ final class AuditQueue: @unchecked Sendable {  // every field is guarded by `con
 
     init(capacity: Int) { self.capacity = capacity }
 
+    /// Events queued and not yet taken by the writer.
+    var backlog: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waitingEvents
+    }
+
     func enqueue(_ item: Item) throws(LedgerError) {
         condition.lock()
         defer { condition.unlock() }

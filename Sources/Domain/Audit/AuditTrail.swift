@@ -79,6 +79,9 @@ public final class AuditTrail: Sendable {
     /// Transactions the trail has committed since it opened (each an fsync when durable).
     public var commitCount: UInt64 { thread.commits.load(ordering: .relaxed) }
 
+    /// Events waiting for their commit (reads held until then); at `capacity` reads are refused.
+    public var backlog: Int { pending.backlog }
+
     /// Events after `sequence` (from the first when nil), oldest first.
     public func events(after sequence: UInt64? = nil, limit: Int = 1_000) throws -> [(sequence: UInt64, event: AuditEvent)] {
         let events = self.events

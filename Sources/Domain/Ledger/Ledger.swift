@@ -172,6 +172,8 @@ public final class Ledger: Sendable {
 
     /// Entries committed so far (the size of the newest tree).
     public var treeSize: UInt64 { published.committedSize }
+    /// Records and bytes admitted and waiting for the writer (`queueCapacityRecords` / `…Bytes` bound them).
+    public var queueDepth: (records: Int, bytes: Int) { queue.depth }
 
     /// The newest signed tree head (it may trail the newest commit by the one being signed).
     public var latestTreeHead: SignedTreeHead? { published.latestHead }

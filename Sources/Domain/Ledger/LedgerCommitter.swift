@@ -16,6 +16,7 @@ final class LedgerCommitter: @unchecked Sendable {
     private let configuration: LedgerConfiguration
     private let published: LedgerPublishedState
     private let done = DispatchSemaphore(value: 0)
+    private let metrics: LedgerMetrics
 
     // Owned by the committer thread after init.
     private var indexedThrough: UInt64
@@ -34,6 +35,7 @@ final class LedgerCommitter: @unchecked Sendable {
         self.configuration = configuration
         self.published = published
         self.indexedThrough = indexedThrough
+        self.metrics = LedgerMetrics(factory: configuration.metricsFactory)
     }
 
     func start() {
@@ -80,13 +82,20 @@ final class LedgerCommitter: @unchecked Sendable {
     }
 
     private func commit(_ group: AppliedGroup) {
+        let start = ContinuousClock.now
+        var replayed = start
         do {
-            try env.write { txn in try group.layer.replay(into: txn) }
+            try env.write { txn in
+                try group.layer.replay(into: txn)
+                replayed = .now
+            }
         } catch {
+            metrics.groupsFailed.increment()
             group.abandon(error, returningHeadsTo: signer)
             handOff.done(committedUpTo: nil)
             return
         }
+        metrics.record(group: group.recordCount, replay: replayed - start, commit: .now - replayed)
         // Durable from here on: make the hashes findable, publish the new size, then answer. The writer learns
         // of the commit last, once the group's registrations are published for the groups it applies next.
         transactions.addCommitted(group.newLeaves)

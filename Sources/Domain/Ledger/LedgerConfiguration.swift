@@ -1,3 +1,4 @@
+import CoreMetrics
 import YibaoCrypto
 
 /// Every limit of the ledger engine in one place; each one turns an unbounded input into a precise refusal.
@@ -46,6 +47,9 @@ public struct LedgerConfiguration: Sendable {
 
     public var initialMapSize = 1 << 30
     public var maximumMapSize = 1 << 40
+
+    /// Where the engine reports its group commits (`LedgerMetrics`); by default nowhere.
+    public var metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
 
     public init() {}
 }

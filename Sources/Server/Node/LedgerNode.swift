@@ -23,14 +23,21 @@ public final class LedgerNode: Sendable {
     public let audit: AuditTrail
     /// The port actually bound.
     public var port: Int { server.port }
+    /// The metrics endpoint's port, when it serves one.
+    public var metricsPort: Int? { metricsServer?.port }
+    public let metrics: NodeMetrics
 
     private let server: RPCServer
+    private let metricsServer: MetricsHTTPServer?
     private let handlerGroup: MultiThreadedEventLoopGroup
     private let anchoring: Task<Void, Never>
 
     private init(configuration: NodeConfiguration, ledger: Ledger, service: InvoiceSettlementService, audit: AuditTrail,
-                 server: RPCServer, handlerGroup: MultiThreadedEventLoopGroup) {
+                 server: RPCServer, handlerGroup: MultiThreadedEventLoopGroup, metrics: NodeMetrics,
+                 metricsServer: MetricsHTTPServer?) {
         self.configuration = configuration
+        self.metrics = metrics
+        self.metricsServer = metricsServer
         self.ledger = ledger
         self.service = service
         self.audit = audit
@@ -60,8 +67,10 @@ public final class LedgerNode: Sendable {
     public static func start(_ configuration: NodeConfiguration,
                              standardServices: (inout RPCRouter) -> Void = { _ in }) async throws -> LedgerNode {
         let logger = configuration.logger
+        let metrics = NodeMetrics()
         var ledgerConfiguration = InvoiceSettlementService.configuration(configuration.ledger)
         ledgerConfiguration.durable = configuration.durable
+        ledgerConfiguration.metricsFactory = metrics.factory
         let ledger = try Ledger(directory: configuration.dataDirectory, nodeKey: configuration.nodeKey,
                                 configuration: ledgerConfiguration)
         let handlerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.handlerThreads))
@@ -88,7 +97,7 @@ public final class LedgerNode: Sendable {
             }
             let handlerExecutor = EventLoopGroupTaskExecutor(group: handlerGroup)
             let router = makeRouter(configuration: configuration, service: service, audit: audit,
-                                    signatureExecutor: handlerExecutor, standardServices: standardServices)
+                                    signatureExecutor: handlerExecutor, metrics: metrics, standardServices: standardServices)
             var rpc = configuration.rpc
             rpc.host = configuration.host
             rpc.port = configuration.port
@@ -96,11 +105,23 @@ public final class LedgerNode: Sendable {
             rpc.handlerExecutor = handlerExecutor
             rpc.handlersOnConnectionLoop = configuration.handlerThreads == 0
             let server = try await RPCServer.start(router: router, configuration: rpc)
+            addSampledGauges(to: metrics, ledger: ledger, audit: audit)
+            var metricsServer: MetricsHTTPServer?
+            if let metricsPort = configuration.metricsPort {
+                do {
+                    metricsServer = try await MetricsHTTPServer.start(host: configuration.metricsHost, port: metricsPort,
+                                                                      metrics: metrics)
+                } catch {
+                    await server.shutdown()
+                    throw error
+                }
+            }
             logger.info("node listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(server.port)", "tls": "\(configuration.tls != nil)",
-                "data": "\(configuration.dataDirectory)", "tree_size": "\(ledger.treeSize)"])
+                "data": "\(configuration.dataDirectory)", "tree_size": "\(ledger.treeSize)",
+                "metrics": "\(metricsServer.map { "\(configuration.metricsHost):\($0.port)" } ?? "off")"])
             return LedgerNode(configuration: configuration, ledger: ledger, service: service, audit: audit, server: server,
-                              handlerGroup: handlerGroup)
+                              handlerGroup: handlerGroup, metrics: metrics, metricsServer: metricsServer)
         } catch {
             audit.shutdown()
             ledger.shutdown()
@@ -112,7 +133,7 @@ public final class LedgerNode: Sendable {
     /// The router of a node: the Yibao services behind `AuthenticatedRouter`, the standard services as given.
     /// Point reads run on their connection's loop (`ConnectionLoopMethods`); a signed one verifies on `signatureExecutor`.
     public static func makeRouter(configuration: NodeConfiguration, service: InvoiceSettlementService, audit: AuditTrail,
-                                  signatureExecutor: (any TaskExecutor)? = nil,
+                                  signatureExecutor: (any TaskExecutor)? = nil, metrics: NodeMetrics? = nil,
                                   standardServices: (inout RPCRouter) -> Void = { _ in }) -> RPCRouter {
         let context = ServiceContext(service: service, audit: audit, logger: configuration.logger, clock: configuration.clock)
         var yibao = RPCRouter()
@@ -128,7 +149,20 @@ public final class LedgerNode: Sendable {
         AuthenticatedRouter.register(yibao, into: &router, with: authenticator, signatureExecutor: signatureExecutor)
         // After the Yibao services, so that reflection (which lists the router's services) names them too.
         standardServices(&router)
-        return router
+        // Outermost, so that refused identities (UNAUTHENTICATED) are counted with the rest.
+        return metrics.map { MeteredRouter.wrapping(router, factory: $0.factory) } ?? router
+    }
+
+    /// The levels a scrape reads: what waits for the ledger's writer and for the audit trail's commit.
+    private static func addSampledGauges(to metrics: NodeMetrics, ledger: Ledger, audit: AuditTrail) {
+        metrics.addSampledGauge(subsystem: "ledger", name: "write_queue", unit: "records",
+                                help: "Records admitted and waiting for the writer") { Double(ledger.queueDepth.records) }
+        metrics.addSampledGauge(subsystem: "ledger", name: "write_queue", unit: "bytes",
+                                help: "Payload bytes admitted and waiting for the writer") { Double(ledger.queueDepth.bytes) }
+        metrics.addSampledGauge(subsystem: "ledger", name: "tree", unit: "size",
+                                help: "Entries committed") { Double(ledger.treeSize) }
+        metrics.addSampledGauge(subsystem: "audit", name: "backlog", unit: "events",
+                                help: "Audit events waiting for their commit (their reads wait too)") { Double(audit.backlog) }
     }
 
     /// Stops accepting calls, lets in-flight ones finish (the transport's grace period), commits what the ledger
@@ -136,6 +170,7 @@ public final class LedgerNode: Sendable {
     public func shutdown() async {
         configuration.logger.info("node shutting down")
         await server.shutdown()
+        await metricsServer?.shutdown()
         anchoring.cancel()
         await anchoring.value
         await Self.anchor(audit, in: ledger, logger: configuration.logger)

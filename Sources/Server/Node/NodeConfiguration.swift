@@ -37,6 +37,10 @@ public struct NodeConfiguration: Sendable {
     public var audit = AuditTrail.Configuration()
     /// How often the trail's head is anchored in the ledger (`Ledger.anchorAudit`); also at shutdown.
     public var auditAnchorInterval: Duration = .seconds(60)
+    /// The Prometheus endpoint (`GET /metrics` over HTTP/1.1, `MetricsHTTPServer`) on its own port; nil: none.
+    /// Port 0 picks a free one (`LedgerNode.metricsPort`).
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort: Int?
     /// UTC ms; request timestamps are checked against it and channel reads are dated by it.
     public var clock: @Sendable () -> UInt64 = WallClock.nowMs
 

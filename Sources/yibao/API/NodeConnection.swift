@@ -57,7 +57,7 @@ struct NodeConnection {
     }
 
     static func failure(_ status: GRPCStatus) -> CLIFailure {
-        let text = "\(StatusNames.name(status.code)): \(status.message)"
+        let text = "\(status.code.canonicalName): \(status.message)"
         // The client's own transport failures (no connection, a TLS handshake the node refused, a connection that
         // closed under the call); an UNAVAILABLE the node itself sent ("shutting down") is a call failure.
         let transportFailures = ["cannot connect", "connection to", "connection closed", "HTTP/2 session failed"]

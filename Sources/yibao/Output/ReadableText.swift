@@ -77,7 +77,7 @@ enum ReadableText {
         case .bool(let b): return b ? "yes" : "no"
         case .integer(let i):
             if key == "error.code" || key.hasSuffix(".error.code"), let code = GRPCStatus.Code(rawValue: Int(i)) {
-                return StatusNames.name(code)
+                return code.canonicalName
             }
             if key.hasSuffix("_ms"), i != 0 { return withISOTime ? "\(i) (\(Timestamps.text(i)))" : Timestamps.text(i) }
             return String(i)
