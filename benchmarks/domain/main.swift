@@ -3,17 +3,17 @@ import YibaoCrypto
 import YibaoDomain
 import YibaoLoadSupport
 
-// yibao-domain-bench: the issue's "realistic hospital mix" on a durable ledger with InvoiceSettlementRules.
+// yibao-domain-bench: the realistic hospital mix on a durable ledger with InvoiceSettlementRules.
 // Batches of 1,000: the invoice platform issues invoices (carrying setl_id), the hospitals upload their
 // settlements (linked automatically), and a bureau locks and records entry for half of them (`HospitalMix`).
 // Keys as in real life: invoice numbers and setl_ids sequential per hospital, 300 hospitals interleaved,
 // persons random (valid GB 11643 numbers). Batches are signed off the clock, a window at a time.
-// The issue asks for figures at 10 million invoices: pass --invoices 10000000 (default 200,000).
+// The targets are set at 10 million invoices (benchmarks/README.md, "Targets"): pass --invoices 10000000.
 
 let usage = """
     usage: yibao-domain-bench [--invoices N] [--concurrency C] [--schedule stream|phases] [--window W]
                               [--group-records G] [--quick] [--dir PATH] [--keep]
-      --invoices N     invoices to issue (default 200000; the issue asks for figures at 10000000)
+      --invoices N     invoices to issue (default 200000; the targets are set at 10000000)
       --concurrency C  concurrent senders (default 4)
       --schedule S     phases (default): every issue, then every upload, every lock, every entry, each kind
                        drained before the next (figures per kind); stream: all four kinds in one stream, as a day's
