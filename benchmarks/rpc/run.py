@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import struct
@@ -73,12 +74,14 @@ def h2load(port, body_file, args, log_file, raw_output=None):
             "meanMs": statistics.fmean(durations) / 1000.0}
 
 
-def measure(name, command, port, body_file, request_file, args, raw):
+def measure(name, command, port, body_file, request_file, args, raw, grpc=True):
+    """grpc=False for nghttpd, which echoes bytes and speaks no gRPC: check_echo.py cannot check it."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, process)
-        subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks/rpc/check_echo.py"), str(port), request_file],
-                       check=True, capture_output=True)
+        if grpc:
+            subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks/rpc/check_echo.py"), str(port), request_file],
+                           check=True, capture_output=True)
         with tempfile.NamedTemporaryFile() as log:
             warm = argparse.Namespace(**{**vars(args), "requests": max(1000, args.requests // 10)})
             h2load(port, body_file, warm, log.name)
@@ -117,6 +120,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-python", action="store_true")
+    parser.add_argument("--skip-nghttpd", action="store_true", help="no transport-ceiling column (nghttpd --echo-upload)")
     args = parser.parse_args()
     if args.quick:
         args.requests, args.rounds = 20_000, 1
@@ -144,13 +148,29 @@ def main():
     if args.grpc_swift:
         port = free_port()
         servers.append(measure("grpc-swift-2", [args.grpc_swift, str(port)], port, body_file, request_file, args, raw))
+    nghttpd = shutil.which("nghttpd") or shutil.which("nghttpd", path="/usr/sbin")
+    if not args.skip_nghttpd and nghttpd:
+        # The transport ceiling: nghttp2's own server (the library under our RPC layer) answers every POST with the
+        # bytes an echo server sends (the framed EchoResponse, from a file) and a grpc-status trailer, decoding
+        # nothing: HTTP/2 framing and socket I/O only. (--echo-upload would spool each body through a temporary file.)
+        response = subprocess.run(["protoc", f"-I{ROOT}/Protos", "--encode=yibao.test.v1.EchoResponse",
+                                   "yibao/test/v1/echo.proto"], input=f"echoed {{ {REQUEST_TEXT} }}".encode(),
+                                  capture_output=True, check=True).stdout
+        docroot = os.path.join(work, "nghttpd")
+        os.makedirs(os.path.join(docroot, os.path.dirname(PATH.lstrip("/"))))
+        open(os.path.join(docroot, PATH.lstrip("/")), "wb").write(struct.pack(">BI", 0, len(response)) + response)
+        port = free_port()
+        servers.append(measure("nghttpd", [nghttpd, "--no-tls", "--trailer", "grpc-status: 0", "-d", docroot, str(port)],
+                               port, body_file, request_file, args, raw, grpc=False))
+    elif not args.skip_nghttpd:
+        print("nghttpd not found (Debian package nghttp2-server, installed by scripts/bootstrap): no ceiling column")
     if not args.skip_python:
         port = free_port()
         servers.append(measure("grpcio-python", [sys.executable, os.path.join(ROOT, "benchmarks/rpc/grpcio_echo_server.py"),
                                                  str(port), os.path.join(ROOT, "Protos")], port, body_file, request_file, args, raw))
     by_name = {s["name"]: s["best"] for s in servers}
     ratios = {}
-    for other in ["grpc-swift-2", "grpcio-python"]:
+    for other in ["grpc-swift-2", "grpcio-python", "nghttpd"]:
         if other in by_name:
             ratios[other] = {"throughputOursOverTheirs": by_name["yibao"]["requestsPerSecond"] / by_name[other]["requestsPerSecond"],
                              "p99OursOverTheirs": by_name["yibao"]["p99Ms"] / by_name[other]["p99Ms"]}
