@@ -53,14 +53,4 @@ struct BenchmarkReport: Codable, Sendable {
         }
         ratios = Ratios(batch1000OverNaive: over(1000), batch1OverNaive: over(1))
     }
-
-    /// Creates the file's folder if need be, so `--json benchmarks/results/<stamp>-ledger/summary.json` works after
-    /// a long run instead of failing at its end.
-    func writeJSON(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try encoder.encode(self).write(to: url)
-    }
 }
