@@ -1,7 +1,7 @@
 import YibaoDomain
 import YibaoLoadSupport
 
-/// The batches of the issue's hospital mix, by kind and number, and the order between them.
+/// The batches of the hospital mix, by kind and number, and the order between them.
 ///
 /// Invoice i belongs to hospital i % 300, as that hospital's (i / 300)-th invoice and settlement. The platform issues
 /// invoices 1,000 a batch in index order; each hospital uploads its own settlements, up to 1,000 a batch, the

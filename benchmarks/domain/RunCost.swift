@@ -28,13 +28,26 @@ struct RunCost {
 
     var seconds: Double { Double(nanos) / 1e9 }
 
+    /// Per operation and per second of the run: what the line prints and `--json` keeps.
+    struct Figures: Codable {
+        let writerMicrosPerOperation, writerBusy, committerMicrosPerOperation, committerBusy: Double
+        let processMicrosPerOperation, processCores, writtenKiBPerOperation: Double
+    }
+
+    func figures(operations: Int) -> Figures {
+        let ops = Double(max(1, operations))
+        return Figures(writerMicrosPerOperation: writerSeconds * 1e6 / ops, writerBusy: writerSeconds / seconds,
+                       committerMicrosPerOperation: committerSeconds * 1e6 / ops, committerBusy: committerSeconds / seconds,
+                       processMicrosPerOperation: processSeconds * 1e6 / ops, processCores: processSeconds / seconds,
+                       writtenKiBPerOperation: Double(writtenBytes) / 1024 / ops)
+    }
+
     /// The line under a run: CPU per operation of each part, its busy share, and the bytes written per operation.
     func line(operations: Int) -> String {
-        let ops = Double(max(1, operations))
+        let f = figures(operations: operations)
         return String(
             format: "         CPU per op: writer %.1f µs (%.0f %% busy), committer %.1f µs (%.0f %% busy), process %.1f µs (%.2f cores); %.1f KiB written per op",
-            writerSeconds * 1e6 / ops, 100 * writerSeconds / seconds, committerSeconds * 1e6 / ops,
-            100 * committerSeconds / seconds, processSeconds * 1e6 / ops, processSeconds / seconds,
-            Double(writtenBytes) / 1024 / ops)
+            f.writerMicrosPerOperation, 100 * f.writerBusy, f.committerMicrosPerOperation, 100 * f.committerBusy,
+            f.processMicrosPerOperation, f.processCores, f.writtenKiBPerOperation)
     }
 }

@@ -40,7 +40,7 @@ struct BenchmarkOptions: Codable, Sendable {
           --latency-records N      batch-1 records of the single-submitter latency run (default 5000)
           --latency-warmup N       untimed records submitted before the latency run (default 200)
           --naive-entries N        entries of the naive run (default 5000)
-          --proof-entries M        tree size for the proof benchmark (default 1000000; the issue asks for 10000000)
+          --proof-entries M        tree size for the proof benchmark (default 1000000; the target is set at 10000000)
           --proof-queries Q        inclusion proofs and look-ups to time (default 100000)
           --lookup-checks K        receipts looked up by hash after each append run (default 1000)
           --payload-bytes P        payload size of every record (default 512)

@@ -53,10 +53,4 @@ struct BenchmarkReport: Codable, Sendable {
         }
         ratios = Ratios(batch1000OverNaive: over(1000), batch1OverNaive: over(1))
     }
-
-    func writeJSON(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path))
-    }
 }

@@ -73,13 +73,8 @@ scratch.remove()
 report.totalSeconds = MonotonicClock.seconds(since: runStart)
 print("total \(Format.seconds(report.totalSeconds))")
 if let path = options.jsonPath {
-    do {
-        try report.writeJSON(to: path)
-        print("JSON written to \(path)")
-    } catch {
-        FileHandle.standardError.write(Data("yibao-ledger-bench: cannot write \(path): \(error)\n".utf8))
-        exit(1)
-    }
+    JSONReportFile.writeOrExit(report, to: path, tool: "yibao-ledger-bench")
+    print("JSON written to \(path)")
 }
 let problems = report.problems
 if !problems.isEmpty {
