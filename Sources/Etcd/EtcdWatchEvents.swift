@@ -21,6 +21,9 @@ public struct EtcdWatchEvents: AsyncSequence {
         let endpoint: EtcdEndpoint
         var pending: [Mvccpb_Event] = []
         var nextPending = 0
+        /// The revision of the last event returned: etcd sends a watch's events in revision order (several
+        /// events of one txn share one), and a log applied in order depends on it, so a step back is an error.
+        var lastRevision: Int64 = 0
 
         public mutating func next() async throws -> Mvccpb_Event? {
             while nextPending == pending.count {
@@ -35,8 +38,15 @@ public struct EtcdWatchEvents: AsyncSequence {
                 pending = response.events
                 nextPending = 0
             }
-            defer { nextPending += 1 }
-            return pending[nextPending]
+            let event = pending[nextPending]
+            nextPending += 1
+            let revision = event.kv?.modRevision ?? 0
+            guard revision >= lastRevision else {
+                throw EtcdError.rpc(GRPCStatus(.internal,
+                    "\(endpoint) sent a watch event at revision \(revision) after one at \(lastRevision)"))
+            }
+            lastRevision = revision
+            return event
         }
     }
 

@@ -38,6 +38,10 @@ struct EtcdFailoverTests {
     @Test func killingAMemberOfThreeLosesNoAcknowledgedWrite() async throws {
         try await EtcdCluster.withRunning(members: 3) { cluster in
             try await withClient(cluster) { client in
+                // Every member answers Status and names the same leader.
+                var leaders = Set<UInt64>()
+                for index in cluster.members.indices { leaders.insert(try await client.memberStatus(at: index).leader) }
+                #expect(leaders.count == 1 && !leaders.contains(0), "\(leaders)")
                 let killAfter = 40, afterKill = 60, limit = 5_000
                 let progress = WriteProgress()
                 try await mustComplete("writes through a member's crash", within: 120) {
