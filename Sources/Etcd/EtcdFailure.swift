@@ -22,8 +22,11 @@ struct EtcdFailure {
     init(status: GRPCStatus, endpoint: EtcdEndpoint) {
         message = "\(endpoint): \(status.message)"
         let text = status.message
+        let failedWithoutAnswer = status.code == .unavailable || status.code == .deadlineExceeded
         switch status.code {
-        case .unavailable where status.neverProcessed || Self.beforeSending(text) || text == "etcdserver: no leader":
+        case _ where failedWithoutAnswer && (status.neverProcessed || Self.beforeSending(text)):
+            kind = .notApplied
+        case .unavailable where text == "etcdserver: no leader":
             kind = .notApplied
         case .unavailable, .deadlineExceeded:
             // "request timed out", "leader changed", "server stopped", a connection lost mid-call.

@@ -67,7 +67,13 @@ public final class EtcdCluster: Sendable {
     }
 
     private static func start(_ etcd: String, count: Int, folder: URL) async throws -> EtcdCluster {
-        let ports = try (0..<count).map { _ in (client: try LoopbackPort.free(), peer: try LoopbackPort.free()) }
+        // Distinct: the kernel may hand out a port just released again.
+        var chosen: [Int] = []
+        while chosen.count < 2 * count {
+            let port = try LoopbackPort.free()
+            if !chosen.contains(port) { chosen.append(port) }
+        }
+        let ports = (0..<count).map { (client: chosen[2 * $0], peer: chosen[2 * $0 + 1]) }
         let names = (0..<count).map { "m\($0)" }
         let initialCluster = zip(names, ports).map { "\($0)=http://127.0.0.1:\($1.peer)" }.joined(separator: ",")
         let token = "yibao-test-\(UUID().uuidString)"

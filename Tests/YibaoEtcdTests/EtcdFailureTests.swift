@@ -26,6 +26,8 @@ struct EtcdFailureTests {
         (GRPCStatus.Code.unavailable, "etcdserver: no leader", Expected.notApplied),
         (.unavailable, "cannot connect to 127.0.0.1:2379: connection refused", .notApplied),
         (.unavailable, "deadline reached while connecting to 127.0.0.1:2379", .notApplied),
+        (.deadlineExceeded, "deadline reached while connecting to 127.0.0.1:2379", .notApplied),
+        (.deadlineExceeded, "deadline reached while reconnecting to 127.0.0.1:2379: refused", .notApplied),
         (.unavailable, "connection closed (before the call was sent)", .notApplied),
         (.unavailable, "etcdserver: request timed out", .ambiguous),
         (.unavailable, "etcdserver: request timed out, possibly due to previous leader failure", .ambiguous),

@@ -9,6 +9,10 @@ func withClient<Result>(_ cluster: EtcdCluster, extraEndpoints: [EtcdEndpoint] =
                         _ body: (EtcdClient) async throws -> Result) async throws -> Result {
     var configuration = EtcdClientConfiguration(
         endpoints: extraEndpoints + cluster.clientPorts.map { EtcdEndpoint(port: $0) })
+    // Must-complete guards, not measurements: the whole suite runs at once on a small machine, where a loopback
+    // connection can wait seconds for a thread.
+    configuration.requestTimeout = .seconds(30)
+    configuration.connectTimeout = .seconds(10)
     configure(&configuration)
     let client = try EtcdClient(configuration: configuration)
     do {
@@ -31,7 +35,7 @@ struct MustCompleteTimeout: Error, CustomStringConvertible {
 
 /// Runs `body`, failing if it has not finished after `seconds`: a guard against a hang (an event that never
 /// comes), never a measurement.
-func mustComplete<Result: Sendable>(_ what: String, within seconds: Int = 60,
+func mustComplete<Result: Sendable>(_ what: String, within seconds: Int = 180,
                                     _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
     try await withThrowingTaskGroup(of: Result?.self) { group in
         group.addTask { try await body() }
