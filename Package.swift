@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "YibaoServer", targets: ["YibaoServer"]),
         .library(name: "YibaoClient", targets: ["YibaoClient"]),
         .library(name: "YibaoProtoJSON", targets: ["YibaoProtoJSON"]),
+        .library(name: "YibaoEtcd", targets: ["YibaoEtcd"]),
         .executable(name: "yibao-load", targets: ["yibao-load"]),
     ],
     dependencies: [
@@ -79,6 +80,9 @@ let package = Package(
                           path: "Sources/yibao"),
         // Client library: generated typed stubs (Sources/Client/Generated) and client-side identity.
         .target(name: "YibaoClient", dependencies: ["YibaoRPC", "YibaoProto", "YibaoCrypto"], path: "Sources/Client"),
+        // A client of etcd's v3 API (KV, Watch, Lease) with failover across members: generated stubs
+        // (Sources/Etcd/Generated, from Protos/etcd) under typed calls and errors. The server never links it.
+        .target(name: "YibaoEtcd", dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto"], path: "Sources/Etcd"),
         .executableTarget(name: "protoc-gen-yibao", dependencies: ["YibaoDescriptorC", "CProtobufC"],
                           path: "Sources/protoc-gen-yibao"),
 
@@ -155,6 +159,10 @@ let package = Package(
                     path: "Tests/YibaoEndToEndTests"),
         .testTarget(name: "YibaoProtoJSONTests", dependencies: ["YibaoProtoJSON", "YibaoProto"],
                     path: "Tests/YibaoProtoJSONTests"),
+        // YibaoEtcd against real etcd members (1 or 3, /usr/bin/etcd from etcd-server) on free loopback ports.
+        .testTarget(name: "YibaoEtcdTests",
+                    dependencies: ["YibaoEtcd", "YibaoProto", "YibaoRPC", "YibaoTestSupport"],
+                    path: "Tests/YibaoEtcdTests"),
         .testTarget(name: "YibaoProtoTests", dependencies: ["YibaoProto", "protoc-gen-yibao", "YibaoTestSupport"],
                     path: "Tests/YibaoProtoTests"),
     ],

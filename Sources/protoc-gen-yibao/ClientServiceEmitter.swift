@@ -4,9 +4,13 @@
 /// bidirectional takes both. Methods marked idempotent in the proto are retried on UNAVAILABLE.
 struct ClientServiceEmitter {
     let registry: TypeRegistry
+    /// Stubs written outside YibaoClient (an external API's, `--external`) import it for `RPCTypedCalls`.
+    var importsClientSupport = false
 
     func emit(_ file: ProtoFile) throws -> String {
-        try ServiceFileLayout.file(file) { service, w in try emit(service, package: file.package, into: &w) }
+        try ServiceFileLayout.file(file, extraImports: importsClientSupport ? ["YibaoClient"] : []) { service, w in
+            try emit(service, package: file.package, into: &w)
+        }
     }
 
     static func clientName(_ service: ProtoServiceDecl, package: String) -> String {

@@ -6,9 +6,11 @@ enum SwiftNaming {
         return package.split(separator: ".").map { upperCamel(String($0)) }.joined(separator: "_") + "_"
     }
 
-    /// "repeated_int32" -> "repeatedInt32", escaped when it is a Swift keyword.
+    /// "repeated_int32" -> "repeatedInt32", escaped when it is a Swift keyword. A name in capitals only (etcd's
+    /// `TTL`, `ID`) is an acronym: "TTL" -> "ttl", not "tTL".
     static func propertyName(_ snake: String) -> String {
-        escaped(lowerCamel(snake))
+        let isAcronym = snake.contains { $0.isLetter } && !snake.contains { $0.isLowercase }
+        return escaped(lowerCamel(isAcronym ? snake.lowercased() : snake))
     }
 
     /// "choice" -> "Choice"

@@ -1,6 +1,10 @@
 // protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]
+//                  [--external PREFIX=DIR]...
 // Reads a FileDescriptorSet (protoc --descriptor_set_out --include_imports) and writes one Swift file per .proto;
-// each `--x-out DIR` adds that kind of output (docs/codegen.md).
+// each `--x-out DIR` adds that kind of output (docs/codegen.md). `--external PREFIX=DIR`: the protos under PREFIX
+// are another system's API that this project only calls (etcd's): their messages are written as usual, their
+// client stubs go to DIR, and they get no server provider protocol and no reflection data, so the node can
+// neither serve nor describe them.
 // Files under google/protobuf/ are imports of the toolchain, not API: they are read for types but not emitted.
 #if canImport(Glibc)
 import Glibc
@@ -36,17 +40,33 @@ func printError(_ message: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-let usage = "usage: protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR]\n"
+let usage = "usage: protoc-gen-yibao <descriptor-set> <out-dir> [--server-out DIR] [--client-out DIR] [--reflection-out DIR] [--external PREFIX=DIR]...\n"
 var arguments = Array(CommandLine.arguments.prefix(3))
 /// Output directories of the optional emitters, by flag.
 var outputDirectories: [String: String] = [:]
+/// `--external`: proto path prefix -> the directory of its client stubs.
+var externalClientDirectories: [(prefix: String, directory: String)] = []
 var flagArguments = CommandLine.arguments.dropFirst(3)
 while let flag = flagArguments.popFirst() {
-    guard ["--server-out", "--client-out", "--reflection-out"].contains(flag), let directory = flagArguments.popFirst() else {
+    guard ["--server-out", "--client-out", "--reflection-out", "--external"].contains(flag),
+          let value = flagArguments.popFirst() else {
         printError(usage)
         exit(2)
     }
-    outputDirectories[flag] = directory
+    if flag == "--external" {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            printError(usage)
+            exit(2)
+        }
+        externalClientDirectories.append((parts[0], parts[1]))
+    } else {
+        outputDirectories[flag] = value
+    }
+}
+/// The client stub directory of an external proto; nil for the project's own.
+@MainActor func externalClientDirectory(_ protoName: String) -> String? {
+    externalClientDirectories.first { protoName.hasPrefix($0.prefix) }?.directory
 }
 guard arguments.count == 3 else {
     printError(usage)
@@ -59,6 +79,13 @@ do {
     let emitter = FileEmitter(registry: registry)
     for file in files where !file.name.hasPrefix("google/protobuf/") {
         try writeFile(arguments[2] + "/" + FileEmitter.outputName(for: file.name), try emitter.emit(file))
+        if let externalOut = externalClientDirectory(file.name) {
+            if !file.services.isEmpty {
+                try writeFile(externalOut + "/" + ClientServiceEmitter.outputName(for: file.name),
+                              try ClientServiceEmitter(registry: registry, importsClientSupport: true).emit(file))
+            }
+            continue
+        }
         if let clientOut = outputDirectories["--client-out"], !file.services.isEmpty {
             try writeFile(clientOut + "/" + ClientServiceEmitter.outputName(for: file.name),
                           try ClientServiceEmitter(registry: registry).emit(file))
@@ -72,7 +99,7 @@ do {
                   try MessageCatalogEmitter.emit(files.filter { !$0.name.hasPrefix("google/protobuf/") }, registry: registry))
     if let directory = outputDirectories["--reflection-out"] {
         let reflected = try ReflectionEmitter.files(inDescriptorSet: try readFile(arguments[1]))
-            .filter { !$0.name.hasPrefix("google/protobuf/") }
+            .filter { !$0.name.hasPrefix("google/protobuf/") && externalClientDirectory($0.name) == nil }
         for file in reflected {
             try writeFile(directory + "/" + ReflectionEmitter.outputName(for: file.name), ReflectionEmitter.emit(file))
         }

@@ -11,7 +11,8 @@ import subprocess
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 catalog = re.findall(r'\("([^"]+)", ', open(f"{root}/Sources/YibaoProto/Generated/_catalog.pb.swift").read())
 files = {"grpc.health.v1": "grpc/health/v1/health.proto", "grpc.reflection.v1": "grpc/reflection/v1/reflection.proto",
-         "grpc.reflection.v1alpha": "grpc/reflection/v1alpha/reflection.proto", "yibao.test.v1": "yibao/test/v1/echo.proto"}
+         "grpc.reflection.v1alpha": "grpc/reflection/v1alpha/reflection.proto", "yibao.test.v1": "yibao/test/v1/echo.proto",
+         "etcdserverpb": "etcd/etcdserverpb/rpc.proto", "mvccpb": "etcd/mvccpb/kv.proto"}
 def encode(full, text):
     pkg = full.rsplit(".", 1)[0]
     return subprocess.run(["protoc", f"-I{root}/Protos", f"--encode={full}", files[pkg]], input=text.encode(),
@@ -31,6 +32,14 @@ samples = {
      'choice_bytes: "\\x00\\x01" mode: MODE_FAST', 'choice_kind: ECHO_KIND_LOUD', 'choice_number: -5'],
  "yibao.test.v1.EchoResponse": ['echoed { text: "e" choice_text: "t" } sequence: 18446744073709551615'],
  "yibao.test.v1.ExpandRequest": ['text: "abc" count: 3'],
+ # What an etcd server sends the client (YibaoEtcd): peer bytes like any other.
+ "etcdserverpb.RangeResponse": ['header { cluster_id: 1 member_id: 2 revision: 9 raft_term: 3 } kvs { key: "log/1" create_revision: 4 mod_revision: 5 version: 2 value: "\\x00\\xff" lease: 7 } more: true count: 12'],
+ "etcdserverpb.TxnResponse": ['header { revision: 10 } succeeded: false responses { response_range { kvs { key: "seq/1" value: "a" } count: 1 } }',
+     'succeeded: true responses { response_put { prev_kv { key: "k" } } } responses { response_delete_range { deleted: 2 } }'],
+ "etcdserverpb.WatchResponse": ['header { revision: 20 } watch_id: 1 events { type: PUT kv { key: "log/1" mod_revision: 20 value: "v" } } events { type: DELETE kv { key: "log/2" mod_revision: 21 } prev_kv { key: "log/2" value: "old" } }',
+     'watch_id: 1 created: true', 'canceled: true compact_revision: 11 cancel_reason: "compacted"'],
+ "etcdserverpb.LeaseKeepAliveResponse": ['header { revision: 3 } ID: 7587 TTL: 30'],
+ "mvccpb.Event": ['type: DELETE kv { key: "k" mod_revision: 9 } prev_kv { key: "k" value: "v" version: 3 }'],
 }
 out = f"{root}/Tests/Fuzz/corpus"
 def write(data):

@@ -55,7 +55,7 @@ public final class RunningChild: Sendable {
         return true
     }
 
-    fileprivate func removeOutput() { files.remove() }
+    func removeOutput() { files.remove() }
 }
 
 /// Runs `body` with `executable` running as a child process; afterwards (also when `body` throws) the child is
