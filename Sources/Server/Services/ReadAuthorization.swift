@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 
 /// Who may read a record, decided before it is served: the permission matrix against the record's owner and
 /// region; a channel reads an invoice only under a live grant (DOMAIN: 出域必授权).

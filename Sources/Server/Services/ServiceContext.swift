@@ -1,6 +1,7 @@
 import Logging
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 import YibaoRPC
 
