@@ -13,11 +13,13 @@ struct ClaimRules: LedgerStateMachine {
     var stateFormat: UInt64 { format }
     var kinds: [EntryKind] { [Self.claim] }
 
-    func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
-        record.payload.count <= 64 ? nil : LedgerError(.invalidArgument, "records[\(position)].payload: a key is at most 64 bytes")
+    func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity, scope: Void,
+               dataKey: NodeDataKey?) -> Result<Void?, LedgerError> {
+        record.payload.count <= 64 ? .success(nil)
+            : .failure(LedgerError(.invalidArgument, "records[\(position)].payload: a key is at most 64 bytes"))
     }
 
-    func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
+    func apply(_ record: AppliedRecord, admitted: Void?, in state: StateTransaction) throws -> ApplyOutcome {
         let db = state.database("claims")
         let owner: (org: String, index: UInt64)? = try record.payload.withUnsafeBytes { key in
             guard let value = try state.txn.get(db, key: key) else { return nil }

@@ -11,7 +11,7 @@ import YibaoCrypto
         let task = Task { try await withCheckedThrowingContinuation { box.set($0) } }
         let continuation = await box.get()
         let batch = PreparedBatch(org: "O", requestId: "r", entries: Array(repeating: [1], count: records),
-                                  kinds: [], payloads: [], admitted: [], leafHashes: [], refusals: [:], signature: [], authentication: nil,
+                                  kinds: [], payloads: [], admitted: nil, leafHashes: [], refusals: [:], signature: [], authentication: nil,
                                   registration: OrgRegistration(code: "O", role: "r", publicKeyDER: []), digest: .zero,
                                   continuation: continuation)
         return (.batch(batch), task)

@@ -5,9 +5,9 @@ import YibaoLedger
 /// already computed. Admission prepares it on the caller's thread, in parallel, so that the
 /// single writer only compares and copies; on replay (the verifier) `apply` prepares it itself. Both go through
 /// this one initializer, so the state written is the same either way.
-/// A class: it travels to the writer as `any Sendable`, and casting a reference back costs a type check, where a
-/// struct this size was copied out of its box (with a retain per field) for every record.
-final class PreparedRecord: Sendable {
+/// A class: the engine keeps a batch's admitted values in an array of a type it knows only generically, where a
+/// reference moves with one retain and a struct this size would be copied field by field.
+public final class PreparedRecord: Sendable {
     let record: InvoiceSettlementRecord
     /// The submitting org as the permission matrix sees it (its registration cannot change between admission and
     /// the writer: the writer refuses a batch whose org re-registered meanwhile).

@@ -25,35 +25,24 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
     public var retiredDatabaseNames: [String] { ["account_records", "person_index"] }
     public var kinds: [EntryKind] { EntryKind.invoiceAndSettlementKinds + EntryKind.authorizationKinds }
 
-    public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity) -> LedgerError? {
-        if case .failure(let refusal) = admitted(record, position: position, by: org, caller: Self.caller(org)) { return refusal }
-        return nil
-    }
-
     /// The org's role, read once per batch: every record of the batch is admitted as this caller (or refused with
     /// the reason its role is not one of this domain's).
-    public func admissionScope(for org: OrgIdentity) -> (any Sendable)? {
-        Self.caller(org)
-    }
-
-    /// The org as the permission matrix sees it, or why its role is not one of this domain's.
-    private static func caller(_ org: OrgIdentity) -> Result<Caller, LedgerError> {
+    public func admissionScope(for org: OrgIdentity) -> Result<Caller, LedgerError> {
         Result { () throws(LedgerError) in try DomainCaller.caller(org) }
     }
 
     /// Hands `apply` the record decoded and prepared (`PreparedRecord`): the keyed hashing its state needs runs
-    /// here, in parallel across callers, not on the single writer.
-    public func admitDecoding(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
-                              context: AdmissionContext) -> Result<(any Sendable)?, LedgerError> {
-        let caller = context.batch as? Result<Caller, LedgerError> ?? Self.caller(org)
+    /// here, in parallel across callers, not on the single writer. The authorization kinds hand nothing.
+    public func admit(_ record: LedgerRecord, position: Int, by org: OrgIdentity, scope caller: Result<Caller, LedgerError>,
+                      dataKey: NodeDataKey?) -> Result<PreparedRecord?, LedgerError> {
         let checking = admitted(record, position: position, by: org, caller: caller)
-        guard case .success(let checked?) = checking else { return checking.map { $0?.record } }
+        guard case .success(let checked?) = checking else { return checking.map { _ in nil } }
         return Result { () throws(LedgerError) in
-            try PreparedRecord(checked.record, payload: record.payload, by: checked.caller, dataKey: context.dataKey)
-        }.map { $0 }
+            try PreparedRecord(checked.record, payload: record.payload, by: checked.caller, dataKey: dataKey)
+        }
     }
 
-    /// `caller`: `Self.caller(org)`, worked out once per batch where admission can.
+    /// `caller`: `admissionScope(for: org)`, worked out once per batch.
     private func admitted(_ record: LedgerRecord, position: Int, by org: OrgIdentity,
                           caller: Result<Caller, LedgerError>) -> Result<(record: InvoiceSettlementRecord, caller: Caller)?, LedgerError> {
         if AuthorizationRecord.handles(record.kind) {
@@ -76,12 +65,12 @@ public struct InvoiceSettlementRules: LedgerStateMachine {
         }
     }
 
-    public func apply(_ record: AppliedRecord, in state: StateTransaction) throws -> ApplyOutcome {
+    public func apply(_ record: AppliedRecord, admitted: PreparedRecord?, in state: StateTransaction) throws -> ApplyOutcome {
         if AuthorizationRecord.handles(record.kind.rawValue) {
             return try AuthorizationRules(personIndexKey: state.personIndexKey).apply(record, in: state)
         }
         // Admission's preparation when the writer has it; on replay (the verifier) the payload is prepared here.
-        let prepared = try (record.admitted as? PreparedRecord) ?? PreparedRecord(
+        let prepared = try admitted ?? PreparedRecord(
             InvoiceSettlementRecord(kind: record.kind.rawValue, payload: record.payload, position: record.position),
             payload: record.payload, by: DomainCaller.caller(record.org), dataKey: state.dataKey)
         let outcome = try apply(prepared, record, in: state)

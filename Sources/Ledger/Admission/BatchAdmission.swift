@@ -20,8 +20,8 @@ struct BatchAdmission {
         let digest: Digest32
         /// The registration the signature and role were checked against.
         let registration: OrgRegistration
-        /// What the state machine decoded from each record at admission, for its `apply`.
-        let admitted: [(any Sendable)?]
+        /// What the state machine decoded from each record at admission, for its `apply` (nil: no state machine).
+        let admitted: (any AdmittedRecords)?
     }
 
     /// Below this many records a batch is hashed on the caller's thread alone.
@@ -77,25 +77,32 @@ struct BatchAdmission {
         }
 
         var refusals: [Int: LedgerError] = [:]
-        var admitted = [(any Sendable)?](repeating: nil, count: batch.records.count)
-        let machine = configuration.stateMachine
-        let machineKinds = Set((machine?.kinds ?? []).map(\.rawValue))
-        let kinds = Set(configuration.submittableKinds.map(\.rawValue)).union(machineKinds)
         let identity = OrgIdentity(code: batch.org, role: org.registration.role)
-        let context = AdmissionContext(dataKey: dataKey, batch: machine?.admissionScope(for: identity))
+        let kinds = Set(configuration.submittableKinds.map(\.rawValue)).union((configuration.stateMachine?.kinds ?? []).map(\.rawValue))
         for (position, record) in batch.records.enumerated() {
             if let refusal = refusal(for: record, entrySize: entries[position].count, position: position, kinds: kinds) {
                 refusals[position] = refusal
-            } else if let machine, machineKinds.contains(record.kind) {
-                switch machine.admitDecoding(record, position: position, by: identity, context: context) {
-                case .success(let decoded): admitted[position] = decoded
-                case .failure(let refusal): refusals[position] = refusal
-                }
             }
         }
+        let admitted = configuration.stateMachine.map { admitRecords(of: batch, to: $0, by: identity, refusals: &refusals) }
         return Admitted(entries: sealedForStorage(entries, of: batch, leaves: leaves, refusals: refusals), leafHashes: leaves,
                         refusals: refusals, digest: configuration.hashAlgorithm.hash(message),
                         registration: org.registration, admitted: admitted)
+    }
+
+    /// The machine's `admit` for each record of its kinds that passed the engine's own checks, typed as the machine's.
+    private func admitRecords<Machine: LedgerStateMachine>(of batch: SignedBatch, to machine: Machine, by identity: OrgIdentity,
+                                                           refusals: inout [Int: LedgerError]) -> any AdmittedRecords {
+        var admissions = MachineAdmissions(machine: machine, count: batch.records.count)
+        let machineKinds = Set(machine.kinds.map(\.rawValue))
+        let scope = machine.admissionScope(for: identity)
+        for (position, record) in batch.records.enumerated() where refusals[position] == nil && machineKinds.contains(record.kind) {
+            switch machine.admit(record, position: position, by: identity, scope: scope, dataKey: dataKey) {
+            case .success(let value): admissions.values[position] = value
+            case .failure(let refusal): refusals[position] = refusal
+            }
+        }
+        return admissions
     }
 
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {

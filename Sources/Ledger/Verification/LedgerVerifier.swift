@@ -300,7 +300,7 @@ private struct Pass {
                                    position: Int(entry.position))
         let outcome: ApplyOutcome
         do {
-            outcome = try replay.machine.apply(record, in: replay.state)
+            outcome = try replay.machine.replay(record, in: replay.state)
         } catch let refusal as LedgerError {
             throw diverge(index, "the rules refuse this entry on replay: \(refusal)")
         }

@@ -260,14 +260,13 @@ final class LedgerWriter: @unchecked Sendable {
     /// The state machine's say on one admitted record; kinds without rules (attestations) just append.
     private func applyRules(_ batch: PreparedBatch, position: Int, at time: UInt64, state: AppliedGroup,
                             in txn: LMDBTransaction, machineState: StateTransaction) throws -> RuleVerdict {
-        guard let machine = configuration.stateMachine,
-              let kind = ruledKinds[batch.kinds[position]] else { return .append }
+        guard let admitted = batch.admitted, let kind = ruledKinds[batch.kinds[position]] else { return .append }
         let record = AppliedRecord(index: state.frontier.size, kind: kind,
                                    org: OrgIdentity(code: batch.org, role: batch.registration.role),
                                    payload: batch.payloads[position], transactionHash: batch.leafHashes[position],
-                                   commitTimeMs: time, position: position, admitted: batch.admitted[position])
+                                   commitTimeMs: time, position: position)
         do {
-            switch try machine.apply(record, in: machineState) {
+            switch try admitted.apply(record, at: position, in: machineState) {
             case .append:
                 return .append
             case .alreadyRecorded(let index):

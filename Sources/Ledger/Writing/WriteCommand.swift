@@ -10,8 +10,8 @@ struct PreparedBatch: Sendable {
     /// Each record's kind and payload, for the state machine (the entry bytes hold them too, encoded).
     let kinds: [UInt16]
     let payloads: [[UInt8]]
-    /// The state machine's decoding of each payload at admission (`LedgerStateMachine.admitDecoding`).
-    let admitted: [(any Sendable)?]
+    /// What the state machine admitted for each record (`LedgerStateMachine.admit`), with the machine; nil without one.
+    let admitted: (any AdmittedRecords)?
     let leafHashes: [Digest32]
     let refusals: [Int: LedgerError]
     /// The org's signature, or (empty) for an attested batch, the evidence of its authentication.
