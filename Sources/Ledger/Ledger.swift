@@ -178,6 +178,14 @@ public final class Ledger: Sendable {
 
     public var writeQueueDepth: (records: Int, bytes: Int) { queue.depth }
 
+    /// Whether this ledger keeps `machine`'s state: its state machine has the same kinds, databases and state
+    /// format, so a reader of `machine`'s databases finds them, in the layout it reads.
+    public func keepsState(of machine: some LedgerStateMachine) -> Bool {
+        guard let configured = configuration.stateMachine else { return false }
+        return configured.kinds.map(\.rawValue) == machine.kinds.map(\.rawValue) && configured.stateFormat == machine.stateFormat
+            && configured.databaseNames == machine.databaseNames
+    }
+
     public func org(_ code: String) -> (role: String, publicKey: SM2PublicKey)? {
         published.org(code).map { ($0.registration.role, $0.publicKey) }
     }

@@ -12,7 +12,7 @@ public final class InvoiceSettlementService: Sendable {
 
     /// Refuses a ledger not configured with `InvoiceSettlementRules`: its state databases would not exist.
     public init(ledger: Ledger) throws {
-        guard ledger.configuration.stateMachine is InvoiceSettlementRules else {
+        guard ledger.keepsState(of: InvoiceSettlementRules()) else {
             throw LedgerError(.failedPrecondition, "the ledger is not configured with InvoiceSettlementRules")
         }
         self.ledger = ledger
