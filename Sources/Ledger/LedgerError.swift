@@ -16,10 +16,27 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// For a refusal that names a field: its path and the rule it breaks, as values, so that a front end renames
+    /// the path to its request's (`records[0].invoice_code` → `invoices[3].invoice_code`) without reading the
+    /// message. nil for a refusal about no one field.
+    public let field: RefusedField?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        field = nil
+    }
+
+    /// A refusal of the field at `path` by `rule`; its message is `path: rule`.
+    public init(_ code: Code, field path: String, _ rule: String) {
+        self.code = code
+        message = "\(path): \(rule)"
+        field = RefusedField(path: path, rule: rule)
+    }
+
+    /// Equal when code and message are: the field is the message's own start, said again as values.
+    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

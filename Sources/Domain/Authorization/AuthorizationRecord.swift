@@ -24,7 +24,7 @@ enum AuthorizationRecord {
         case EntryKind.grantUsageRecorded.rawValue:
             self = .usage(try decode { () throws(FormatError) in try GrantUsage(decoding: payload) })
         default:
-            throw LedgerError(.invalidArgument, "\(at).kind: \(kind) is not an authorization kind")
+            throw LedgerError(.invalidArgument, field: "\(at).kind", "\(kind) is not an authorization kind")
         }
     }
 

@@ -22,7 +22,7 @@ struct AuthorizationTransition {
     func grant(_ grant: AuthorizationGrant) throws -> ApplyOutcome {
         guard grant.validUntilMs > record.commitTimeMs else {
             throw LedgerError(.failedPrecondition,
-                              "\(path).valid_until_ms: the period ended at \(grant.validUntilMs), before the grant reached the ledger at \(record.commitTimeMs)")
+                              field: "\(path).valid_until_ms", "the period ended at \(grant.validUntilMs), before the grant reached the ledger at \(record.commitTimeMs)")
         }
         let person = accounts.key.person(certno: grant.certno)
         for (i, reference) in grant.invoices.enumerated() {
@@ -30,7 +30,7 @@ struct AuthorizationTransition {
                 throw LedgerError(.notFound, "invoice \(reference.key) does not exist; cannot grant")
             }
             guard state.checkCode == reference.checkCode else {
-                throw LedgerError(.invalidArgument, "\(path).invoices[\(i)].check_code: does not match invoice \(reference.key)")
+                throw LedgerError(.invalidArgument, field: "\(path).invoices[\(i)].check_code", "does not match invoice \(reference.key)")
             }
             guard try accounts.person(of: issued.invoice) == person else {
                 throw LedgerError(.permissionDenied, "invoice \(reference.key) is not an invoice of the granting person; cannot grant")
@@ -74,7 +74,7 @@ struct AuthorizationTransition {
                                            RecordOwnership(grantHolders: grant.status == .live ? [grant.channel] : []))
         guard usage.readTimeMs <= record.commitTimeMs + Self.readTimeSkewMs else {
             throw LedgerError(.invalidArgument,
-                              "\(path).read_time_ms: \(usage.readTimeMs) is after the commit time \(record.commitTimeMs)")
+                              field: "\(path).read_time_ms", "\(usage.readTimeMs) is after the commit time \(record.commitTimeMs)")
         }
         guard grant.isLive(at: usage.readTimeMs) else {
             throw LedgerError(.failedPrecondition,

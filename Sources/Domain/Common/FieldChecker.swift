@@ -35,7 +35,7 @@ public struct FieldChecker: Sendable {
     }
 
     public mutating func fail(_ field: String, _ rule: String) {
-        problems.append(LedgerError(.invalidArgument, "\(path(field)): \(rule)"))
+        problems.append(LedgerError(.invalidArgument, field: path(field), rule))
     }
 
     /// Runs `body` with a checker for the nested record `field[index]` (`items[2]`) and keeps what it found.

@@ -7,6 +7,6 @@ func decodeRecordPayload<T>(at record: @autoclosure () -> String, _ body: () thr
     do throws(FormatError) {
         return try body()
     } catch {
-        throw LedgerError(.invalidArgument, "\(record()).payload: \(error)")
+        throw LedgerError(.invalidArgument, field: "\(record()).payload", "\(error)")
     }
 }

@@ -23,13 +23,13 @@ enum InvoiceSettlementRecord: Sendable {
         case EntryKind.invoiceIssued.rawValue:
             let invoice = try decode { () throws(FormatError) in try Invoice(decoding: payload) }
             guard invoice.colour == .blue else {
-                throw LedgerError(.invalidArgument, "\(at).colour: a RED invoice is submitted as \(EntryKind.invoiceReversed.name)")
+                throw LedgerError(.invalidArgument, field: "\(at).colour", "a RED invoice is submitted as \(EntryKind.invoiceReversed.name)")
             }
             self = .issue(invoice)
         case EntryKind.invoiceReversed.rawValue:
             let invoice = try decode { () throws(FormatError) in try Invoice(decoding: payload) }
             guard invoice.colour == .red else {
-                throw LedgerError(.invalidArgument, "\(at).colour: a BLUE invoice is submitted as \(EntryKind.invoiceIssued.name)")
+                throw LedgerError(.invalidArgument, field: "\(at).colour", "a BLUE invoice is submitted as \(EntryKind.invoiceIssued.name)")
             }
             self = .reverse(red: invoice)
         case EntryKind.invoicePaperExchanged.rawValue:
@@ -39,7 +39,7 @@ enum InvoiceSettlementRecord: Sendable {
             let change = try decode { () throws(FormatError) in try InvoiceStatusChange(decoding: payload) }
             let expected = EntryKind.recording(change.action)
             guard expected.rawValue == kind else {
-                throw LedgerError(.invalidArgument, "\(at).action: \(change.action) is recorded as \(expected.name), not as kind \(kind)")
+                throw LedgerError(.invalidArgument, field: "\(at).action", "\(change.action) is recorded as \(expected.name), not as kind \(kind)")
             }
             self = .statusChange(change)
         case EntryKind.invoiceSettlementLinked.rawValue:
@@ -49,7 +49,7 @@ enum InvoiceSettlementRecord: Sendable {
         case EntryKind.settlementRevoked.rawValue:
             self = .revokeSettlement(try decode { () throws(FormatError) in try SettlementRevocation(decoding: payload) })
         default:
-            throw LedgerError(.invalidArgument, "\(at).kind: \(kind) is not an invoice or settlement kind")
+            throw LedgerError(.invalidArgument, field: "\(at).kind", "\(kind) is not an invoice or settlement kind")
         }
     }
 

@@ -8,10 +8,10 @@ public enum RedInvoiceRule {
     public static func check(_ red: Invoice, at prefix: String = "", blue: Invoice?, blueState: InvoiceState?) throws(LedgerError) {
         let check = FieldChecker(prefix: prefix)
         guard let relatedKey = red.relatedKey else {
-            throw LedgerError(.invalidArgument, "\(check.path("related_invoice_code")): invoice \(red.key) is BLUE and reverses nothing")
+            throw LedgerError(.invalidArgument, field: check.path("related_invoice_code"), "invoice \(red.key) is BLUE and reverses nothing")
         }
         guard let blue, let blueState, blue.key == relatedKey, blueState.key == relatedKey else {
-            throw LedgerError(.notFound, "\(check.path("related_invoice_number")): invoice \(relatedKey) does not exist")
+            throw LedgerError(.notFound, field: check.path("related_invoice_number"), "invoice \(relatedKey) does not exist")
         }
         guard blue.colour == .blue, blueState.colour == .blue else {
             throw LedgerError(.failedPrecondition, "invoice \(relatedKey) is \(blueState.summary); only a BLUE invoice can be reversed")

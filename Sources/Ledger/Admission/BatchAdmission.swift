@@ -108,16 +108,16 @@ struct BatchAdmission {
     private func refusal(for record: LedgerRecord, entrySize: Int, position: Int, kinds: Set<UInt16>) -> LedgerError? {
         guard kinds.contains(record.kind) else {
             if let known = EntryKind.nodeWrittenKinds.first(where: { $0.rawValue == record.kind }) {
-                return LedgerError(.permissionDenied, "records[\(position)].kind: \(known.name) entries are written by the node only")
+                return LedgerError(.permissionDenied, field: "records[\(position)].kind", "\(known.name) entries are written by the node only")
             }
-            return LedgerError(.invalidArgument, "records[\(position)].kind: unknown entry kind \(record.kind)")
+            return LedgerError(.invalidArgument, field: "records[\(position)].kind", "unknown entry kind \(record.kind)")
         }
         guard !record.payload.isEmpty else {
-            return LedgerError(.invalidArgument, "records[\(position)].payload: is empty")
+            return LedgerError(.invalidArgument, field: "records[\(position)].payload", "is empty")
         }
         guard entrySize <= configuration.maxEntryBytes else {
             return LedgerError(.invalidArgument,
-                               "records[\(position)].payload: the entry is \(entrySize) bytes; the limit is \(configuration.maxEntryBytes)")
+                               field: "records[\(position)].payload", "the entry is \(entrySize) bytes; the limit is \(configuration.maxEntryBytes)")
         }
         return nil
     }
