@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Yibao Ledger: a tamper-evident ledger node for medical-insurance data.
-// Arrows point down only: executables -> Server/Client -> RPC -> C modules; Domain -> Crypto -> COpenSSL; Domain -> CLMDB.
+// Arrows point down only: executables -> Server/Client -> RPC -> C modules; Server -> Domain -> Ledger -> Crypto -> COpenSSL;
+// Ledger -> CLMDB (docs/architecture.md).
 import PackageDescription
 
 let package = Package(
@@ -8,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "YibaoCrypto", targets: ["YibaoCrypto"]),
+        .library(name: "YibaoLedger", targets: ["YibaoLedger"]),
         .library(name: "YibaoDomain", targets: ["YibaoDomain"]),
         .library(name: "YibaoRPC", targets: ["YibaoRPC"]),
         .library(name: "YibaoProto", targets: ["YibaoProto"]),
@@ -37,8 +39,11 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
 
         .target(name: "YibaoCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
-        .target(name: "YibaoDomain", dependencies: ["YibaoCrypto", "CLMDB", .product(name: "CoreMetrics", package: "swift-metrics")],
-                path: "Sources/Domain"),
+        // The engine: storage, admission, writer, committer, verification, recovery, the audit trail. No business type.
+        .target(name: "YibaoLedger", dependencies: ["YibaoCrypto", "CLMDB", .product(name: "CoreMetrics", package: "swift-metrics")],
+                path: "Sources/Ledger"),
+        // The business rules, one folder per aggregate, plugged into the engine through Sources/Ledger/Contract.
+        .target(name: "YibaoDomain", dependencies: ["YibaoLedger", "YibaoCrypto"], path: "Sources/Domain"),
         // gRPC server transport: nghttp2 owns HTTP/2, SwiftNIO owns sockets and event loops.
         .target(name: "YibaoRPC",
                 dependencies: ["CNghttp2", "COpenSSL",
@@ -56,7 +61,7 @@ let package = Package(
         .target(name: "YibaoProto", dependencies: ["YibaoProtoC", "CProtobufC"], path: "Sources/YibaoProto"),
         // The Yibao API over the RPC transport: generated provider protocols, standard services (health,
         // reflection), handlers, identity, the node assembly.
-        .target(name: "YibaoServer", dependencies: ["YibaoRPC", "YibaoProto", "YibaoDomain", "YibaoCrypto",
+        .target(name: "YibaoServer", dependencies: ["YibaoRPC", "YibaoProto", "YibaoDomain", "YibaoLedger", "YibaoCrypto",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                 // NIOPosix: the node's own handler threads (EventLoopGroupTaskExecutor), off the cooperative pool.
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -66,7 +71,7 @@ let package = Package(
                 path: "Sources/Server"),
         // The node: settings (flags > YIBAO_* env > config file > defaults), first-start set-up, logs, signals.
         .executableTarget(name: "yibao-server",
-                          dependencies: ["YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoRPC",
+                          dependencies: ["YibaoServer", "YibaoLedger", "YibaoCrypto", "YibaoRPC",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Sources/yibao-server"),
@@ -75,7 +80,7 @@ let package = Package(
         .target(name: "YibaoProtoJSON", dependencies: ["YibaoProto", "CProtobufC", "YibaoCrypto"], path: "Sources/ProtoJSON"),
         // The CLI: every API method through YibaoClient; offline checks (verify --data, proof verify) and keys.
         .executableTarget(name: "yibao",
-                          dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoProtoJSON", "YibaoCrypto", "YibaoDomain",
+                          dependencies: ["YibaoClient", "YibaoRPC", "YibaoProto", "YibaoProtoJSON", "YibaoCrypto", "YibaoDomain", "YibaoLedger",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/yibao"),
         // Client library: generated typed stubs (Sources/Client/Generated) and client-side identity.
@@ -87,7 +92,7 @@ let package = Package(
                           path: "Sources/protoc-gen-yibao"),
 
         // A child process for the crash test: appends and prints every acknowledged receipt until killed.
-        .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoDomain"],
+        .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoLedger"],
                           path: "Tests/LedgerCrashWriter"),
         // Synthetic visits, latency histograms and process/machine measurement, shared by yibao-load and the benchmarks.
         .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
@@ -95,7 +100,7 @@ let package = Package(
         // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
         .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoServer", "YibaoProto", "YibaoRPC", "YibaoCrypto",
                                                .product(name: "NIOCore", package: "swift-nio"),
-                                               "YibaoDomain"], path: "Sources/Load"),
+                                               "YibaoDomain", "YibaoLedger"], path: "Sources/Load"),
         .executableTarget(name: "yibao-load", dependencies: ["YibaoLoad", "YibaoLoadSupport"], path: "Sources/yibao-load"),
         // The suite's node: LedgerNode in development identity on a free loopback port (benchmarks/run-suite).
         .executableTarget(name: "yibao-bench-node",
@@ -109,14 +114,21 @@ let package = Package(
                           dependencies: ["YibaoRPC", "YibaoProto", .product(name: "NIOCore", package: "swift-nio")],
                           path: "benchmarks/rpc/server"),
         .executableTarget(name: "yibao-ledger-bench",
-                          dependencies: ["YibaoDomain", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                          dependencies: ["YibaoLedger", "CLMDB", "YibaoLoadSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
                           path: "benchmarks/ledger"),
         .executableTarget(name: "yibao-domain-bench",
-                          dependencies: ["YibaoDomain", "YibaoCrypto", "YibaoLoadSupport"],
+                          dependencies: ["YibaoDomain", "YibaoLedger", "YibaoCrypto", "YibaoLoadSupport"],
                           path: "benchmarks/domain"),
 
         .testTarget(name: "YibaoCryptoTests", dependencies: ["YibaoCrypto"], path: "Tests/YibaoCryptoTests"),
-        .testTarget(name: "YibaoDomainTests", dependencies: ["YibaoDomain", "CLMDB", "ledger-crash-writer"],
+        // A ledger in a temporary folder with one registered org, for the engine's tests and the rules' tests.
+        .target(name: "YibaoLedgerTestSupport", dependencies: ["YibaoLedger", "YibaoCrypto"], path: "Tests/LedgerTestSupport"),
+        // The engine alone, under a test state machine of its own: no business type.
+        .testTarget(name: "YibaoLedgerTests",
+                    dependencies: ["YibaoLedger", "YibaoLedgerTestSupport", "CLMDB", "ledger-crash-writer"],
+                    path: "Tests/YibaoLedgerTests"),
+        // The rules, one folder per aggregate as in Sources/Domain, on a real ledger.
+        .testTarget(name: "YibaoDomainTests", dependencies: ["YibaoDomain", "YibaoLedger", "YibaoLedgerTestSupport", "CLMDB"],
                     path: "Tests/YibaoDomainTests"),
         // Interop against stock clients (Python grpcio, h2) from the venv that scripts/test prepares.
         .testTarget(name: "YibaoRPCTests",
@@ -141,20 +153,20 @@ let package = Package(
         // Round trips, wire compatibility with Python's protobuf (from the same venv), hostile bytes.
         // A real node on a loopback port driven by Python grpcio clients built from Protos at test time.
         .testTarget(name: "YibaoServerTests",
-                    dependencies: ["YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
+                    dependencies: ["YibaoServer", "YibaoDomain", "YibaoLedger", "YibaoCrypto", "YibaoRPC", "YibaoProto", "YibaoTestSupport",
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/YibaoServerTests"),
         // yibao-load against an in-process node: report counts equal what the node holds; synthetic data vs the rules.
         .testTarget(name: "YibaoLoadTests",
-                    dependencies: ["YibaoLoad", "YibaoLoadSupport", "YibaoServer", "YibaoDomain", "YibaoCrypto", "YibaoProto",
+                    dependencies: ["YibaoLoad", "YibaoLoadSupport", "YibaoServer", "YibaoDomain", "YibaoLedger", "YibaoCrypto", "YibaoProto",
                                    "YibaoRPC", "YibaoTestSupport", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/YibaoLoadTests"),
         // The product end to end: the generated Swift client against a real LedgerNode on a loopback port (every
         // method and error mapping, mixed batches, feed backpressure, overload, restart, offline verify), and the
         // built yibao-server and yibao binaries through the README quickstart.
         .testTarget(name: "YibaoEndToEndTests",
-                    dependencies: ["YibaoServer", "YibaoClient", "YibaoDomain", "YibaoCrypto", "YibaoRPC", "YibaoProto",
+                    dependencies: ["YibaoServer", "YibaoClient", "YibaoDomain", "YibaoLedger", "YibaoCrypto", "YibaoRPC", "YibaoProto",
                                    "YibaoTestSupport", "YibaoProtoJSON", "yibao", "yibao-server", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/YibaoEndToEndTests"),
         .testTarget(name: "YibaoProtoJSONTests", dependencies: ["YibaoProtoJSON", "YibaoProto"],

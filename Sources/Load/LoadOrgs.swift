@@ -1,6 +1,7 @@
 import Foundation
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoLoadSupport
 
 /// The orgs a load test acts for: the invoice platform, the bureau (region 46) and the workload's hospitals.

@@ -1,6 +1,6 @@
 import Foundation
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// What the node needs from its data folder before it opens the ledger: the node key (created on the first
 /// start), and the org registry to apply (the configured one, or the development registry it creates on the

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 import YibaoRPC
 import YibaoServer
 

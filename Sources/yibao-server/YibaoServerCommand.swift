@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import YibaoDomain
+import YibaoLedger
 
 /// `yibao-server`: the Yibao Ledger node.
 @main

@@ -6,7 +6,7 @@
 // is a promise the ledger must keep after SIGKILL.
 import Foundation
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 let arguments = CommandLine.arguments
 guard arguments.count == 6, let seed = UInt64(arguments[5]) else {

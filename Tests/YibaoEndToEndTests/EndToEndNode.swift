@@ -1,7 +1,7 @@
 import Foundation
 import YibaoClient
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 import YibaoProto
 import YibaoRPC
 import YibaoServer

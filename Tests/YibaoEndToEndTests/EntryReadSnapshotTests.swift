@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import YibaoDomain
+import YibaoLedger
 import YibaoProto
 import YibaoRPC
 

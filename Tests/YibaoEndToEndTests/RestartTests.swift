@@ -1,6 +1,7 @@
 import Testing
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 
 /// A node stopped and started again on its folder keeps everything: state, receipts (a retried request answers

@@ -1,6 +1,7 @@
 import Foundation
 import YibaoCrypto
 @testable import YibaoDomain
+@testable import YibaoLedger
 import YibaoServer
 import YibaoTestSupport
 

@@ -1,5 +1,5 @@
 import Testing
-import YibaoDomain
+import YibaoLedger
 import YibaoRPC
 @testable import YibaoServer
 

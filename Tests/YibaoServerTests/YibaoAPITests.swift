@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 import YibaoRPC
 @testable import YibaoServer
 

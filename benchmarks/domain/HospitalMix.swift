@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 import YibaoLoadSupport
 
 /// The batches of the hospital mix, by kind and number, and the order between them.

@@ -1,5 +1,5 @@
 import Foundation
-import YibaoDomain
+import YibaoLedger
 import YibaoLoadSupport
 
 /// Where a run's time went: the two serial threads' own CPU (the writer applies, the committer replays into LMDB and

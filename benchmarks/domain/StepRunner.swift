@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import YibaoDomain
+import YibaoLedger
 import YibaoLoadSupport
 
 /// What a run of signed batches did: records landed and refused, each kind's batch latency, and how often a sender

@@ -1,6 +1,7 @@
 import Foundation
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoLoadSupport
 
 // yibao-domain-bench: the realistic hospital mix on a durable ledger with InvoiceSettlementRules.

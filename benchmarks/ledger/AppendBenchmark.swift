@@ -1,5 +1,5 @@
 import YibaoLoadSupport
-import YibaoDomain
+import YibaoLedger
 
 /// Group-commit throughput at one batch size, and the single-submitter latency run at batch size 1.
 /// Timed: from the first submit to the last receipt, which covers the node's own work per batch (SM3 of every

@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// The one org that submits everything, with what a client holds: its SM2 key and the payloads it sends.
 /// Payloads come from a pool of random ones shared by reference: the ledger copies every record into its own

@@ -1,5 +1,5 @@
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// A fresh ledger in its own subfolder, in the default durable configuration, with the benchmark's org
 /// registered. Every run gets its own, so no run inherits a larger tree or a pending index from another.

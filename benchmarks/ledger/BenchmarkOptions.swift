@@ -1,4 +1,4 @@
-import YibaoDomain
+import YibaoLedger
 
 /// The command line, parsed by hand: a dozen flags do not justify a dependency.
 struct BenchmarkOptions: Codable, Sendable {

@@ -1,7 +1,7 @@
 import YibaoLoadSupport
 import CLMDB
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// The way one would write it without group commit: one LMDB write transaction, hence one fsync, per entry,
 /// holding the entry, its Merkle node row and the hash → index B-tree insert. Same store, same hashes, same

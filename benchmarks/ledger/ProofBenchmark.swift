@@ -1,6 +1,6 @@
 import YibaoLoadSupport
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// Inclusion-proof and transaction look-up latency on a large tree. The tree is built first (batches of 1000,
 /// signed by the submitters as they go, so the build time includes the client's signing), then proofs at random

@@ -1,5 +1,5 @@
 import YibaoLoadSupport
-import YibaoDomain
+import YibaoLedger
 
 /// Submits batches from `concurrency` concurrent tasks, each waiting for its receipt before its next submit,
 /// as that many clients would: only then is there more than one batch queued for a group commit to take.

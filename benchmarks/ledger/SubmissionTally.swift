@@ -1,6 +1,6 @@
 import YibaoLoadSupport
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// What the submitters saw: the receipts (transaction hash and index, to look them up afterwards),
 /// every failure, and the submit → receipt latency of each batch.

@@ -1,3 +1,4 @@
+import YibaoLedger
 /// The permission matrix of DOMAIN 1 as a pure function. A refusal is `permissionDenied` naming the role, the org
 /// and the operation; an allowed read says whether it must itself be recorded (DOMAIN 7).
 ///

@@ -1,5 +1,5 @@
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 import YibaoRPC
 
 /// Decides which org a call acts for (docs/api.md, Identity):

@@ -1,5 +1,5 @@
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// The org a call acts for, as the transport established it, and how: the evidence an attested batch keeps.
 public struct CallerIdentity: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 
 /// Refusals of request fields before the domain sees them (a missing message, an unknown enum value), named by
 /// their path in the request, like the domain names its own (`invoices[2].invoice_kind`).

@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 
 /// Invoices between the API messages and the domain's values.

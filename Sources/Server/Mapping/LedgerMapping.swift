@@ -1,5 +1,6 @@
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 
 /// Receipts, tree heads, proofs and entries as API messages.

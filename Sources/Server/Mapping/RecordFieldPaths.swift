@@ -1,7 +1,8 @@
 /// Where a submitted record's fields sit in the request that carried it. The domain names a record by its position
-/// in the batch the node submits (`records[0].invoice_code`), a batch the caller never saw; a refusal is renamed to
-/// the request's own path before it leaves (`invoices[3].invoice_code`, `red_invoice.related_invoice_code`,
-/// `invoice.check_code`, `remark`).
+/// in the batch the node submits (`records[0].invoice_code`), a batch the caller never saw; a refusal's field
+/// (`LedgerError.field`, a value the rule set set, not read back out of its message) is renamed to the request's own
+/// path before it leaves (`invoices[3].invoice_code`, `red_invoice.related_invoice_code`, `invoice.check_code`,
+/// `remark`).
 struct RecordFieldPaths: Sendable {
     /// The request path of the message the record was built from (`invoices[3]`, `red_invoice`), "" when the
     /// record's fields are the request's own.
@@ -39,7 +40,8 @@ struct RecordFieldPaths: Sendable {
     /// How a message names the record as a whole: its request path, or the request itself.
     var recordName: String { root.isEmpty ? "request" : root }
 
-    /// `message` with its leading `record` path (`records[0]`) renamed to the request's; any other message as it is.
+    /// `message` (a field path, or text that starts with one) with its leading `record` path (`records[0]`) renamed
+    /// to the request's; anything else as it is.
     func rename(_ message: String, record: String) -> String {
         guard message.hasPrefix(record) else { return message }
         let rest = message.dropFirst(record.count)

@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 
 /// Settlements and reconciliation reports between the API messages and the domain's values.

@@ -1,5 +1,5 @@
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 import YibaoProto
 import YibaoRPC
 

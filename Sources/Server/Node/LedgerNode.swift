@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoRPC
 
 /// A running Yibao node: the ledger with the domain rules, the five yibao.v1 services behind identity, and the

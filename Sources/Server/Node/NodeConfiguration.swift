@@ -1,7 +1,7 @@
 import Logging
 import NIOCore
 import YibaoCrypto
-import YibaoDomain
+import YibaoLedger
 import YibaoRPC
 
 /// Everything a `LedgerNode` is started from. The `yibao-server` executable fills it from flags, environment and

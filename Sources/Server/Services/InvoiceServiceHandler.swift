@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 import YibaoRPC
 

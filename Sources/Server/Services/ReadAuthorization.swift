@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 
 /// Who may read a record, decided before it is served: the permission matrix against the record's owner and
 /// region; a channel reads an invoice only under a live grant (docs/requirements.md: 出域必授权).
@@ -22,7 +23,7 @@ extension ServiceContext {
             throw LedgerError(.notFound, "invoice \(key) does not exist")
         }
         if !checkCode.isEmpty, checkCode != invoice.state.checkCode {
-            throw LedgerError(.invalidArgument, "check_code: does not match invoice \(key)")
+            throw LedgerError(.invalidArgument, field: "check_code", "does not match invoice \(key)")
         }
         var ownership = RecordOwnership.of(invoice.invoice)
         ownership.grantHolders = grantHolders

@@ -1,6 +1,7 @@
 import Logging
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 import YibaoProto
 import YibaoRPC
 
@@ -89,8 +90,8 @@ struct ServiceContext: Sendable {
     }
 
     /// Submits records as one batch the node attests for the authenticated org. The domain names record `j` as
-    /// `records[j]`, a batch the caller never saw: each refusal is renamed with `paths[j]` to the request's field
-    /// path, then the permission matrix's refusals are audited.
+    /// `records[j]`, a batch the caller never saw: the field of each refusal that names one (`LedgerError.field`) is
+    /// renamed with `paths[j]` to the request's field path, then the permission matrix's refusals are audited.
     private func submit(requestId: String, records: [LedgerRecord], paths: [RecordFieldPaths]) async throws -> [RecordOutcome] {
         let identity = try CallerIdentity.required()
         let batch = SignedBatch.attested(org: identity.org, requestId: try Self.requestId(requestId), records: records,
@@ -100,7 +101,10 @@ struct ServiceContext: Sendable {
             throw LedgerError(.internal, "the ledger answered \(outcomes.count) outcomes for \(records.count) records")
         }
         let named = outcomes.enumerated().map { j, outcome in
-            outcome.mapError { LedgerError($0.code, paths[j].rename($0.message, record: "records[\(j)]")) }
+            outcome.mapError { refusal in
+                guard let field = refusal.field else { return refusal }
+                return LedgerError(refusal.code, field: paths[j].rename(field.path, record: "records[\(j)]"), field.rule)
+            }
         }
         await auditRefusedWrites(named, paths: paths, requestId: requestId, identity: identity)
         return named

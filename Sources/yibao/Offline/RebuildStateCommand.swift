@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import YibaoDomain
+import YibaoLedger
 
 /// `yibao rebuild-state --data DIR`: a stopped node's state databases rebuilt from its entries in the current
 /// state format (LedgerStateRebuild), after the whole store verifies. What to run when a node refuses a store

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 
 /// `yibao verify --data DIR`: the whole store checked offline from its entries (LedgerVerifier with the
 /// invoice and settlement rules replayed), while no node runs on it.

@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The suite's comparison peer: the InvoiceService subset (IssueInvoices, GetInvoice) on grpc-swift-2 over its NIO
-// HTTP/2 transport, storing through the same YibaoDomain ledger as the node (path dependency on the repository).
+// HTTP/2 transport, storing through the same YibaoDomain rules and YibaoLedger engine as the node (path dependency on the repository).
 // Its own package so that the main build and CI never compile grpc-swift. Generated code is committed (./generate).
 import PackageDescription
 
@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "YibaoDomain", package: "yibao-ledger"),
+                .product(name: "YibaoLedger", package: "yibao-ledger"),
                 .product(name: "YibaoCrypto", package: "yibao-ledger"),
             ],
             path: "Sources/GRPCSwiftInvoiceServer"),

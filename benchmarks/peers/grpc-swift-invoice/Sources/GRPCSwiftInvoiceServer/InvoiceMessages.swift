@@ -1,4 +1,5 @@
 import YibaoDomain
+import YibaoLedger
 
 /// The API's invoice messages (swift-protobuf types here) to and from the domain's values: the work the node's
 /// own InvoiceMapping does, so both servers pay for the same conversions.

@@ -8,6 +8,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import YibaoCrypto
 import YibaoDomain
+import YibaoLedger
 
 /// The node's handler logic for the two methods, without its RPC layer: mapping, the attested batch, the ledger.
 struct InvoiceService: Yibao_V1_InvoiceService.ServiceProtocol {
