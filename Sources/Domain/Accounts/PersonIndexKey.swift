@@ -3,7 +3,7 @@ import YibaoLedger
 
 /// Digital accounts and grants are keyed by the keyed hash of the ID number (`PersonIndexKey`, derived from the
 /// node's data key), never by the number itself, so the state databases, cursors and messages hold no certno
-/// (DOMAIN 7); an unkeyed hash of an 18-digit ID number would fall to enumeration of birth dates and regions.
+/// (docs/requirements.md, Security); an unkeyed hash of an 18-digit ID number would fall to enumeration of birth dates and regions.
 /// The verifier replays with the same data key, so the keys come out the same.
 extension PersonIndexKey {
     /// The account key of a person's ID number (a lowercase check character `x` reaches the same account).

@@ -2,7 +2,7 @@ import YibaoCrypto
 import YibaoLedger
 
 /// Authorization (授权管理) on the service: submitting grants, revocations and usage records, listing them, and the
-/// read check a front end asks before serving a channel (DOMAIN: reads without a live grant are PERMISSION_DENIED).
+/// read check a front end asks before serving a channel (docs/requirements.md, Operations: reads without a live grant are PERMISSION_DENIED).
 extension InvoiceSettlementService {
     public static let maxGrantPage = 1_000
     public static let maxUsagePage = 10_000

@@ -3,7 +3,7 @@ import Foundation
 
 /// Collects every rule a record breaks, one problem per field, each an `invalidArgument` whose message starts
 /// with the field's full path: `invoices[3].invoice_code: must be 8 digits, got '1234'`.
-/// The caller chooses the prefix (`invoices[3]`); field names are the snake_case names of DOMAIN.
+/// The caller chooses the prefix (`invoices[3]`); field names are the snake_case names of docs/requirements.md.
 /// PII fields are never quoted back: messages end up in logs.
 public struct FieldChecker: Sendable {
     /// The caller's path; a nested checker keeps its item's field and index apart and joins them only when a rule

@@ -1,4 +1,4 @@
-/// A medical e-invoice (医疗收费电子票据) with the Ministry of Finance data elements of DOMAIN 3.1.
+/// A medical e-invoice (医疗收费电子票据) with the Ministry of Finance data elements of docs/requirements.md, Invoices.
 /// Properties mirror the snake_case field names; validation messages use the snake_case names.
 /// PII (`payer_code`, `payer_name`, `payer_phone`, and `raw_document`, which repeats them) travels in the
 /// encoding's sealable trailing section (see `DomainPayload`).

@@ -1,5 +1,5 @@
 import YibaoLedger
-/// The stateless rules of an invoice (DOMAIN 3.1).
+/// The stateless rules of an invoice (docs/requirements.md, Invoices).
 ///
 /// Pay channels: a Chinese medical e-invoice prints 医保统筹基金支付, 其他支付, 个人账户支付, 个人现金支付 and 个人自付.
 /// The first four are where the money came from and add up to the total:

@@ -53,7 +53,7 @@ enum InvoiceSettlementRecord: Sendable {
         }
     }
 
-    /// The field rules of the record (DOMAIN 3), first problem only.
+    /// The field rules of the record (docs/requirements.md, Invoices), first problem only.
     func validate(at prefix: String) throws(LedgerError) {
         switch self {
         case .issue(let invoice), .reverse(let invoice): try invoice.validate(at: prefix)

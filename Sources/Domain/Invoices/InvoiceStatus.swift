@@ -1,4 +1,4 @@
-/// Where an invoice stands in its lifecycle (DOMAIN 4). Paper exchange is a flag beside it, not a status.
+/// Where an invoice stands in its lifecycle (docs/requirements.md, Lifecycles). Paper exchange is a flag beside it, not a status.
 public enum InvoiceStatus: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case issued = 1
     case locked = 2

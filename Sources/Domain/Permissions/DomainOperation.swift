@@ -41,7 +41,7 @@ public enum DomainOperation: String, Sendable, CaseIterable {
         }
     }
 
-    /// Reads whose answers carry PII (DOMAIN 7: such reads are themselves recorded).
+    /// Reads whose answers carry PII (docs/requirements.md, Security: such reads are themselves recorded).
     public var readsPII: Bool {
         switch self {
         case .readInvoice, .readSettlement, .reconcile: true

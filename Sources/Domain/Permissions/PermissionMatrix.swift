@@ -1,8 +1,8 @@
 import YibaoLedger
-/// The permission matrix of DOMAIN 1 as a pure function. A refusal is `permissionDenied` naming the role, the org
-/// and the operation; an allowed read says whether it must itself be recorded (DOMAIN 7).
+/// The permission matrix of docs/requirements.md, Parties as a pure function. A refusal is `permissionDenied` naming the role, the org
+/// and the operation; an allowed read says whether it must itself be recorded (docs/requirements.md, Security).
 ///
-/// Interpretations where DOMAIN is silent:
+/// Interpretations where the requirements are silent:
 /// - Ledger metadata (tree heads, proofs) is readable by every registered org: proofs are useless without it, and
 ///   it holds no record data.
 /// - A raw entry (`readEntry`) is readable by the org that wrote it and, when the node wrote it (no record data),

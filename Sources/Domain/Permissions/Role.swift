@@ -1,4 +1,4 @@
-/// The parties of DOMAIN 1. The raw value is the role string of the org registry.
+/// The parties of docs/requirements.md, Parties. The raw value is the role string of the org registry.
 public enum Role: String, Sendable, CaseIterable {
     case hospital
     case invoicePlatform = "invoice_platform"

@@ -1,7 +1,7 @@
 import YibaoCrypto
 import YibaoLedger
 
-/// The invoice and settlement rules of DOMAIN 4 on the ledger. `admit` runs the stateless checks on the caller's
+/// The invoice and settlement rules of docs/requirements.md, Lifecycles on the ledger. `admit` runs the stateless checks on the caller's
 /// thread (decoding, field rules, whether the org's role may ever do this); `apply` runs in the single writer's
 /// transaction, in ledger order, against the stored state (`InvoiceSettlementStore`) through the pure lifecycles.
 /// Configure a ledger with `InvoiceSettlementService.configuration()` (or set `stateMachine` yourself).

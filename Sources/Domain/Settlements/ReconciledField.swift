@@ -1,4 +1,4 @@
-/// The pairs 票实核对 compares (DOMAIN 5, spec 2.2.1.4.1.5), each named "settlement field vs invoice field".
+/// The pairs 票实核对 compares (docs/requirements.md, Operations, spec 2.2.1.4.1.5), each named "settlement field vs invoice field".
 public enum ReconciledField: String, Sendable, CaseIterable {
     case setlId = "setl_id"
     case date = "setl_time vs medical_date"

@@ -1,6 +1,6 @@
 /// 票实核对 for one linked (invoice, settlement) pair: a pure comparison that reports every disagreeing field.
 ///
-/// Interpretations where DOMAIN is silent:
+/// Interpretations where the requirements are silent:
 /// - `setl_id`: compared only when the invoice carries one; an explicit link exists precisely because it did not.
 /// - Date: the day (`yyyy-MM-dd`) of `setl_time` against the day of `medical_date`. They must be equal, except for
 ///   INPATIENT invoices, where 就诊日期 is the admission day and settlement happens at discharge: there the

@@ -1,4 +1,4 @@
-/// A medical-insurance settlement (医保结算) with the national platform fields of DOMAIN 3.2 (interfaces
+/// A medical-insurance settlement (医保结算) with the national platform fields of docs/requirements.md, Settlements (interfaces
 /// 2207/2304 upload, 2208/2305 revoke, 5203 query). Properties mirror the snake_case names.
 /// PII (`psn_name`, `certno`) travels in the encoding's sealable trailing section.
 public struct Settlement: Hashable, Sendable {

@@ -1,5 +1,5 @@
 import YibaoLedger
-/// The stateless rules of a settlement upload (DOMAIN 3.2): field shapes, no negative amounts, and the three sum
+/// The stateless rules of a settlement upload (docs/requirements.md, Settlements): field shapes, no negative amounts, and the three sum
 /// invariants of the national interface, each refusal quoting the actual numbers.
 ///
 /// Not enforced, on purpose: `details[]` summing to `fund_pay_sumamt` (the national `setldetail` list may also carry
@@ -40,7 +40,7 @@ extension Settlement {
         if let first = problems(at: prefix).first { throw first }
     }
 
-    /// Every amount with its DOMAIN name, in declaration order.
+    /// Every amount with its name in docs/requirements.md, in declaration order.
     var namedAmounts: [(String, Fen)] {
         [("medfee_sumamt", medfeeSumamt), ("fulamt_ownpay_amt", fulamtOwnpayAmt), ("overlmt_selfpay", overlmtSelfpay),
          ("preselfpay_amt", preselfpayAmt), ("inscp_scp_amt", inscpScpAmt), ("act_pay_dedc", actPayDedc),

@@ -1,7 +1,7 @@
 import Foundation
 import YibaoCrypto
 
-/// The org registry a node starts from (DOMAIN 1: org code, role, SM2 public key), as a JSON file:
+/// The org registry a node starts from (docs/requirements.md, Parties: org code, role, SM2 public key), as a JSON file:
 ///
 ///     { "orgs": [ { "code": "H46010600001", "role": "hospital", "public_key_pem": "-----BEGIN PUBLIC KEY-----\n…" } ] }
 ///

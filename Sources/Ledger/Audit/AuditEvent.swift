@@ -1,7 +1,7 @@
 import YibaoCrypto
 
-/// One read or refusal the node must be able to account for (DOMAIN 7: "reads of PII and reads under a grant are
-/// themselves recorded"; DOMAIN 1: an auditor's every read is logged, a refused write leaves a trace in the audit log).
+/// One read or refusal the node must be able to account for (docs/requirements.md, Security: "reads of PII and reads under a grant are
+/// themselves recorded"; docs/requirements.md, Parties: an auditor's every read is logged, a refused write leaves a trace in the audit log).
 /// It names records by their keys and persons by their keyed person digest, never by PII itself.
 ///
 ///     u8 format (1)   u64 time, UTC ms   u8 reason
