@@ -160,7 +160,8 @@ final class LedgerWriter: @unchecked Sendable {
     private func applyEach(_ commands: [WriteCommand], to group: inout AppliedGroup, in txn: LMDBTransaction) {
         group.answers.reserveCapacity(group.answers.count + commands.count)
         // The state machine's view of the group, made once per call.
-        let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey)
+        let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey,
+                                            hashing: MerkleHashing(configuration.hashAlgorithm))
         for command in commands {
             let checkpoint = group.checkpoint()
             do {

@@ -45,7 +45,9 @@ public final class LedgerNode: Sendable {
     }
 
     /// Puts the audit trail's head under the signed tree, so that a lost tail of the trail contradicts the ledger.
+    /// Not on a damaged store, which accepts no writes (its one error is logged by `reportDamage`).
     private static func anchor(_ audit: AuditTrail, in ledger: Ledger, logger: Logger) async {
+        guard ledger.damage == nil else { return }
         do {
             guard let head = try audit.head() else { return }
             if let anchored = try ledger.latestAuditAnchor(), anchored == head { return }
@@ -64,6 +66,7 @@ public final class LedgerNode: Sendable {
         ledgerConfiguration.durable = configuration.durable
         let ledger = try Ledger(directory: configuration.dataDirectory, nodeKey: configuration.nodeKey,
                                 configuration: ledgerConfiguration)
+        reportDamage(of: ledger, to: configuration.health, logger: logger)
         let handlerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.handlerThreads))
         var auditConfiguration = configuration.audit
         auditConfiguration.durable = configuration.durable
@@ -77,7 +80,7 @@ public final class LedgerNode: Sendable {
         }
         do {
             let service = try InvoiceSettlementService(ledger: ledger)
-            if let path = configuration.orgRegistryPath {
+            if let path = configuration.orgRegistryPath, ledger.damage == nil {
                 let registry = try OrgRegistryFile(path: path)
                 let receipts = try await ledger.apply(registry)
                 logger.info("org registry applied", metadata: ["path": "\(path)", "orgs": "\(registry.orgs.count)",
@@ -106,6 +109,19 @@ public final class LedgerNode: Sendable {
             ledger.shutdown()
             try? await handlerGroup.shutdownGracefully()
             throw error
+        }
+    }
+
+    /// The first damage the ledger finds in its store (at the start check or by a read) is logged once, as one
+    /// error naming what was found, and turns every service on `health` NOT_SERVING: the node keeps answering
+    /// reads it can check, and refuses writes (`Ledger.damage`).
+    private static func reportDamage(of ledger: Ledger, to health: HealthStatusBoard?, logger: Logger) {
+        let folder = ledger.directory
+        ledger.onDamage { damage in
+            logger.error("the ledger's store is damaged: writes are refused and health is NOT_SERVING; stop the node and run `yibao verify --data \(folder)`",
+                         metadata: ["damage": "\(damage.error.message)", "found_by": "\(damage.foundBy.rawValue)",
+                                    "data": "\(folder)"])
+            health?.shutDown()  // NOT_SERVING for good, though the node keeps running
         }
     }
 

@@ -37,6 +37,9 @@ public struct NodeConfiguration: Sendable {
     public var audit = AuditTrail.Configuration()
     /// How often the trail's head is anchored in the ledger (`Ledger.anchorAudit`); also at shutdown.
     public var auditAnchorInterval: Duration = .seconds(60)
+    /// Where the node reports its health (grpc.health.v1): once the ledger finds its store damaged, every service
+    /// on the board turns NOT_SERVING for good. nil: the node reports nowhere.
+    public var health: HealthStatusBoard?
     /// UTC ms; request timestamps are checked against it and channel reads are dated by it.
     public var clock: @Sendable () -> UInt64 = WallClock.nowMs
 
