@@ -25,6 +25,8 @@ public final class Ledger: Sendable {
     let published: LedgerPublishedState
     /// Damage found in the store (at the start check or by a read): once set, writes are refused.
     let integrity = LedgerIntegrity()
+    /// The check run as the ledger opened and how long it took (`LedgerConfiguration.startCheck`), for the node's log.
+    public let startCheck: (mode: LedgerStartCheckMode, duration: Duration)
     /// Internal so that tests can queue commands the public API never makes (a node entry that fails halfway).
     let queue: WriteQueue
     private let writer: LedgerWriter
@@ -74,11 +76,14 @@ public final class Ledger: Sendable {
             try env.read { txn in try upperTree.load(size: recovered.frontier.size) { try nodes.subtreeRoot($0, in: txn) } }
         }
         self.upperTree = upperTree
-        let startCheck = LedgerStartCheck(env: env, schema: schema, hashing: hashing, nodeKey: nodeKey.publicKey,
-                                          sealing: EntrySealing(dataKey: dataKey), frontier: recovered.frontier)
+        let check = LedgerStartCheck(env: env, schema: schema, hashing: hashing, nodeKey: nodeKey.publicKey,
+                                     sealing: EntrySealing(dataKey: dataKey), frontier: recovered.frontier)
         let verifier = LedgerVerifier(directory: directory, hashAlgorithm: hashing.algorithm, expectedNodeKey: nodeKey.publicKey,
                                       stateMachine: configuration.stateMachine, dataKey: dataKey)
-        if let damage = try startCheck.run(configuration.startCheck, verifier: verifier) {
+        let clock = ContinuousClock(), checkStarted = clock.now
+        let found = try check.run(configuration.startCheck, verifier: verifier)
+        self.startCheck = (configuration.startCheck, clock.now - checkStarted)
+        if let damage = found {
             integrity.record(damage, foundBy: .startCheck)
         } else if let head = recovered.latestHead {
             // Checked above (signature, and root against the stored nodes): served from memory from now on.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -101,7 +102,9 @@ public final class LedgerNode: Sendable {
             let server = try await RPCServer.start(router: router, configuration: rpc)
             logger.info("node listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(server.port)", "tls": "\(configuration.tls != nil)",
-                "data": "\(configuration.dataDirectory)", "tree_size": "\(ledger.treeSize)"])
+                "data": "\(configuration.dataDirectory)", "tree_size": "\(ledger.treeSize)",
+                "start_check": "\(ledger.startCheck.mode.rawValue)", "start_check_ms": "\(Self.milliseconds(ledger.startCheck.duration))",
+                "damaged": "\(ledger.damage != nil)"])
             return LedgerNode(configuration: configuration, ledger: ledger, service: service, audit: audit, server: server,
                               handlerGroup: handlerGroup)
         } catch {
@@ -123,6 +126,11 @@ public final class LedgerNode: Sendable {
                                     "data": "\(folder)"])
             health?.shutDown()  // NOT_SERVING for good, though the node keeps running
         }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 
     /// The router of a node: the Yibao services behind `AuthenticatedRouter`, the standard services as given.
