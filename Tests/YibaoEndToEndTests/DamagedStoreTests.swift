@@ -1,6 +1,7 @@
 import CLMDB
 import Foundation
 import Testing
+import YibaoClient
 import YibaoCrypto
 import YibaoDomain
 import YibaoProto
@@ -99,6 +100,30 @@ struct DamagedStoreTests {
             await Self.expectWritesRefused(platform, "altered entry, found at start")
         }
         try await Self.expectVerifyFails(fixture, naming: ["entry \(receipt.ledgerIndex)"])
+    }
+
+    @Test("yibao-server on a damaged store: it starts, logs one error, health NOT_SERVING, writes refused")
+    func serverBinaryOnADamagedStore() async throws {
+        let (fixture, receipt) = try await Self.stoppedStore()
+        defer { fixture.remove() }
+        #expect(try StoreFile(fixture.dataDirectory).replaceEvery(Array("MZ-0000000002".utf8)) { $0[$0.count - 1] = UInt8(ascii: "7") } >= 1)
+        try PrivateKeyFile.write(fixture.nodeKey, to: fixture.dataDirectory + "/node-key.pem")
+        try await NodeProcess.withRunning(["--data", fixture.dataDirectory, "--listen", "127.0.0.1:0",
+                                           "--org-registry", fixture.node.orgRegistryPath]) { child, port in
+            let platform = try fixture.client(port: try #require(Int(port)), as: .platform)
+            let health = Grpc_Health_V1_HealthClient(platform.rpc)
+            var service = Grpc_Health_V1_HealthCheckRequest()
+            #expect(try await health.check(service).status == .notServing, "the default quick check found it")
+            service.service = "yibao.v1.InvoiceService"
+            #expect(try await health.check(service).status == .notServing)
+            await expectStatus(.dataLoss, containing: "entry \(receipt.ledgerIndex)", "GetInvoice of the altered invoice") {
+                try await platform.invoices.getInvoice(Records.getInvoice(Self.victim))
+            }
+            await Self.expectWritesRefused(platform, "yibao-server")
+            await platform.close()
+            let errors = child.stderr.split(separator: "\n").filter { $0.contains("the ledger's store is damaged") }
+            #expect(errors.count == 1 && errors.first?.contains("level=error") == true, "one error line:\n\(child.stderr)")
+        }
     }
 
     @Test("a changed byte in the newest signed head: found at start, GetTreeHead answers DATA_LOSS, writes refused")
