@@ -23,14 +23,20 @@ public final class Ledger: Sendable {
     let transactions: TransactionIndex
     let upperTree: UpperTreeCache
     let published: LedgerPublishedState
+    /// Damage found in the store (at the start check or by a read): once set, writes are refused.
+    let integrity = LedgerIntegrity()
+    /// The check run as the ledger opened and how long it took (`LedgerConfiguration.startCheck`), for the node's log.
+    public let startCheck: (mode: LedgerStartCheckMode, duration: Duration)
     /// Internal so that tests can queue commands the public API never makes (a node entry that fails halfway).
     let queue: WriteQueue
     private let writer: LedgerWriter
     private let folderLock: FolderLock
 
     /// Opens the ledger in `directory`, creating it (with its genesis entry) if empty.
-    /// Refuses a folder another process holds, a node key other than the one in genesis, and a data key
-    /// (`DataKeyFile`) other than the one the store is sealed with.
+    /// Refuses a folder another process holds, a node key other than the one in genesis, a data key
+    /// (`DataKeyFile`) other than the one the store is sealed with, and a `data.mdb` shorter than LMDB's meta pages
+    /// claim (`LMDBFileCheck`). Damage the start check finds (`configuration.startCheck`) does not stop it from
+    /// opening: the ledger opens read-only for writes and `damage` says what was found.
     public init(directory: String, nodeKey: SM2PrivateKey, configuration: LedgerConfiguration = LedgerConfiguration()) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
@@ -48,16 +54,41 @@ public final class Ledger: Sendable {
         nodes = MerkleNodeStore(db: schema.merkle)
         transactions = TransactionIndex(db: schema.transactions)
         dataKey = try DataKeyFile.openForStore(directory: directory, env: env, schema: schema)
+        // Locals for the closures below, which may not capture `self` before it is initialized.
+        let (env, schema, integrity) = (self.env, self.schema, self.integrity)
 
-        let recovered = try LedgerRecovery(env: env, schema: schema, nodeKey: nodeKey, configuration: configuration).run()
+        // What recovery cannot read (a damaged page under genesis, the frontier or the newest entry) stops the open
+        // with `dataLoss` in words: without those the node cannot even serve reads.
+        let recovered: LedgerRecovery.Result
+        do {
+            recovered = try integrity.checking("opening the store (recovery)") {
+                try LedgerRecovery(env: env, schema: schema, nodeKey: nodeKey, configuration: configuration).run()
+            }
+        } catch let error as FormatError {
+            throw LedgerError(.dataLoss, "opening the store (recovery): a stored record does not decode (\(error)); data.mdb is damaged")
+        }
         published = LedgerPublishedState(size: recovered.frontier.size)
         for org in recovered.orgs { published.register(org) }
         transactions.addCommitted(recovered.unindexed)
         let upperTree = UpperTreeCache()
         let nodes = self.nodes
-        try env.read { txn in try upperTree.load(size: recovered.frontier.size) { try nodes.subtreeRoot($0, in: txn) } }
+        try integrity.checking("opening the store (the upper Merkle tree)") {
+            try env.read { txn in try upperTree.load(size: recovered.frontier.size) { try nodes.subtreeRoot($0, in: txn) } }
+        }
         self.upperTree = upperTree
-        if let head = recovered.latestHead { published.signed(head) }
+        let check = LedgerStartCheck(env: env, schema: schema, hashing: hashing, nodeKey: nodeKey.publicKey,
+                                     sealing: EntrySealing(dataKey: dataKey), frontier: recovered.frontier)
+        let verifier = LedgerVerifier(directory: directory, hashAlgorithm: hashing.algorithm, expectedNodeKey: nodeKey.publicKey,
+                                      stateMachine: configuration.stateMachine, dataKey: dataKey)
+        let clock = ContinuousClock(), checkStarted = clock.now
+        let found = try check.run(configuration.startCheck, verifier: verifier)
+        self.startCheck = (configuration.startCheck, clock.now - checkStarted)
+        if let damage = found {
+            integrity.record(damage, foundBy: .startCheck)
+        } else if let head = recovered.latestHead {
+            // Checked above (signature, and root against the stored nodes): served from memory from now on.
+            published.signed(head)
+        }
 
         queue = WriteQueue(capacityRecords: configuration.queueCapacityRecords, capacityBytes: configuration.queueCapacityBytes)
         let published = self.published
@@ -73,7 +104,8 @@ public final class Ledger: Sendable {
                               frontier: recovered.frontier,
                               lastCommitTimeMs: recovered.lastCommitTimeMs, indexedThrough: recovered.indexedThrough)
         writer.start()
-        if recovered.needsHead { signer.submit(recovered.currentHead) }
+        // A damaged store gets no new head: the node would sign bytes nobody committed to.
+        if recovered.needsHead, integrity.damage == nil { signer.submit(recovered.currentHead) }
     }
 
     /// Stops taking writes, commits everything already queued, stores the last signed head, closes the store
@@ -97,9 +129,10 @@ public final class Ledger: Sendable {
     /// Submits a signed request batch and waits for its durable outcome, one per record in order.
     /// Throws for the batch as a whole (bad shape, unknown org, bad signature, overloaded, reused request id).
     public func submit(_ batch: SignedBatch) async throws -> [RecordOutcome] {
+        try integrity.checkWritable()
         let check = try BatchAdmission(configuration: configuration, hashing: hashing, published: published, dataKey: dataKey,
                                        queue: queue).admit(batch)
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await recordingDamage { try await withCheckedThrowingContinuation { continuation in
             let prepared = PreparedBatch(org: batch.org, requestId: batch.requestId, entries: check.entries,
                                          kinds: batch.records.map(\.kind), payloads: batch.records.map(\.payload),
                                          admitted: check.admitted,
@@ -112,12 +145,13 @@ public final class Ledger: Sendable {
             } catch {
                 continuation.resume(throwing: error)
             }
-        }
+        } }
     }
 
     /// Adds an org to the registry (or replaces its key); the registration is itself a ledger entry.
     @discardableResult
     public func registerOrg(code: String, role: String, publicKey: SM2PublicKey) async throws -> Receipt {
+        try integrity.checkWritable()
         try BatchAdmission.checkOrgCode(code)
         guard !role.isEmpty, role.utf8.count <= 32 else {
             throw LedgerError(.invalidArgument, "role must be 1 to 32 bytes, got \(role.utf8.count)")
@@ -145,6 +179,7 @@ public final class Ledger: Sendable {
     /// Writes the audit trail's head into the ledger (an `audit_anchor` node entry) and returns its receipt.
     @discardableResult
     public func anchorAudit(_ anchor: AuditAnchor) async throws -> Receipt {
+        try integrity.checkWritable()
         let payload = anchor.encoded
         let schema = self.schema
         return try await withCheckedThrowingContinuation { continuation in
@@ -163,8 +198,10 @@ public final class Ledger: Sendable {
     /// The audit trail head most recently anchored; nil before the first anchor.
     public func latestAuditAnchor() throws -> AuditAnchor? {
         let schema = self.schema
-        return try env.read { txn in
-            try schema.metaBytes(.auditAnchor, in: txn).map { bytes in try bytes.withUnsafeBytes { try AuditAnchor(decoding: $0) } }
+        return try integrity.checking("the latest audit anchor") {
+            try env.read { txn in
+                try schema.metaBytes(.auditAnchor, in: txn).map { bytes in try bytes.withUnsafeBytes { try AuditAnchor(decoding: $0) } }
+            }
         }
     }
 
@@ -175,8 +212,10 @@ public final class Ledger: Sendable {
     /// Records and bytes admitted and waiting for the writer (`queueCapacityRecords` / `…Bytes` bound them).
     public var queueDepth: (records: Int, bytes: Int) { queue.depth }
 
-    /// The newest signed tree head (it may trail the newest commit by the one being signed).
+    /// The newest signed tree head (it may trail the newest commit by the one being signed). Signed in this process,
+    /// or read from the store at open and checked there (signature, and root against the stored nodes).
     public var latestTreeHead: SignedTreeHead? { published.latestHead }
+
 
     public var writeQueueDepth: (records: Int, bytes: Int) { queue.depth }
 
@@ -193,29 +232,44 @@ public final class Ledger: Sendable {
     }
 
     private func entryReader(_ txn: LMDBTransaction) -> EntryPayloadReader {
-        EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey))
+        EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey), hashing: hashing)
     }
 
-    /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`).
+    /// A consistent snapshot of the state machine's databases (and the engine's, through `txn`). `dataLoss` thrown
+    /// by `body` (state that disagrees with its entry) is recorded as damage, like the engine's own reads.
     public func readState<R>(_ body: (StateTransaction) throws -> R) throws -> R {
-        try env.read { txn in try body(StateTransaction(txn: txn, schema: schema, dataKey: dataKey)) }
-    }
-
-    /// The stored head for exactly `treeSize`, if one was signed at that size.
-    public func treeHead(atSize treeSize: UInt64) throws -> SignedTreeHead? {
-        try env.read { txn in
-            guard let value = try txn.get(schema.heads, key: treeSize) else { return nil }
-            return try SignedTreeHead(decoding: value)
+        try integrity.checking("state") {
+            try env.read { txn in try body(StateTransaction(txn: txn, schema: schema, dataKey: dataKey, hashing: hashing)) }
         }
     }
 
-    /// The entry's exact (plain) bytes: a sealed private range is opened here, bound to the entry's leaf.
-    public func entry(at index: UInt64) throws -> StoredEntry {
-        try env.read { txn in
-            guard let entry = try entryReader(txn).entry(at: index) else {
-                throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
+    /// The head signed at exactly `treeSize`, if one was. The newest comes from memory; an older one is read from
+    /// the store and checked before it is returned (signature, and root against the stored nodes): `dataLoss`.
+    public func treeHead(atSize treeSize: UInt64) throws -> SignedTreeHead? {
+        if let newest = published.latestHead, newest.head.treeSize == treeSize { return newest }
+        let current = self.treeSize
+        return try integrity.checking("the tree head at size \(treeSize)") {
+            let stored = try env.read { txn in try txn.get(schema.heads, key: treeSize).map { Array($0) } }
+            guard let stored else { return nil }
+            try stored.withUnsafeBytes { value in
+                try LedgerStartCheck.check(storedHead: value, size: treeSize, treeSize: current, nodeKey: nodePublicKey) { size in
+                    try root(atSize: size)
+                }
             }
-            return entry
+            return try stored.withUnsafeBytes { try SignedTreeHead(decoding: $0) }
+        }
+    }
+
+    /// The entry's exact (plain) bytes: a sealed private range is opened here, bound to the entry's leaf, and the
+    /// bytes re-hashed against that leaf (`dataLoss` naming the index if they differ).
+    public func entry(at index: UInt64) throws -> StoredEntry {
+        try integrity.checking("entry \(index)") {
+            try env.read { txn in
+                guard let entry = try entryReader(txn).entry(at: index) else {
+                    throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(treeSize)")
+                }
+                return entry
+            }
         }
     }
 
@@ -223,7 +277,7 @@ public final class Ledger: Sendable {
     /// `maxBytes` (at least one entry, so that a reader always moves on): a stream's chunk, bounded in count by
     /// `range` and in memory by `maxBytes`.
     public func entries(in range: Range<UInt64>, maxBytes: Int) throws -> [StoredEntry] {
-        try env.read { txn in
+        try integrity.checking("entries from \(range.lowerBound)") { try env.read { txn in
             let reader = entryReader(txn)
             var chunk: [StoredEntry] = []
             var bytes = 0
@@ -236,7 +290,7 @@ public final class Ledger: Sendable {
                 chunk.append(entry)
             }
             return chunk
-        }
+        } }
     }
 
     /// Read snapshots the ledger's store has opened since it opened (diagnostics).
@@ -246,12 +300,14 @@ public final class Ledger: Sendable {
     public func leafHash(at index: UInt64) throws -> Digest32 {
         let size = treeSize
         guard index < size else { throw LedgerError(.notFound, "no entry at index \(index); the ledger holds \(size)") }
-        return try env.read { txn in try nodes.leafHash(at: index, in: txn) }
+        return try integrity.checking("the leaf hash of entry \(index)") {
+            try env.read { txn in try nodes.leafHash(at: index, in: txn) }
+        }
     }
 
     /// The index of the entry whose Merkle leaf hash (transaction hash) is `hash`.
     public func index(ofTransaction hash: Digest32) throws -> UInt64? {
-        try transactions.index(of: hash, in: env)
+        try integrity.checking("the transaction index") { try transactions.index(of: hash, in: env) }
     }
 
     public func inclusionProof(index: UInt64, treeSize requested: UInt64? = nil) throws -> InclusionProof {
@@ -286,9 +342,11 @@ public final class Ledger: Sendable {
 
     /// Perfect-subtree roots from memory where cached, else one B-tree read each, all in one snapshot.
     private func withSubtreeLookup<R>(_ body: ((PerfectSubtree) throws -> Digest32) throws -> R) throws -> R {
-        try upperTree.reading { cached in
-            try env.read { txn in
-                try body { subtree in try cached.root(subtree) ?? nodes.subtreeRoot(subtree, in: txn) }
+        try integrity.checking("the Merkle nodes") {
+            try upperTree.reading { cached in
+                try env.read { txn in
+                    try body { subtree in try cached.root(subtree) ?? nodes.subtreeRoot(subtree, in: txn) }
+                }
             }
         }
     }

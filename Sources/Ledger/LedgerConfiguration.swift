@@ -45,6 +45,9 @@ public struct LedgerConfiguration: Sendable {
     /// Which part of an entry is sealed at rest with the node's data key (nil: every entry is stored in clear).
     public var entryPrivacy: (any EntryPrivacy)?
 
+    /// What the ledger checks of its store when it opens (`LedgerStartCheck`); damage found opens it read-only.
+    public var startCheck = LedgerStartCheckMode.quick
+
     public var initialMapSize = 1 << 30
     public var maximumMapSize = 1 << 40
 

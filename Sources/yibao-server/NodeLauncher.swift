@@ -37,12 +37,18 @@ struct NodeLauncher {
         let standard = NodeStandardServices()
         let node: LedgerNode
         do {
-            node = try await LedgerNode.start(try nodeConfiguration(nodeKey: setup.nodeKey, registry: setup.orgRegistryPath),
-                                              standardServices: standard.register)
+            var configuration = try nodeConfiguration(nodeKey: setup.nodeKey, registry: setup.orgRegistryPath)
+            configuration.health = standard.health
+            node = try await LedgerNode.start(configuration, standardServices: standard.register)
         } catch where DataFolderLock.isHeld(error, directory: folder) {
             throw Self.folderInUse(folder)
         } catch let error as LedgerError {
             throw NodeStartFailure(message: "cannot start: \(error.message)")
+        } catch let damage as LMDBFileCheck.Damage {
+            throw NodeStartFailure(message: "cannot open the store: \(damage)")
+        } catch let error as LMDBError {
+            throw NodeStartFailure(message: "cannot open the store in \(folder): \(error); its data.mdb is damaged "
+                                   + "(check it with `yibao verify --data \(folder)`)")
         } catch let error as TLSError {
             throw NodeStartFailure(message: "cannot start TLS: \(error)")
         } catch where "\(error)".contains("Address already in use") {
@@ -78,6 +84,7 @@ struct NodeLauncher {
         configuration.rpc.shutdownGracePeriod = .seconds(Int64(settings.shutdownGraceSeconds))
         configuration.ledger.maxRecordsPerBatch = settings.maxBatchRecords
         configuration.ledger.treeHeadInterval = .milliseconds(settings.treeHeadIntervalMs)
+        configuration.ledger.startCheck = settings.verifyOnStart
         configuration.logger = log
         if let metrics = settings.metricsListen {
             configuration.metricsHost = metrics.host

@@ -1,4 +1,6 @@
 import Logging
+import YibaoDomain
+import YibaoLedger
 
 /// What the node runs with, resolved from flags, environment, config file and defaults (in that order).
 struct NodeSettings {
@@ -29,6 +31,8 @@ struct NodeSettings {
     var maxBatchRecords = 10_000
     var shutdownGraceSeconds = 30
     var treeHeadIntervalMs = 10
+    /// What the node checks of its store before it serves (`LedgerStartCheckMode`).
+    var verifyOnStart = LedgerStartCheckMode.quick
     var logLevel = Logger.Level.info
     var logFormat = LogFormat.logfmt
     /// The Prometheus endpoint's `host:port` (`GET /metrics`); nil: none.
@@ -85,6 +89,7 @@ struct NodeSettings {
         case .maxBatchRecords: maxBatchRecords = try Self.integer(value, in: 1...10_000)
         case .shutdownGraceSeconds: shutdownGraceSeconds = try Self.integer(value, in: 0...3_600)
         case .treeHeadIntervalMs: treeHeadIntervalMs = try Self.integer(value, in: 0...60_000)
+        case .verifyOnStart: verifyOnStart = try Self.choice(value)
         case .logLevel:
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw SettingsError("'\(value)' is not a log level (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")

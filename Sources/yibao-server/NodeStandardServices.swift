@@ -2,15 +2,21 @@ import YibaoServer
 import YibaoRPC
 
 /// grpc.health.v1 and server reflection on the node (Sources/Server/Standard), so load balancers and grpcurl
-/// work against it. Health says SERVING for the node and each yibao.v1 service until shutdown begins.
+/// work against it. Health says SERVING for the node and each yibao.v1 service until shutdown begins, or until the
+/// node finds its store damaged (NOT_SERVING from then on).
 struct NodeStandardServices {
     static let yibaoServices = ["yibao.v1.InvoiceService", "yibao.v1.SettlementService", "yibao.v1.AccountService",
                                 "yibao.v1.AuthorizationService", "yibao.v1.LedgerService"]
 
     let health = HealthStatusBoard()
 
-    func register(in router: inout RPCRouter) {
+    /// The services are known to the board before the node starts: a store found damaged as the node opens turns
+    /// every known service NOT_SERVING for good, and a later SERVING must not make them appear.
+    init() {
         for service in Self.yibaoServices { health.setStatus(.serving, for: service) }
+    }
+
+    func register(in router: inout RPCRouter) {
         StandardServices.register(in: &router, health: health)
     }
 }

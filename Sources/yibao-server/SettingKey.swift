@@ -15,6 +15,7 @@ enum SettingKey: String, CaseIterable {
     case maxBatchRecords = "max_batch_records"
     case shutdownGraceSeconds = "shutdown_grace_seconds"
     case treeHeadIntervalMs = "tree_head_interval_ms"
+    case verifyOnStart = "verify_on_start"
     case logLevel = "log_level"
     case logFormat = "log_format"
     case metricsListen = "metrics_listen"

@@ -47,6 +47,8 @@ struct YibaoServerCommand: AsyncParsableCommand {
     var shutdownGraceSeconds: String?
     @Option(help: "Milliseconds between signed tree heads at most (default 10; 0: sign after every commit it can). Env: YIBAO_TREE_HEAD_INTERVAL_MS.")
     var treeHeadIntervalMs: String?
+    @Option(help: "What to check of the store before serving: quick (default: newest entries and heads, the Merkle frontier), full (all of `yibao verify`) or off. Env: YIBAO_VERIFY_ON_START.")
+    var verifyOnStart: String?
     @Option(help: "trace, debug, info (default), notice, warning, error, critical. Env: YIBAO_LOG_LEVEL.")
     var logLevel: String?
     @Option(help: "logfmt (default) or json, on stderr. Env: YIBAO_LOG_FORMAT.")
@@ -70,6 +72,7 @@ struct YibaoServerCommand: AsyncParsableCommand {
         flags[.maxBatchRecords] = maxBatchRecords
         flags[.shutdownGraceSeconds] = shutdownGraceSeconds
         flags[.treeHeadIntervalMs] = treeHeadIntervalMs
+        flags[.verifyOnStart] = verifyOnStart
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat
         flags[.metricsListen] = metricsListen

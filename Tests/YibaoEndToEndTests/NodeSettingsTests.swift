@@ -20,6 +20,7 @@ struct NodeSettingsTests {
         #expect(settings.maxMessageBytes == 4 * 1024 * 1024 && settings.logLevel == .info && settings.logFormat == .logfmt)
         #expect(settings.treeHeadIntervalMs == 10)
         #expect(settings.metricsListen == nil, "no metrics endpoint unless asked for")
+        #expect(settings.verifyOnStart == .quick)
     }
 
     @Test("the metrics endpoint: host:port, or off")
@@ -79,6 +80,8 @@ struct NodeSettingsTests {
         #expect(message([:], ["YIBAO_TREE_HEAD_INTERVAL_MS": "60001"]).hasPrefix("YIBAO_TREE_HEAD_INTERVAL_MS: '60001'"))
         #expect(try NodeSettings.resolve(flags: [.treeHeadIntervalMs: "0"], configFileFlag: nil, environment: [:]).treeHeadIntervalMs == 0)
         #expect(message([.durability: "sometimes"]) == "flag --durability: 'sometimes' is not one of fsync, none")
+        #expect(message([.verifyOnStart: "always"]) == "flag --verify-on-start: 'always' is not one of quick, full, off")
+        #expect(try NodeSettings.resolve(flags: [:], configFileFlag: nil, environment: ["YIBAO_VERIFY_ON_START": "FULL"]).verifyOnStart == .full)
         #expect(message([.tlsCert: "cert.pem"]).contains("TLS needs both --tls-cert and --tls-key"))
         #expect(message([.tlsClientCA: "ca.pem"]).contains("mutual TLS"))
         let repeated = try Self.file("data = a\ndata = b\n")

@@ -147,7 +147,8 @@ import YibaoCrypto
 
     /// A command that throws while the writer applies it fails alone. Here a retry's idempotency record names a seal
     /// that is missing (damaged state: "data loss"); the batches the writer applied in the same group before and
-    /// after it land, with their own entries, and the ledger goes on taking writes.
+    /// after it land, with their own entries. Then the ledger knows its store is damaged and refuses further writes
+    /// (`LedgerIntegrity`); each round reopens it, which forgets that until the damage is met again.
     @Test func aCommandThatFailsToApplyTakesOnlyItsOwnCallerDown() async throws {
         let f = try await LedgerFixture()
         defer { f.shutdown() }
@@ -158,8 +159,8 @@ import YibaoCrypto
         try Self.changeIdempotencyRecord(in: f.directory, org: LedgerFixture.org, requestId: "damaged") { $0.sealIndex = missingSeal }
         try f.reopen()
 
-        let ledger = f.ledger
         for round in 0..<4 {
+            let ledger = f.ledger
             let sizeBefore = ledger.treeSize
             let clean = try (0..<48).map { i in try f.batch([LedgerFixture.payload(round * 1000 + i), LedgerFixture.payload(round * 1000 + 500 + i)]) }
             // A gate holds the writer until the whole burst is queued, so that one take, and one group, holds the retry
@@ -203,6 +204,10 @@ import YibaoCrypto
             // Two records and a seal per clean batch; nothing of the damaged retry or the gate.
             #expect(ledger.treeSize == sizeBefore + UInt64(3 * clean.count))
             if case .success = await gateOutcome { Issue.record("the gate landed") }
+            #expect(ledger.damage?.error == error && ledger.damage?.foundBy == .write)
+            let refused = await #expect(throws: LedgerError.self) { try await ledger.submit(try f.batch([LedgerFixture.payload(round * 1000 + 999)])) }
+            #expect(refused?.code == .dataLoss && refused?.message.contains("accepts no writes") == true, "\(String(describing: refused))")
+            try f.reopen()
         }
         // `verify` names the damage that was planted.
         let report = try f.verify()

@@ -189,12 +189,14 @@ public final class InvoiceSettlementService: Sendable {
 
     private static func invoice(_ key: InvoiceKey, in store: InvoiceSettlementStore) throws -> LedgerInvoice? {
         guard let state = try store.invoiceState(key), let record = try store.invoiceRecord(key) else { return nil }
+        try StateRecordCheck.invoice(state, issued: record.invoice, at: record.index)
         return LedgerInvoice(state: state, invoice: record.invoice, issueIndex: record.index,
                              linkedSetlId: try store.invoiceLink(key)?.setlId)
     }
 
     private static func settlement(_ setlId: String, in store: InvoiceSettlementStore) throws -> LedgerSettlement? {
         guard let state = try store.settlementState(setlId), let record = try store.settlementRecord(setlId) else { return nil }
+        try StateRecordCheck.settlement(state, uploaded: record.settlement, at: record.index)
         return LedgerSettlement(state: state, settlement: record.settlement, uploadIndex: record.index)
     }
 

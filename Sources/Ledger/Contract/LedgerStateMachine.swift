@@ -133,9 +133,9 @@ public struct StateTransaction {
 
     /// The state machine's view of a transaction on the ledger's own store: its state databases, and its entries
     /// read (and unsealed) in the same transaction.
-    init(txn: LMDBTransaction, schema: LedgerSchema, dataKey: NodeDataKey?) {
+    init(txn: LMDBTransaction, schema: LedgerSchema, dataKey: NodeDataKey?, hashing: MerkleHashing) {
         self.init(txn: txn, databases: schema.state, dataKey: dataKey,
-                  entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey)))
+                  entries: EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey), hashing: hashing))
     }
 
     /// The exact payload of the entry at `index` (already in the ledger, or written earlier in this transaction).

@@ -29,7 +29,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Read transactions begun since the environment opened: what a read path costs in snapshots.
     private let readsBegun = Atomic<UInt64>(0)
 
-    public init(path: String, options: Options = Options()) throws(LMDBError) {
+    /// Refuses a `data.mdb` shorter than its meta pages claim (`LMDBFileCheck`) before LMDB maps it.
+    public init(path: String, options: Options = Options()) throws {
+        try LMDBFileCheck(directory: path).check()
         self.options = options
         var env: OpaquePointer?
         try LMDBError.check(mdb_env_create(&env), "mdb_env_create")

@@ -110,7 +110,8 @@ public struct LedgerVerifier {
         try env.read { txn in
             let sealing = EntrySealing(dataKey: dataKey)
             var pass = Pass(schema: schema, txn: txn, hashing: MerkleHashing(hashAlgorithm), expectedNodeKey: expectedNodeKey,
-                            sealing: sealing, replay: replay?(EntryPayloadReader(txn: txn, schema: schema, sealing: sealing)))
+                            sealing: sealing, replay: replay?(EntryPayloadReader(txn: txn, schema: schema, sealing: sealing,
+                                                               hashing: MerkleHashing(hashAlgorithm))))
             do {
                 try pass.checkEntries()
                 try pass.checkDerivedState(comparingState: comparingState)
@@ -169,23 +170,35 @@ private struct Pass {
         LedgerVerifier.Divergence(index: index, reason: reason)
     }
 
+    /// A read of `database` that LMDB refuses (a page of data.mdb is damaged or missing) is a divergence naming the
+    /// database and the last entry that checked out, not a crash or a bare LMDB code.
+    /// `checked`: how many entries checked out so far. Static, so that `body` may change the pass.
+    private static func reading<R>(_ database: String, at index: UInt64?, checked: UInt64, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as LMDBError {
+            let good = checked == 0 ? "no entry was checked" : "the last good entry is \(checked - 1)"
+            throw LedgerVerifier.Divergence(index: index, reason: "database \(database) cannot be read (\(error)); \(good)")
+        }
+    }
+
     mutating func checkEntries() throws {
-        guard let (lastKey, _) = try txn.last(schema.entries), let last = U64Key.decode(lastKey) else {
+        guard let (lastKey, _) = try Self.reading("entries", at: nil, checked: report.entries, { try txn.last(schema.entries) }), let last = U64Key.decode(lastKey) else {
             throw diverge(nil, "the store holds no entries (not even genesis)")
         }
         let size = last + 1
         var heads: [(UInt64, SignedTreeHead)] = []
-        try txn.forEach(schema.heads, from: 0) { treeSize, value in
+        try Self.reading("heads", at: nil, checked: report.entries) { try txn.forEach(schema.heads, from: 0) { treeSize, value in
             guard let head = try? SignedTreeHead(decoding: value), head.head.treeSize == treeSize else {
                 throw diverge(nil, "the tree head stored for size \(treeSize) is unreadable or names another size")
             }
             heads.append((treeSize, head))
             return true
-        }
+        } }
         var nextHead = 0
         var frontier = MerkleFrontier(hashing.algorithm)
         for index in 0..<size {
-            guard let value = try txn.get(schema.entries, key: index), value.count > 8 else {
+            guard let value = try Self.reading("entries", at: index, checked: report.entries, { try txn.get(schema.entries, key: index) }), value.count > 8 else {
                 throw diverge(index, "the entry is missing")
             }
             let time = UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
@@ -223,14 +236,16 @@ private struct Pass {
     }
 
     private func storedLeaf(_ index: UInt64) throws -> Digest32 {
-        guard let stored = try txn.get(schema.merkle, key: index), stored.count >= Digest32.byteCount else {
+        guard let stored = try Self.reading("merkle", at: index, checked: report.entries, { try txn.get(schema.merkle, key: index) }),
+              stored.count >= Digest32.byteCount else {
             throw diverge(index, "its Merkle nodes are missing or of the wrong count")
         }
         return Digest32(unsafe: stored.baseAddress!)
     }
 
     private func checkStoredNodes(index: UInt64, completed: [SubtreeRoot]) throws {
-        guard let stored = try txn.get(schema.merkle, key: index), stored.count == completed.count * Digest32.byteCount else {
+        guard let stored = try Self.reading("merkle", at: index, checked: report.entries, { try txn.get(schema.merkle, key: index) }),
+              stored.count == completed.count * Digest32.byteCount else {
             throw diverge(index, "its Merkle nodes are missing or of the wrong count")
         }
         for (level, root) in completed.enumerated()
@@ -300,7 +315,7 @@ private struct Pass {
                                    position: Int(entry.position))
         let outcome: ApplyOutcome
         do {
-            outcome = try replay.machine.replay(record, in: replay.state)
+            outcome = try Self.reading("the state databases (replay)", at: index, checked: report.entries) { try replay.machine.replay(record, in: replay.state) }
         } catch let refusal as LedgerError {
             throw diverge(index, "the rules refuse this entry on replay: \(refusal)")
         }
@@ -313,26 +328,31 @@ private struct Pass {
         guard let replay else { return }
         for name in replay.machine.databaseNames.sorted() {
             guard let stored = schema.state[name] else { throw diverge(nil, "state: database \(name) is missing") }
-            let cursor = try LMDBCursor(txn, stored)
-            defer { cursor.close() }
-            var storedPair = try cursor.position(MDB_FIRST)
-            try replay.state.txn.forEach(replay.state.database(name)) { k, v in
-                guard let (sk, sv) = storedPair else {
-                    throw diverge(nil, "state: \(name) lacks key \(Hex.encode(k)), which the entries produce")
-                }
-                guard sk.elementsEqual(k) else {
-                    throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)) where the entries produce \(Hex.encode(k))")
-                }
-                guard sv.elementsEqual(v) else {
-                    throw diverge(nil, "state: \(name)[\(Hex.encode(k))] differs from its replay from the entries")
-                }
-                storedPair = try cursor.position(MDB_NEXT)
-                return true
-            }
-            if let (sk, _) = storedPair {
-                throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)), which no entry produces")
-            }
+            try Self.reading("state database \(name)", at: nil, checked: report.entries) { try compare(name, stored: stored, replay: replay) }
             report.stateDatabases += 1
+        }
+    }
+
+    /// One state database against its replay.
+    private func compare(_ name: String, stored: LMDBDatabase, replay: Replay) throws {
+        let cursor = try LMDBCursor(txn, stored)
+        defer { cursor.close() }
+        var storedPair = try cursor.position(MDB_FIRST)
+        try replay.state.txn.forEach(replay.state.database(name)) { k, v in
+            guard let (sk, sv) = storedPair else {
+                throw diverge(nil, "state: \(name) lacks key \(Hex.encode(k)), which the entries produce")
+            }
+            guard sk.elementsEqual(k) else {
+                throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)) where the entries produce \(Hex.encode(k))")
+            }
+            guard sv.elementsEqual(v) else {
+                throw diverge(nil, "state: \(name)[\(Hex.encode(k))] differs from its replay from the entries")
+            }
+            storedPair = try cursor.position(MDB_NEXT)
+            return true
+        }
+        if let (sk, _) = storedPair {
+            throw diverge(nil, "state: \(name) holds key \(Hex.encode(sk)), which no entry produces")
         }
     }
 
@@ -392,44 +412,47 @@ private struct Pass {
 
     mutating func checkDerivedState(comparingState: Bool) throws {
         if comparingState { try compareReplayedState() }
-        let storedAnchor = try schema.metaBytes(.auditAnchor, in: txn)
+        let storedAnchor = try Self.reading("meta", at: nil, checked: report.entries) { try schema.metaBytes(.auditAnchor, in: txn) }
         guard storedAnchor == report.latestAuditAnchor?.encoded else {
             throw diverge(nil, "state: the stored latest audit anchor differs from the last audit_anchor entry")
         }
         var storedOrgs = 0
-        try txn.forEach(schema.orgs) { key, value in
+        try Self.reading("orgs", at: nil, checked: report.entries) { try txn.forEach(schema.orgs) { key, value in
             let code = String(decoding: key, as: UTF8.self)
             guard let replayed = orgs[code], replayed.payload.elementsEqual(value) else {
                 throw diverge(nil, "state: org \(code) in the registry differs from its registration entries")
             }
             storedOrgs += 1
             return true
-        }
+        } }
         guard storedOrgs == orgs.count else {
             throw diverge(nil, "state: the org registry holds \(storedOrgs) orgs; the entries register \(orgs.count)")
         }
         report.orgs = storedOrgs
 
         var requests = 0
-        try txn.forEach(schema.requests) { key, value in
+        try Self.reading("requests", at: nil, checked: report.entries) { try txn.forEach(schema.requests) { key, value in
             guard let record = try? IdempotencyRecord(decoding: value), sealsByRequest[Array(key)] == record.sealIndex else {
                 throw diverge(nil, "state: request id record '\(String(decoding: key, as: UTF8.self))' names no matching seal")
             }
             requests += 1
             return true
-        }
+        } }
         guard requests == sealsByRequest.count else {
             throw diverge(nil, "state: \(requests) request id records for \(sealsByRequest.count) seals")
         }
 
         let nodes = MerkleNodeStore(db: schema.merkle)
-        try txn.forEach(schema.transactions) { key, value in
-            guard key.count == Digest32.byteCount, let index = U64Key.decode(value), index < report.entries,
+        let checked = report.entries
+        var indexed = 0
+        try Self.reading("transactions", at: nil, checked: checked) { try txn.forEach(schema.transactions) { key, value in
+            guard key.count == Digest32.byteCount, let index = U64Key.decode(value), index < checked,
                   let leaf = try? nodes.leafHash(at: index, in: txn), leaf == Digest32(unsafe: key.baseAddress!) else {
                 throw diverge(U64Key.decode(value), "state: the transaction index maps \(Hex.encode(key)) to the wrong entry")
             }
-            report.indexedTransactions += 1
+            indexed += 1
             return true
-        }
+        } }
+        report.indexedTransactions = indexed
     }
 }

@@ -160,7 +160,8 @@ final class LedgerWriter: @unchecked Sendable {
     private func applyEach(_ commands: [WriteCommand], to group: inout AppliedGroup, in txn: LMDBTransaction) {
         group.answers.reserveCapacity(group.answers.count + commands.count)
         // The state machine's view of the group, made once per call.
-        let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey)
+        let machineState = StateTransaction(txn: txn, schema: schema, dataKey: dataKey,
+                                            hashing: MerkleHashing(configuration.hashAlgorithm))
         for command in commands {
             let checkpoint = group.checkpoint()
             do {
@@ -293,7 +294,8 @@ final class LedgerWriter: @unchecked Sendable {
     /// the idempotency record of the batch that wrote it. 0 when that batch is the one being applied (a record
     /// repeated inside one batch): `applyBatch` fills in this batch's seal once it is appended.
     private func originalTreeSize(ofEntry index: UInt64, in txn: LMDBTransaction) throws -> UInt64 {
-        let reader = EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey))
+        let reader = EntryPayloadReader(txn: txn, schema: schema, sealing: EntrySealing(dataKey: dataKey),
+                                       hashing: MerkleHashing(configuration.hashAlgorithm))
         guard let entry = try reader.entry(at: index)?.decoded() else {
             throw LedgerError(.dataLoss, "the state names entry \(index), which is missing")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -53,7 +54,9 @@ public final class LedgerNode: Sendable {
     }
 
     /// Puts the audit trail's head under the signed tree, so that a lost tail of the trail contradicts the ledger.
+    /// Not on a damaged store, which accepts no writes (its one error is logged by `reportDamage`).
     private static func anchor(_ audit: AuditTrail, in ledger: Ledger, logger: Logger) async {
+        guard ledger.damage == nil else { return }
         do {
             guard let head = try audit.head() else { return }
             if let anchored = try ledger.latestAuditAnchor(), anchored == head { return }
@@ -74,6 +77,7 @@ public final class LedgerNode: Sendable {
         ledgerConfiguration.metricsFactory = metrics.factory
         let ledger = try Ledger(directory: configuration.dataDirectory, nodeKey: configuration.nodeKey,
                                 configuration: ledgerConfiguration)
+        reportDamage(of: ledger, to: configuration.health, logger: logger)
         let handlerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.handlerThreads))
         var auditConfiguration = configuration.audit
         auditConfiguration.durable = configuration.durable
@@ -87,7 +91,7 @@ public final class LedgerNode: Sendable {
         }
         do {
             let service = try InvoiceSettlementService(ledger: ledger)
-            if let path = configuration.orgRegistryPath {
+            if let path = configuration.orgRegistryPath, ledger.damage == nil {
                 let registry = try OrgRegistryFile(path: path)
                 let receipts = try await ledger.apply(registry)
                 logger.info("org registry applied", metadata: ["path": "\(path)", "orgs": "\(registry.orgs.count)",
@@ -120,7 +124,9 @@ public final class LedgerNode: Sendable {
             logger.info("node listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(server.port)", "tls": "\(configuration.tls != nil)",
                 "data": "\(configuration.dataDirectory)", "tree_size": "\(ledger.treeSize)",
-                "metrics": "\(metricsServer.map { "\(configuration.metricsHost):\($0.port)" } ?? "off")"])
+                "metrics": "\(metricsServer.map { "\(configuration.metricsHost):\($0.port)" } ?? "off")",
+                "start_check": "\(ledger.startCheck.mode.rawValue)", "start_check_ms": "\(Self.milliseconds(ledger.startCheck.duration))",
+                "damaged": "\(ledger.damage != nil)"])
             return LedgerNode(configuration: configuration, ledger: ledger, service: service, audit: audit, server: server,
                               handlerGroup: handlerGroup, metrics: metrics, metricsServer: metricsServer)
         } catch {
@@ -129,6 +135,24 @@ public final class LedgerNode: Sendable {
             try? await handlerGroup.shutdownGracefully()
             throw error
         }
+    }
+
+    /// The first damage the ledger finds in its store (at the start check or by a read) is logged once, as one
+    /// error naming what was found, and turns every service on `health` NOT_SERVING: the node keeps answering
+    /// reads it can check, and refuses writes (`Ledger.damage`).
+    private static func reportDamage(of ledger: Ledger, to health: HealthStatusBoard?, logger: Logger) {
+        let folder = ledger.directory
+        ledger.onDamage { damage in
+            logger.error("the ledger's store is damaged: writes are refused and health is NOT_SERVING; stop the node and run `yibao verify --data \(folder)`",
+                         metadata: ["damage": "\(damage.error.message)", "found_by": "\(damage.foundBy.rawValue)",
+                                    "data": "\(folder)"])
+            health?.shutDown()  // NOT_SERVING for good, though the node keeps running
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 
     /// The router of a node: the Yibao services behind `AuthenticatedRouter`, the standard services as given.

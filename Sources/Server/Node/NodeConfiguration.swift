@@ -41,6 +41,9 @@ public struct NodeConfiguration: Sendable {
     /// Port 0 picks a free one (`LedgerNode.metricsPort`).
     public var metricsHost = "127.0.0.1"
     public var metricsPort: Int?
+    /// Where the node reports its health (grpc.health.v1): once the ledger finds its store damaged, every service
+    /// on the board turns NOT_SERVING for good. nil: the node reports nowhere.
+    public var health: HealthStatusBoard?
     /// UTC ms; request timestamps are checked against it and channel reads are dated by it.
     public var clock: @Sendable () -> UInt64 = WallClock.nowMs
 

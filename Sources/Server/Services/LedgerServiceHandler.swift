@@ -110,7 +110,9 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
     /// 0 means the newest signed head; otherwise the head signed at exactly that size.
     private func signedHead(size: UInt64, field: String) throws -> SignedTreeHead {
         if size == 0 {
-            guard let head = ledger.latestTreeHead else { throw LedgerError(.unavailable, "the node has not signed a tree head yet") }
+            guard let head = try ledger.checkedLatestTreeHead() else {
+                throw LedgerError(.unavailable, "the node has not signed a tree head yet")
+            }
             return head
         }
         guard let head = try ledger.treeHead(atSize: size) else {

@@ -40,8 +40,8 @@ public final class HealthStatusBoard: Sendable {
         }
     }
 
-    /// The server is going away: every known service becomes NOT_SERVING for good, so load balancers
-    /// stop sending before the listener closes.
+    /// The server is going away, or can no longer be trusted to serve (its store is damaged): every known service
+    /// becomes NOT_SERVING for good, so load balancers stop sending.
     public func shutDown() {
         state.withLock { state in
             guard !state.isTerminal else { return }

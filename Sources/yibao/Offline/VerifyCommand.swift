@@ -36,8 +36,14 @@ struct VerifyCommand: ParsableCommand {
             throw CLIFailure(.failed, "a node is running on \(data) (it holds \(data)/node.lock). Offline verification "
                              + "needs the folder to itself: stop the node (SIGTERM) and run this again.")
         } catch let error as LedgerError {
-            throw CLIFailure(error.code == .failedPrecondition ? .verificationFailed : .failed,
+            throw CLIFailure(error.code == .failedPrecondition || error.code == .dataLoss ? .verificationFailed : .failed,
                              "cannot verify \(data): \(error.message)")
+        } catch let damage as LMDBFileCheck.Damage {
+            throw CLIFailure(.verificationFailed, "the store at \(data) does not verify: \(damage)")
+        } catch let error as LMDBError {
+            // Before the walk (opening the store, its named databases): no entry was checked.
+            throw CLIFailure(.verificationFailed, "the store at \(data) does not verify: it cannot be opened (\(error)); "
+                             + "LMDB's page tree is damaged, and no entry was checked")
         }
         if json {
             Console.out(JSONWriter.text(.object([
