@@ -31,12 +31,13 @@ let package = Package(
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CGlibcMalloc", path: "Sources/CGlibcMalloc"),
 
         .target(name: "YibaoCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
         .target(name: "YibaoDomain", dependencies: ["YibaoCrypto", "CLMDB"], path: "Sources/Domain"),
         // gRPC server transport: nghttp2 owns HTTP/2, SwiftNIO owns sockets and event loops.
         .target(name: "YibaoRPC",
-                dependencies: ["CNghttp2", "COpenSSL",
+                dependencies: ["CNghttp2", "COpenSSL", .target(name: "CGlibcMalloc", condition: .when(platforms: [.linux])),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 path: "Sources/RPC"),

@@ -67,13 +67,10 @@ extension GRPCServerConnectionHandler {
         guard var stream = streams[streamID], !stream.machine.isFinished, let context = stream.context else {
             return loop.makeFailedFuture(GRPCStatus(.cancelled, "Call is over"))
         }
+        let before = stream.machine.queuedBytes
         let action = stream.machine.send(message, initialMetadata: context.initialMetadata)
-        var waiter: EventLoopFuture<Void>?
-        if stream.machine.queuedBytes > configuration.responseBufferHighWatermark {
-            let promise = loop.makePromise(of: Void.self)
-            stream.writeWaiters.append(promise)
-            waiter = promise.futureResult
-        }
+        account(stream.machine.queuedBytes - before)
+        let waiter = mustWait(stream) ? blockWriter(&stream, streamID: streamID) : nil
         streams[streamID] = stream
         submit(action, streamID: streamID)
         scheduleFlush()
@@ -86,6 +83,7 @@ extension GRPCServerConnectionHandler {
         // Nobody reads the requests any more; what the client still sends is credited and dropped.
         releaseRequests(&stream, streamID: streamID, failure: nil)
         let initial = context.initialMetadata
+        let before = stream.machine.queuedBytes
         if let response, status.code == .ok {
             let action = stream.machine.send(response, initialMetadata: initial)
             streams[streamID] = stream
@@ -93,6 +91,7 @@ extension GRPCServerConnectionHandler {
         }
         let action = stream.machine.finish(status, initialMetadata: initial, trailingMetadata: context.trailingMetadata)
         streams[streamID] = stream
+        account(stream.machine.queuedBytes - before)
         submit(action, streamID: streamID)
         scheduleFlush()
     }
