@@ -231,8 +231,6 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             allocator: channelContext!.channel.allocator))
         let action = stream.machine.receiveHeaders(fields, endStream: endStream, router: router)
         switch action {
-        case .ignore:
-            streams[streamID] = stream
         case .reject(let rejection):
             streams[streamID] = stream
             submit(.submitTrailersOnly(headers: rejection.headers), streamID: streamID)
@@ -318,19 +316,36 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
 
     /// The call fails now: the handler is cancelled and the client gets `status`.
     func failCall(streamID: Int32, status: GRPCStatus) {
-        guard var stream = streams[streamID] else { return }
+        // Already decided (the handler finished, or an earlier failure): a late deadline changes nothing.
+        guard var stream = streams[streamID], !stream.machine.isFinished else { return }
         stream.task?.cancel()
         releaseRequests(&stream, streamID: streamID, failure: status)
         for waiter in stream.writeWaiters { waiter.fail(status) }
         stream.writeWaiters.removeAll()
         blockedStreams.remove(streamID)
         let before = stream.machine.queuedBytes
-        let action = stream.machine.finish(status, initialMetadata: stream.context?.initialMetadata ?? .init(),
-                                           trailingMetadata: GRPCMetadata())
+        let initial = stream.context?.initialMetadata ?? .init()
+        let action = finishing(&stream, streamID: streamID) {
+            try $0.finish(status, initialMetadata: initial, trailingMetadata: GRPCMetadata())
+        }
         streams[streamID] = stream
         account(stream.machine.queuedBytes - before)  // an error drops the messages not yet sent
         submit(action, streamID: streamID)
         wakeWriters()
+    }
+
+    /// Runs a state machine step that may be an `InvalidTransition` (a bug, asserted in debug builds); in release
+    /// the stream is reset (RST_STREAM INTERNAL_ERROR), which ends the call, rather than the step being ignored.
+    func finishing(_ stream: inout Stream, streamID: Int32,
+                   _ step: (inout GRPCServerStreamStateMachine) throws -> GRPCServerStreamStateMachine.SendAction)
+        -> GRPCServerStreamStateMachine.SendAction {
+        do {
+            return try step(&stream.machine)
+        } catch {
+            stream.task?.cancel()
+            session?.resetStream(streamID: streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+            return .none
+        }
     }
 
     func streamClosed(streamID: Int32) {

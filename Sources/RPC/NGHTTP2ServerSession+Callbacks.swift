@@ -101,6 +101,8 @@ let readData: nghttp2_data_source_read_callback = { _, streamID, buffer, length,
         return chunk.readableBytes
     case .deferred:
         return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    case .reset:
+        return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)  // RST_STREAM INTERNAL_ERROR
     case .trailers(let fields):
         dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
         guard session.submitTrailers(streamID: streamID, fields: fields) == 0 else {
