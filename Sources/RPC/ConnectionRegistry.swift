@@ -4,7 +4,7 @@ import Synchronization
 /// The open connections of a server, shared by every event loop that accepts: the connection cap, the cap per
 /// peer address, and eviction. When the server is full, a newcomer takes the slot of a connection that has
 /// never started a call (nor shown a verified certificate), which is closed: from the address holding the most
-/// connections, then by `ServerConnectionStateMachine.EvictionRank`, then the oldest. Only when every
+/// such idle connections, then by `ServerConnectionStateMachine.EvictionRank`, then the oldest. Only when every
 /// connection is in use (or identified) is the newcomer refused.
 /// So idle sockets and slowloris peers cannot lock clients out, and one address cannot take every slot.
 final class ConnectionRegistry: Sendable {
@@ -58,13 +58,14 @@ final class ConnectionRegistry: Sendable {
             }
             var evicted: (any Channel)?
             if state.entries.count >= limits.maxConnections {
-                // The address holding the most connections gives way first, so peers that reconnect as fast
-                // as they are evicted churn their own slots, not a newcomer's from elsewhere.
-                let perAddress = state.perAddress
-                guard let victim = state.entries.filter({ $0.value.rank != nil }).min(by: { left, right in
+                // The address holding the most idle connections gives way first, so peers that reconnect as
+                // fast as they are evicted churn their own slots, not a newcomer's from elsewhere.
+                let candidates = state.entries.filter { $0.value.rank != nil }
+                var idlePerAddress: [String: Int] = [:]
+                for (_, entry) in candidates { idlePerAddress[entry.address, default: 0] += 1 }
+                guard let victim = candidates.min(by: { left, right in
                     let l = left.value, r = right.value
-                    return (-perAddress[l.address, default: 0], l.rank!, l.sequence)
-                        < (-perAddress[r.address, default: 0], r.rank!, r.sequence)
+                    return (-idlePerAddress[l.address]!, l.rank!, l.sequence) < (-idlePerAddress[r.address]!, r.rank!, r.sequence)
                 }) else {
                     return (.refusedFull, nil)
                 }

@@ -9,7 +9,7 @@ import YibaoTestSupport
 /// each call.
 @Suite("Connection slots against idle and slowloris peers", .serialized)
 struct ConnectionSlotTests {
-    /// `rounds` unary calls, each on a new connection (a fresh client), each with a 2 s deadline.
+    /// `rounds` unary calls, each on a new connection (a fresh client), each with a 5 s deadline (connecting included).
     static func callsOnFreshConnections(_ server: RPCServer, rounds: Int) async throws -> (ok: Int, failed: [String]) {
         var ok = 0, failed: [String] = []
         for round in 0..<rounds {
@@ -18,7 +18,7 @@ struct ConnectionSlotTests {
             let client = try RPCClient(configuration: configuration)
             do {
                 let response = try await client.unary(path: "/yibao.test.v1.Echo/Unary", request: Array("round \(round)".utf8),
-                                                      options: RPCCallOptions(timeout: .seconds(2)))
+                                                      options: RPCCallOptions(timeout: .seconds(5)))
                 if response.message == Array("round \(round)".utf8) { ok += 1 } else { failed.append("round \(round): wrong echo") }
             } catch {
                 failed.append("round \(round): \(error)")
