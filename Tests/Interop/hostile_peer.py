@@ -9,7 +9,7 @@ Usage: hostile_peer.py PORT SCENARIO ARGS...
       read again. Prints {"scenario": "stall", "ready": true, "connections": n} once every call is sent.
   idle CONNECTIONS SOURCES
       CONNECTIONS TCP connections that send nothing, spread over the source addresses 127.0.0.2 .. 127.0.0.(1+SOURCES);
-      every connection the server closes is opened again (10 ms later). Prints {"scenario": "idle", "ready": true, ...},
+      every connection the server closes is opened again (after a 0.2 s pause per burst of closes). Prints {"scenario": "idle", "ready": true, ...},
       then {"scenario": "idle", "closed": true, "after": seconds} for each connection the server closes.
   slowloris CONNECTIONS SOURCES INTERVAL
       as idle, but each connection trickles the client preface, one byte every INTERVAL seconds.
@@ -87,7 +87,7 @@ def hold(port, connections, sources, interval):
         timeout = max(0.0, next_trickle - time.monotonic())
         ready = selector.select(timeout=min(timeout, 1.0))
         if ready:
-            time.sleep(0.01)  # a pause per burst of closes, so reopening does not spin
+            time.sleep(0.2)  # a pause per burst of closes: the attack is holding slots, not flooding accept
         for key, _ in ready:
             sock = key.fileobj
             try:
