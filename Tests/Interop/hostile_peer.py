@@ -8,11 +8,12 @@ Usage: hostile_peer.py PORT SCENARIO ARGS...
       calls of the server-streaming PATH with an empty request message and `yibao-org: ORG`; the socket is never
       read again. Prints {"scenario": "stall", "ready": true, "connections": n} once every call is sent.
   idle CONNECTIONS SOURCES
-      CONNECTIONS TCP connections that send nothing, spread over the source addresses 127.0.0.2 .. 127.0.0.(1+SOURCES);
-      every connection the server closes is opened again (after a 0.2 s pause per burst of closes). Prints {"scenario": "idle", "ready": true, ...},
-      then {"scenario": "idle", "closed": true, "after": seconds} for each connection the server closes.
+      CONNECTIONS TCP connections that send nothing, spread over the source addresses 127.0.0.2 .. 127.0.0.(1+SOURCES).
+      Prints {"scenario": "idle", "ready": true, ...}, then {"scenario": "idle", "closed": true, "after": seconds}
+      for each connection the server closes.
   slowloris CONNECTIONS SOURCES INTERVAL
-      as idle, but each connection trickles the client preface, one byte every INTERVAL seconds.
+      as idle, but each connection trickles the client preface, one byte every INTERVAL seconds, and every
+      connection the server closes is opened again (after a 0.2 s pause per burst of closes).
 """
 import json
 import selectors
@@ -69,7 +70,7 @@ def open_from(port, source):
 
 
 def hold(port, connections, sources, interval):
-    """Keeps CONNECTIONS sockets open (reopening closed ones); with an interval, trickles the preface."""
+    """Keeps CONNECTIONS sockets open; with an interval, trickles the preface and reopens closed sockets."""
     selector = selectors.DefaultSelector()
     addresses = ["127.0.0.%d" % (2 + i % sources) for i in range(connections)]
     name = "slowloris" if interval else "idle"
@@ -81,7 +82,6 @@ def hold(port, connections, sources, interval):
         sent[sock] = 0
         opened[sock] = time.monotonic()
     emit(scenario=name, ready=True, connections=connections)
-    reopened = 0
     next_trickle = time.monotonic() + (interval or 3600)
     while True:
         timeout = max(0.0, next_trickle - time.monotonic())
@@ -101,11 +101,12 @@ def hold(port, connections, sources, interval):
                 selector.unregister(sock)
                 sent.pop(sock, None)
                 sock.close()
+                if not interval:
+                    continue
                 fresh = open_from(port, key.data)
                 selector.register(fresh, selectors.EVENT_READ, key.data)
                 sent[fresh] = 0
                 opened[fresh] = time.monotonic()
-                reopened += 1
         if interval and time.monotonic() >= next_trickle:
             next_trickle = time.monotonic() + interval
             for sock in list(sent):

@@ -53,11 +53,13 @@ struct ConnectionSlotTests {
     @Test("idle sockets on every slot: an idle one gives way to each newcomer")
     func idlePeersAreEvicted() async throws {
         guard InteropPython.isAvailable() else { return }
-        // 100 sockets from 10 addresses; only eviction can make room (the preface deadline is beyond the test).
+        // 100 silent sockets from 10 addresses, as the found attack; only eviction can make room (the preface
+        // deadline is beyond the test).
         let result = try await Self.callsWhileSlotsAreHeld(by: ["idle", "100", "10"], prefaceTimeout: .seconds(120))
         print("idle peers: \(result.ok) of 20 calls OK, \(result.evicted) connections evicted")
         #expect(result.failed.isEmpty, "\(result.failed.count) of 20 calls failed: \(result.failed.prefix(3))")
-        #expect(result.evicted >= 20, "each newcomer took an idle connection's slot")
+        // The 68 sockets beyond the 32 slots each took the oldest idle one's, and so did the first call's.
+        #expect(result.evicted >= 69, "\(result.evicted) evictions")
         #expect(result.open <= 32)
     }
 
@@ -94,7 +96,7 @@ struct ConnectionSlotTests {
         }) { server, _ in
             let result = try await HostilePeer.with([String(server.port), "idle", "40", "1"]) { _ in
                 await Self.waitForConnections(server, atLeast: 8)
-                try await Task.sleep(for: .milliseconds(500))  // the peer keeps reopening what is refused
+                try await Task.sleep(for: .milliseconds(500))  // the refused ones are closed by now
                 #expect(server.connectionCount <= 8, "\(server.connectionCount) connections from 127.0.0.2")
                 return try await Self.callsOnFreshConnections(server, rounds: 5)
             }
