@@ -41,6 +41,9 @@ struct ConnectionSlotTests {
             $0.maxConnections = 32
             $0.maxConnectionsPerAddress = 16
             $0.prefaceTimeout = prefaceTimeout
+            // The echo runs on its connection's loop: the tests' shared handler threads may be held by other
+            // suites for seconds, which is not what these calls measure.
+            $0.handlersOnConnectionLoop = true
         }) { server, _ in
             let result = try await HostilePeer.with([String(server.port)] + peer) { _ in
                 await Self.waitForConnections(server, atLeast: 32)
