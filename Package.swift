@@ -37,6 +37,7 @@ let package = Package(
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CGlibcMalloc", path: "Sources/CGlibcMalloc"),
 
         .target(name: "YibaoCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
         // The engine: storage, admission, writer, committer, verification, recovery, the audit trail. No business type.
@@ -46,7 +47,7 @@ let package = Package(
         .target(name: "YibaoDomain", dependencies: ["YibaoLedger", "YibaoCrypto"], path: "Sources/Domain"),
         // gRPC server transport: nghttp2 owns HTTP/2, SwiftNIO owns sockets and event loops.
         .target(name: "YibaoRPC",
-                dependencies: ["CNghttp2", "COpenSSL",
+                dependencies: ["CNghttp2", "COpenSSL", .target(name: "CGlibcMalloc", condition: .when(platforms: [.linux])),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 path: "Sources/RPC"),

@@ -67,13 +67,10 @@ extension GRPCServerConnectionHandler {
         guard var stream = streams[streamID], !stream.machine.isFinished, let context = stream.context else {
             return loop.makeFailedFuture(GRPCStatus(.cancelled, "Call is over"))
         }
-        let action = stream.machine.send(message, initialMetadata: context.initialMetadata)
-        var waiter: EventLoopFuture<Void>?
-        if stream.machine.queuedBytes > configuration.responseBufferHighWatermark {
-            let promise = loop.makePromise(of: Void.self)
-            stream.writeWaiters.append(promise)
-            waiter = promise.futureResult
-        }
+        let before = stream.machine.queuedBytes
+        let action = finishing(&stream, streamID: streamID) { try $0.send(message, initialMetadata: context.initialMetadata) }
+        account(stream.machine.queuedBytes - before)
+        let waiter = mustWait(stream) ? blockWriter(&stream, streamID: streamID) : nil
         streams[streamID] = stream
         submit(action, streamID: streamID)
         scheduleFlush()
@@ -85,14 +82,22 @@ extension GRPCServerConnectionHandler {
         guard var stream = streams[streamID], let context = stream.context else { return }
         // Nobody reads the requests any more; what the client still sends is credited and dropped.
         releaseRequests(&stream, streamID: streamID, failure: nil)
+        guard !stream.machine.isFinished else {
+            streams[streamID] = stream  // the deadline (or a bad request) decided the call first
+            return
+        }
         let initial = context.initialMetadata
+        let before = stream.machine.queuedBytes
         if let response, status.code == .ok {
-            let action = stream.machine.send(response, initialMetadata: initial)
+            let action = finishing(&stream, streamID: streamID) { try $0.send(response, initialMetadata: initial) }
             streams[streamID] = stream
             submit(action, streamID: streamID)
         }
-        let action = stream.machine.finish(status, initialMetadata: initial, trailingMetadata: context.trailingMetadata)
+        let action = finishing(&stream, streamID: streamID) {
+            try $0.finish(status, initialMetadata: initial, trailingMetadata: context.trailingMetadata)
+        }
         streams[streamID] = stream
+        account(stream.machine.queuedBytes - before)
         submit(action, streamID: streamID)
         scheduleFlush()
     }

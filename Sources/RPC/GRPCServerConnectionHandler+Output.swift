@@ -15,10 +15,10 @@ extension GRPCServerConnectionHandler {
                 session.resumeData(streamID: streamID)
             case .submitResponse(let headers):
                 try session.submitResponse(streamID: streamID, headers: headers, hasBody: true)
-                responseStarted()
+                management.responseSent()
             case .submitTrailersOnly(let headers):
                 try session.submitResponse(streamID: streamID, headers: headers, hasBody: false)
-                responseStarted()
+                management.responseSent()
             }
         } catch {
             session.resetStream(streamID: streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
@@ -28,12 +28,11 @@ extension GRPCServerConnectionHandler {
     /// nghttp2 pulls response DATA (from inside mem_send): hand over queued bytes, defer when there are none.
     func pull(streamID: Int32, maxLength: Int) -> GRPCServerStreamStateMachine.Pull {
         guard var stream = streams[streamID] else { return .deferred }
+        let before = stream.machine.queuedBytes
         let pulled = stream.machine.pull(maxLength: maxLength)
         streams[streamID] = stream
-        if case .bytes = pulled { responseStarted() }  // DATA going out, as grpc counts it for ping strikes
-        if !stream.writeWaiters.isEmpty, stream.machine.queuedBytes <= configuration.responseBufferLowWatermark {
-            drainedStreams.insert(streamID)
-        }
+        account(stream.machine.queuedBytes - before)
+        if case .bytes = pulled { management.responseSent() }  // DATA going out, as grpc counts it for ping strikes
         return pulled
     }
 
@@ -43,6 +42,7 @@ extension GRPCServerConnectionHandler {
         guard let context = channelContext, let session, !isFlushing, context.channel.isWritable else { return }
         isFlushing = true
         defer { isFlushing = false }
+        var written = 0
         while !isClosing {
             // Most passes end here: nothing (more) to send, so no buffer is allocated for it.
             guard session.wantsWrite || session.hasEvents else { break }
@@ -57,62 +57,33 @@ extension GRPCServerConnectionHandler {
             // connection, and that output (say, the last trailers) must be on its way first.
             let wroteBytes = buffer.readableBytes > 0
             if wroteBytes {
+                written += buffer.readableBytes
                 lastWrite = context.writeAndFlush(wrapOutboundOut(buffer))
+                wakeWriters()
             }
-            wakeDrainedWriters()
             let hadEvents = session.hasEvents
             if hadEvents { processEvents() }
             if !wroteBytes && !hadEvents { break }
             // Not writable: the rest waits in nghttp2 until channelWritabilityChanged.
             if !context.channel.isWritable { break }
+            // This connection's share of the loop turn is used: the rest goes in a later turn, after the
+            // loop's other connections have had theirs.
+            if written >= configuration.maxWriteBytesPerTurn {
+                if session.wantsWrite { scheduleFlush() }
+                break
+            }
         }
         closeIfDrained()
-    }
-
-    func wakeDrainedWriters() {
-        for streamID in drainedStreams {
-            guard var stream = streams[streamID] else { continue }
-            let waiters = stream.writeWaiters
-            stream.writeWaiters.removeAll()
-            streams[streamID] = stream
-            for waiter in waiters { waiter.succeed() }
-        }
-        drainedStreams.removeAll()
     }
 
     // MARK: Closing
-
-    /// Streams the client opened before it saw the notice are still served: the final GOAWAY, naming the last
-    /// stream taken, goes out only after a PING round trip proves the notice arrived (or after a timeout).
-    func beginGracefulShutdown() {
-        guard let session, shutdownPhase == .running else { return }
-        shutdownPhase = .noticeSent
-        session.submitShutdownNotice()
-        // nghttp2 sends PINGs ahead of everything else queued, so write the notice first: the PING's ACK must
-        // prove the client saw the notice. (If the socket is backed up, the fallback timer still ends it.)
-        flushOutput()
-        session.submitPing(opaque: GRPCServerConnectionHandler.shutdownPingPayload)
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: configuration.shutdownPingTimeout) {
-            bound.value.sendFinalGoAway()
-        }
-        flushOutput()
-    }
-
-    func sendFinalGoAway() {
-        guard let session, shutdownPhase == .noticeSent else { return }
-        shutdownPhase = .goAwaySent
-        session.submitGoAway(errorCode: NGHTTP2_NO_ERROR.rawValue)
-        flushOutput()
-        closeIfDrained()
-    }
 
     /// Closes once nghttp2 has nothing left to do (after GOAWAY both ways, or a fatal error) or, when shutting
     /// down, once the last call has ended.
     func closeIfDrained() {
         guard let context = channelContext, let session, !isClosing else { return }
         let idle = !session.wantsRead && !session.wantsWrite
-        if idle || (shutdownPhase == .goAwaySent && streams.isEmpty && !session.wantsWrite) {
+        if idle || (management.isGoAwaySent && streams.isEmpty && !session.wantsWrite) {
             closeAfterLastWrite(context)
         }
     }
@@ -141,14 +112,22 @@ extension GRPCServerConnectionHandler {
     }
 
     func tearDown() {
-        stopKeepalive()
-        let open = streams
-        streams.removeAll()
-        for (_, stream) in open {
-            stream.requestSource?.finish(GRPCStatus(.unavailable, "Connection closed"))
-            stream.task?.cancel()
-            stream.deadlineTimer?.cancel()
-            for waiter in stream.writeWaiters { waiter.fail(GRPCStatus(.unavailable, "Connection closed")) }
+        apply(management.closed())
+        // What the peer never read is freed with the connection.
+        let held = queuedResponseBytes
+        account(-held)
+        blockedStreams.removeAll()
+        budget.cancelNotification(ObjectIdentifier(self))
+        do {
+            let open = streams
+            streams.removeAll()
+            for (_, stream) in open {
+                stream.requestSource?.finish(GRPCStatus(.unavailable, "Connection closed"))
+                stream.task?.cancel()
+                stream.deadlineTimer?.cancel()
+                for waiter in stream.writeWaiters { waiter.fail(GRPCStatus(.unavailable, "Connection closed")) }
+            }
         }
+        if held > 0 { budget.connectionClosed(holding: held) }  // after the buffers above are freed
     }
 }

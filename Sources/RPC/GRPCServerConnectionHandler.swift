@@ -7,8 +7,9 @@ struct GracefulShutdownEvent: Sendable {}
 /// One HTTP/2 connection: owns its nghttp2 session and its calls. Everything here runs on the channel's
 /// event loop; handler tasks reach it only through `RPCStreamHandle`, which hops onto that loop.
 /// Split by aspect: this file (channel and nghttp2 events, inbound flow), `+Calls` (handler tasks),
-/// `+Output` (submitting, flushing, closing). Members are internal so the aspects can share them; nothing
-/// outside these files uses them.
+/// `+Output` (submitting, flushing, closing), `+ResponseBuffer` (what handlers may queue), `+Management`
+/// (carrying out `ServerConnectionStateMachine`: deadlines, keepalive, GOAWAY, eviction). Members are internal
+/// so the aspects can share them; nothing outside these files uses them.
 final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource, FlushCoalescing {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -40,16 +41,24 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     /// Kept after the handler is removed, so late handler writes can still be answered.
     let eventLoop: any EventLoop
     var streams: [Int32: Stream] = [:]
-    /// Streams whose queue shrank during mem_send; their waiters are woken after it returns.
-    var drainedStreams: Set<Int32> = []
+    /// Streams whose handler waits in `write` for room (its stream, its connection or the server is over its bound).
+    var blockedStreams: Set<Int32> = []
+    /// Response bytes queued for this connection, all streams together (`connectionResponseBufferLimit`).
+    var queuedResponseBytes = 0
+    /// The same, for every connection of the server.
+    let budget: ResponseBufferBudget
+    /// Where this connection's eviction eligibility is kept.
+    let registry: ConnectionRegistry
     var isFlushing = false
     var flushPending = false  // see FlushCoalescing
     var flushTaskQueued = false
-    /// Graceful shutdown runs notice GOAWAY -> PING round trip -> final GOAWAY -> close when calls are done.
-    enum ShutdownPhase { case running, noticeSent, goAwaySent }
-    var shutdownPhase = ShutdownPhase.running
-    /// Marks our shutdown PING, so its ACK is told apart from any other.
-    static let shutdownPingPayload: UInt64 = 0x5949_4241_4f47_4f41
+    /// Connection-level decisions (preface deadline, idle, keepalive, GOAWAY, eviction); see `+Management`.
+    var management: ServerConnectionStateMachine
+    var managementTimers: [ServerConnectionStateMachine.Timer: Scheduled<Void>] = [:]
+    /// What the registry was last told about eviction.
+    var publishedEvictionRank: ServerConnectionStateMachine.EvictionRank? = .beforePreface
+    /// Complete frames nghttp2 had reported when last looked at (the idle timer counts frames, not bytes).
+    var seenStreamFrames = 0
     var isClosing = false
     /// The most recent socket write; closing waits for it.
     var lastWrite: EventLoopFuture<Void>?
@@ -57,18 +66,20 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     var readPending = false
     /// The connection's verified client certificate, from `OpenSSLConnectionHandler` (before any request).
     var peer: TLSPeerIdentity?
-    /// Our keepalive PINGs and the client's (see `+Keepalive`).
-    var keepalive = KeepaliveState()
 
     /// Where this connection's handler tasks run: `loopExecutor` for methods placed on the connection loop (or all,
     /// with `RPCServerConfiguration.handlersOnConnectionLoop`), the configured executor for the rest.
     let handlerExecutor: (any TaskExecutor)?
     let loopExecutor: any TaskExecutor
 
-    init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop) {
+    init(router: RPCRouter, configuration: RPCServerConfiguration, eventLoop: any EventLoop,
+         budget: ResponseBufferBudget, registry: ConnectionRegistry) {
         self.eventLoop = eventLoop
         self.router = router
         self.configuration = configuration
+        self.budget = budget
+        self.registry = registry
+        management = ServerConnectionStateMachine(configuration: .init(configuration))
         // An event loop is a group of one (`any()` is itself): its jobs run in the loop's next batch of tasks,
         // with no thread wake-up, and a result needs no hop back.
         loopExecutor = EventLoopGroupTaskExecutor(group: eventLoop)
@@ -93,7 +104,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             return
         }
         if context.channel.isActive {
-            scheduleKeepalivePing()
+            apply(management.activated(now: .now()))
             flushOutput()
         }
     }
@@ -105,7 +116,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        scheduleKeepalivePing()
+        apply(management.activated(now: .now()))
         flushOutput()  // the server connection preface: our SETTINGS
         context.fireChannelActive()
     }
@@ -126,6 +137,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             closeAfterFlushing()
             return
         }
+        noteStreamFrames()
         processEvents()
         scheduleFlush()  // written at channelReadComplete, after every frame of this read burst is in
     }
@@ -138,11 +150,12 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompletedEvent {
             peer = handshake.peer
+            if handshake.peer != nil {
+                management.peerVerified()
+                publishEvictionRank()
+            }
         } else if event is GracefulShutdownEvent {
-            beginGracefulShutdown()
-        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            // Silent and with no call open: the connection holds a slot for nothing.
-            if streams.isEmpty { beginGracefulShutdown() }
+            apply(management.beginGracefulShutdown())
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -194,11 +207,13 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
                 perform(action, streamID: streamID)
             case .streamClosed(let streamID, _):
                 streamClosed(streamID: streamID)
+            case .settingsReceived:
+                apply(management.settingsReceived())
+                publishEvictionRank()
             case .pingAcknowledged(let opaque):
-                if opaque == GRPCServerConnectionHandler.shutdownPingPayload { sendFinalGoAway() }
-                if opaque == GRPCServerConnectionHandler.keepalivePingPayload { keepaliveAcknowledged() }
+                apply(management.pingAcknowledged(opaque))
             case .pingReceived:
-                clientPinged()
+                apply(management.clientPinged(now: .now()))
             case .responseEnded(let streamID):
                 // RFC 9113 8.1: the response is complete but the client is still sending; tell it to stop
                 // (NO_ERROR keeps the response valid) rather than take in a body nobody will read.
@@ -216,12 +231,12 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             allocator: channelContext!.channel.allocator))
         let action = stream.machine.receiveHeaders(fields, endStream: endStream, router: router)
         switch action {
-        case .ignore:
-            streams[streamID] = stream
         case .reject(let rejection):
             streams[streamID] = stream
             submit(.submitTrailersOnly(headers: rejection.headers), streamID: streamID)
         case .accept(let start):
+            management.streamOpened()
+            publishEvictionRank()
             stream.start = start
             stream.context = RPCServerContext(method: start.path, requestMetadata: start.metadata,
                                               deadline: start.deadline, peer: peer)
@@ -301,25 +316,50 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
 
     /// The call fails now: the handler is cancelled and the client gets `status`.
     func failCall(streamID: Int32, status: GRPCStatus) {
-        guard var stream = streams[streamID] else { return }
+        // Already decided (the handler finished, or an earlier failure): a late deadline changes nothing.
+        guard var stream = streams[streamID], !stream.machine.isFinished else { return }
         stream.task?.cancel()
         releaseRequests(&stream, streamID: streamID, failure: status)
         for waiter in stream.writeWaiters { waiter.fail(status) }
         stream.writeWaiters.removeAll()
-        let action = stream.machine.finish(status, initialMetadata: stream.context?.initialMetadata ?? .init(),
-                                           trailingMetadata: GRPCMetadata())
+        blockedStreams.remove(streamID)
+        let before = stream.machine.queuedBytes
+        let initial = stream.context?.initialMetadata ?? .init()
+        let action = finishing(&stream, streamID: streamID) {
+            try $0.finish(status, initialMetadata: initial, trailingMetadata: GRPCMetadata())
+        }
         streams[streamID] = stream
+        account(stream.machine.queuedBytes - before)  // an error drops the messages not yet sent
         submit(action, streamID: streamID)
+        wakeWriters()
+    }
+
+    /// Runs a state machine step that may be an `InvalidTransition` (a bug, asserted in debug builds); in release
+    /// the stream is reset (RST_STREAM INTERNAL_ERROR), which ends the call, rather than the step being ignored.
+    func finishing(_ stream: inout Stream, streamID: Int32,
+                   _ step: (inout GRPCServerStreamStateMachine) throws -> GRPCServerStreamStateMachine.SendAction)
+        -> GRPCServerStreamStateMachine.SendAction {
+        do {
+            return try step(&stream.machine)
+        } catch {
+            stream.task?.cancel()
+            session?.resetStream(streamID: streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+            return .none
+        }
     }
 
     func streamClosed(streamID: Int32) {
         guard var stream = streams.removeValue(forKey: streamID) else { return }
+        blockedStreams.remove(streamID)
+        account(-stream.machine.queuedBytes)
         stream.machine.streamClosed()
+        if stream.start != nil { apply(management.streamClosed(now: .now())) }
         releaseRequests(&stream, streamID: streamID, failure: GRPCStatus(.cancelled, "Stream closed"))
         // A client RST_STREAM (or the end of the connection) cancels a handler still running.
         stream.task?.cancel()
         stream.deadlineTimer?.cancel()
         for waiter in stream.writeWaiters { waiter.fail(GRPCStatus(.cancelled, "Stream closed")) }
+        wakeWriters()  // what it held is free for the connection's other streams
         closeIfDrained()
     }
 }

@@ -8,7 +8,18 @@ import NIOCore
 /// single HEADERS frame with END_STREAM (an HTTP error status, or gRPC's Trailers-Only form).
 /// Methods that stream requests skip "receiving": their handler starts with the headers and the
 /// inbound deframer lives on beside the outbound queue until the client half-closes.
+///
+/// What the peer may do at any time (DATA after the outcome is decided, END_STREAM late) is handled; what only a
+/// bug in the connection could do (a second request HEADERS, DATA before HEADERS, writing or finishing a decided
+/// call, a pull before the response) is an `InvalidTransition`: an assertion in debug builds, and in release an
+/// error the connection turns into INTERNAL for that call, never a silent ignore.
 struct GRPCServerStreamStateMachine {
+    struct InvalidTransition: Error, CustomStringConvertible {
+        let event: String
+        let phase: String
+        var description: String { "\(event) is not allowed while \(phase)" }
+    }
+
     struct Limits {
         var maxMessageLength: Int
     }
@@ -27,8 +38,6 @@ struct GRPCServerStreamStateMachine {
     }
 
     enum HeadersAction {
-        /// Headers arrived on a stream that already has them; nothing to do.
-        case ignore
         case reject(Rejection)
         case accept(CallStart)
     }
@@ -59,6 +68,8 @@ struct GRPCServerStreamStateMachine {
     enum Pull {
         case bytes(ByteBuffer)
         case deferred
+        /// The pull came before the response (an `InvalidTransition`): reset the stream.
+        case reset
         /// All messages are out: end the DATA with NO_END_STREAM and send these trailers.
         case trailers([HeaderField])
     }
@@ -106,7 +117,9 @@ struct GRPCServerStreamStateMachine {
     // MARK: Inbound
 
     mutating func receiveHeaders(_ fields: [HeaderField], endStream: Bool, router: RPCRouter) -> HeadersAction {
-        guard case .awaitingHeaders = phase else { return .ignore }
+        guard case .awaitingHeaders = phase else {
+            return .reject(rejection(GRPCStatus(.internal, invalid("request HEADERS").description)))
+        }
         var method: String?, path: String?, contentType: String?, encoding: String?, timeout: String?
         for field in fields {
             switch field.name {
@@ -166,6 +179,9 @@ struct GRPCServerStreamStateMachine {
             phase = .responding(outbound, inbound: deframer)
             return messages.isEmpty ? .none : .deliver(messages)
         }
+        if case .awaitingHeaders = phase {
+            return .reject(rejection(GRPCStatus(.internal, invalid("request DATA").description)))
+        }
         guard case .receivingRequest(var deframer, var request) = phase else {
             // After the outcome is decided the rest of the body is discarded (the connection still credits
             // the flow-control window for it).
@@ -195,6 +211,10 @@ struct GRPCServerStreamStateMachine {
             }
             return .finishRequests
         }
+        if case .awaitingHeaders = phase {
+            return .reject(rejection(GRPCStatus(.internal, invalid("END_STREAM").description)))
+        }
+        // Responding or done: the client half-closing after the outcome is decided changes nothing.
         guard case .receivingRequest(let deframer, let request) = phase else { return .none }
         guard deframer.bufferedBytes == 0 else {
             return .reject(rejection(GRPCStatus(.internal, "Request ended inside a message")))
@@ -208,9 +228,12 @@ struct GRPCServerStreamStateMachine {
 
     // MARK: Outbound
 
-    /// The handler wrote a message.
-    mutating func send(_ message: ByteBuffer, initialMetadata: GRPCMetadata) -> SendAction {
-        guard case .responding(var outbound, let inbound) = phase, outbound.trailers == nil else { return .none }
+    /// The handler wrote a message. The connection refuses writes once `isFinished`, so a write here after
+    /// that is invalid.
+    mutating func send(_ message: ByteBuffer, initialMetadata: GRPCMetadata) throws(InvalidTransition) -> SendAction {
+        guard case .responding(var outbound, let inbound) = phase, outbound.trailers == nil else {
+            throw invalid("a response message")
+        }
         let framed = GRPCMessageFramer.frame(message, allocator: allocator)
         outbound.queuedBytes += framed.readableBytes
         outbound.queue.append(framed)
@@ -225,17 +248,19 @@ struct GRPCServerStreamStateMachine {
         return action
     }
 
-    /// The handler returned (or threw), or the deadline passed: decide the status once.
+    /// The handler returned (or threw), or the deadline passed: decide the status once (the connection asks
+    /// only while not `isFinished`).
     mutating func finish(_ status: GRPCStatus, initialMetadata: GRPCMetadata,
-                         trailingMetadata: GRPCMetadata) -> SendAction {
+                         trailingMetadata: GRPCMetadata) throws(InvalidTransition) -> SendAction {
         switch phase {
         case .awaitingHeaders, .done:
-            return .none
+            throw invalid("finishing the call")
         case .receivingRequest:
+            // `rejection` moves to done: the rest of the request is discarded.
             return .submitTrailersOnly(headers: rejection(status, extra: trailingMetadata.headerFields).headers)
         case .responding(var outbound, _):
             // Once the status is decided, whatever the client still sends is discarded.
-            guard outbound.trailers == nil else { return .none }
+            guard outbound.trailers == nil else { throw invalid("finishing the call") }
             if !outbound.headersSubmitted {
                 phase = .done
                 return .submitTrailersOnly(
@@ -254,7 +279,11 @@ struct GRPCServerStreamStateMachine {
 
     /// nghttp2 asks for up to `maxLength` bytes of DATA.
     mutating func pull(maxLength: Int) -> Pull {
-        guard case .responding(var outbound, let inbound) = phase, maxLength > 0 else { return .deferred }
+        guard case .responding(var outbound, let inbound) = phase else {
+            _ = invalid("a DATA pull")
+            return .reset
+        }
+        guard maxLength > 0 else { return .deferred }
         if var head = outbound.queue.first {
             let chunk: ByteBuffer
             if head.readableBytes <= maxLength {
@@ -280,6 +309,13 @@ struct GRPCServerStreamStateMachine {
     }
 
     // MARK: Helpers
+
+    /// A transition only a bug in the connection could ask for: stops a debug build, is an error in release.
+    private func invalid(_ event: String) -> InvalidTransition {
+        let failure = InvalidTransition(event: event, phase: "\(phase)")
+        assertionFailure("GRPCServerStreamStateMachine: \(failure)")
+        return failure
+    }
 
     private mutating func reject(httpStatus: Int) -> HeadersAction {
         phase = .done

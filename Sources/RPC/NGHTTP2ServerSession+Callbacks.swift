@@ -38,6 +38,12 @@ let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
     let header = frame!.pointee.hd
     let endStream = header.flags & endStreamFlag != 0
     switch UInt32(header.type) {
+    case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue, NGHTTP2_RST_STREAM.rawValue:
+        session.streamFramesReceived += 1
+    default:
+        break
+    }
+    switch UInt32(header.type) {
     case NGHTTP2_HEADERS.rawValue:
         let block = session.headerBlocks.removeValue(forKey: header.stream_id)
         if frame!.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
@@ -54,6 +60,8 @@ let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
         session.events.append(.pingAcknowledged(opaque: UInt64(bigEndian: value)))
     case NGHTTP2_PING.rawValue:
         session.events.append(.pingReceived)
+    case NGHTTP2_SETTINGS.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0:
+        session.events.append(.settingsReceived)
     default:
         break
     }
@@ -93,6 +101,8 @@ let readData: nghttp2_data_source_read_callback = { _, streamID, buffer, length,
         return chunk.readableBytes
     case .deferred:
         return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    case .reset:
+        return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)  // RST_STREAM INTERNAL_ERROR
     case .trailers(let fields):
         dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
         guard session.submitTrailers(streamID: streamID, fields: fields) == 0 else {

@@ -14,6 +14,8 @@ enum NGHTTP2Event {
     case pingAcknowledged(opaque: UInt64)
     /// The peer sent a PING (nghttp2 has already queued its ACK); counted against ping flooding.
     case pingReceived
+    /// The peer's SETTINGS (not an ACK); the first one completes the client preface.
+    case settingsReceived
 }
 
 /// Supplies response DATA when nghttp2 asks for it (from inside `mem_send`).
@@ -48,6 +50,8 @@ final class NGHTTP2ServerSession {
 
     /// Filled by callbacks during `receive`, emptied when it returns.
     var events: [NGHTTP2Event] = []
+    /// Complete HEADERS, DATA and RST_STREAM frames received so far: what the idle timer counts.
+    var streamFramesReceived = 0
     /// Header blocks being received, with their HPACK-accounted size (RFC 9113 6.5.2: name + value + 32).
     var headerBlocks: [Int32: (fields: [HeaderField], size: Int)] = [:]
 

@@ -10,6 +10,14 @@ public struct RPCResponseWriter: Sendable {
         try Task.checkCancellation()
         try await stream.write(message)
     }
+
+    /// Returns once a `write` would not wait (the stream, its connection and the server are below their
+    /// response-buffer bounds). A handler that must read or build its next messages first (a catch-up over
+    /// stored data) asks here before it does, so that while its peer does not read it holds nothing.
+    public func waitForRoom() async throws {
+        try Task.checkCancellation()
+        try await stream.waitForRoom()
+    }
 }
 
 /// The handler task's way back to its stream: every call hops onto the connection's event loop,
@@ -22,6 +30,13 @@ struct RPCStreamHandle: Sendable {
         let connection = self.connection, streamID = self.streamID
         try await connection.eventLoop.flatSubmit {
             connection.value.handlerWrote(streamID: streamID, message: message)
+        }.get()
+    }
+
+    func waitForRoom() async throws {
+        let connection = self.connection, streamID = self.streamID
+        try await connection.eventLoop.flatSubmit {
+            connection.value.handlerWantsRoom(streamID: streamID)
         }.get()
     }
 

@@ -16,14 +16,30 @@ public struct RPCServerConfiguration: Sendable {
     public var initialWindowSize: UInt32 = 1024 * 1024
     /// Receive window of the whole connection, shared by its streams.
     public var connectionWindowSize: Int32 = 8 * 1024 * 1024
-    /// Connections beyond this are closed on accept.
+    /// Open connections. When all are taken, a newcomer is admitted by closing the oldest connection that has not
+    /// started a call (nor shown a verified client certificate); when there is none, the newcomer is closed on accept.
     public var maxConnections = 1024
+    /// Open connections from one peer address (IPv4 or IPv6, port ignored); a newcomer beyond it is closed on accept.
+    public var maxConnectionsPerAddress = 256
     /// A handler writing faster than the client reads waits once this many bytes are queued for its stream.
     public var responseBufferHighWatermark = 512 * 1024
     /// ... and resumes once the queue has drained below this.
     public var responseBufferLowWatermark = 128 * 1024
-    /// A connection with no open call that sends nothing for this long gets GOAWAY and is closed
-    /// (this also ends connections that never finish the preface).
+    /// Response bytes queued for one connection, all its streams together: streaming handlers of the connection
+    /// wait while it holds more, and resume once it is below half. (Each stream may overshoot by the message it
+    /// was writing; unary responses and trailers never wait, but count.)
+    public var connectionResponseBufferLimit = 2 * 1024 * 1024
+    /// The same, for every connection of the server together: what peers that do not read can make it hold.
+    public var serverResponseBufferLimit = 256 * 1024 * 1024
+    /// Response bytes a connection writes to its socket in one event-loop turn before it lets the loop's other
+    /// connections have theirs (it continues in a later turn).
+    public var maxWriteBytesPerTurn = 256 * 1024
+    /// A connection that has not sent its preface and first SETTINGS this long after the accept (TLS handshake
+    /// included) is closed.
+    public var prefaceTimeout: TimeAmount = .seconds(10)
+    /// A connection with no open call that completes no HEADERS, DATA or RST_STREAM frame for this long gets GOAWAY
+    /// and is closed. Control frames (PING, SETTINGS, WINDOW_UPDATE) and partial frames do not count: a peer
+    /// trickling bytes or pings does not keep a slot.
     public var idleTimeout: TimeAmount = .minutes(5)
     /// Graceful shutdown waits this long for the client to answer the PING sent with the GOAWAY notice before
     /// sending the final GOAWAY anyway.

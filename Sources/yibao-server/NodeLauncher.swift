@@ -71,7 +71,7 @@ struct NodeLauncher {
         await node.shutdown()
     }
 
-    private func nodeConfiguration(nodeKey: SM2PrivateKey, registry: String?) throws -> NodeConfiguration {
+    func nodeConfiguration(nodeKey: SM2PrivateKey, registry: String?) throws -> NodeConfiguration {
         var configuration = NodeConfiguration(dataDirectory: settings.dataDirectory, nodeKey: nodeKey)
         configuration.host = settings.listen.host
         configuration.port = settings.listen.port
@@ -81,6 +81,11 @@ struct NodeLauncher {
         configuration.rpc.maxMessageSize = settings.maxMessageBytes
         configuration.rpc.maxConcurrentStreams = UInt32(settings.maxConcurrentStreams)
         configuration.rpc.maxConnections = settings.maxConnections
+        configuration.rpc.maxConnectionsPerAddress = settings.maxConnectionsPerAddress
+        configuration.rpc.connectionResponseBufferLimit = settings.connectionBufferBytes
+        configuration.rpc.serverResponseBufferLimit = settings.serverBufferBytes
+        configuration.rpc.prefaceTimeout = .milliseconds(Int64(settings.prefaceTimeoutMs))
+        configuration.rpc.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
         configuration.rpc.shutdownGracePeriod = .seconds(Int64(settings.shutdownGraceSeconds))
         configuration.ledger.maxRecordsPerBatch = settings.maxBatchRecords
         configuration.ledger.treeHeadInterval = .milliseconds(settings.treeHeadIntervalMs)

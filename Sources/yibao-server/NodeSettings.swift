@@ -28,6 +28,12 @@ struct NodeSettings {
     var maxMessageBytes = 4 * 1024 * 1024
     var maxConcurrentStreams = 100
     var maxConnections = 1024
+    var maxConnectionsPerAddress = 256
+    /// Response bytes queued for one connection / all connections before streaming handlers wait.
+    var connectionBufferBytes = 2 * 1024 * 1024
+    var serverBufferBytes = 256 * 1024 * 1024
+    var prefaceTimeoutMs = 10_000
+    var idleTimeoutSeconds = 300
     var maxBatchRecords = 10_000
     var shutdownGraceSeconds = 30
     var treeHeadIntervalMs = 10
@@ -86,6 +92,11 @@ struct NodeSettings {
         case .maxMessageBytes: maxMessageBytes = try Self.integer(value, in: 1024...(64 << 20))
         case .maxConcurrentStreams: maxConcurrentStreams = try Self.integer(value, in: 1...100_000)
         case .maxConnections: maxConnections = try Self.integer(value, in: 1...1_000_000)
+        case .maxConnectionsPerAddress: maxConnectionsPerAddress = try Self.integer(value, in: 1...1_000_000)
+        case .connectionBufferBytes: connectionBufferBytes = try Self.integer(value, in: (64 << 10)...(1 << 30))
+        case .serverBufferBytes: serverBufferBytes = try Self.integer(value, in: (1 << 20)...(64 << 30))
+        case .prefaceTimeoutMs: prefaceTimeoutMs = try Self.integer(value, in: 100...600_000)
+        case .idleTimeoutSeconds: idleTimeoutSeconds = try Self.integer(value, in: 1...86_400)
         case .maxBatchRecords: maxBatchRecords = try Self.integer(value, in: 1...10_000)
         case .shutdownGraceSeconds: shutdownGraceSeconds = try Self.integer(value, in: 0...3_600)
         case .treeHeadIntervalMs: treeHeadIntervalMs = try Self.integer(value, in: 0...60_000)

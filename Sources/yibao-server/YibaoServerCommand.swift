@@ -41,6 +41,16 @@ struct YibaoServerCommand: AsyncParsableCommand {
     var maxConcurrentStreams: String?
     @Option(help: "Open connections (default 1024). Env: YIBAO_MAX_CONNECTIONS.")
     var maxConnections: String?
+    @Option(help: "Open connections from one peer address (default 256). Env: YIBAO_MAX_CONNECTIONS_PER_ADDRESS.")
+    var maxConnectionsPerAddress: String?
+    @Option(help: "Response bytes queued for one connection before its streaming calls wait (default 2097152). Env: YIBAO_CONNECTION_BUFFER_BYTES.")
+    var connectionBufferBytes: String?
+    @Option(help: "Response bytes queued for all connections before streaming calls wait (default 268435456). Env: YIBAO_SERVER_BUFFER_BYTES.")
+    var serverBufferBytes: String?
+    @Option(help: "Milliseconds a new connection has for its TLS handshake and HTTP/2 preface (default 10000). Env: YIBAO_PREFACE_TIMEOUT_MS.")
+    var prefaceTimeoutMs: String?
+    @Option(help: "Seconds a connection with no call may stay open (default 300). Env: YIBAO_IDLE_TIMEOUT_SECONDS.")
+    var idleTimeoutSeconds: String?
     @Option(help: "Records per batch write (default and maximum 10000). Env: YIBAO_MAX_BATCH_RECORDS.")
     var maxBatchRecords: String?
     @Option(help: "Seconds in-flight calls may run after a shutdown signal (default 30). Env: YIBAO_SHUTDOWN_GRACE_SECONDS.")
@@ -69,6 +79,11 @@ struct YibaoServerCommand: AsyncParsableCommand {
         flags[.maxMessageBytes] = maxMessageBytes
         flags[.maxConcurrentStreams] = maxConcurrentStreams
         flags[.maxConnections] = maxConnections
+        flags[.maxConnectionsPerAddress] = maxConnectionsPerAddress
+        flags[.connectionBufferBytes] = connectionBufferBytes
+        flags[.serverBufferBytes] = serverBufferBytes
+        flags[.prefaceTimeoutMs] = prefaceTimeoutMs
+        flags[.idleTimeoutSeconds] = idleTimeoutSeconds
         flags[.maxBatchRecords] = maxBatchRecords
         flags[.shutdownGraceSeconds] = shutdownGraceSeconds
         flags[.treeHeadIntervalMs] = treeHeadIntervalMs

@@ -1,5 +1,9 @@
 import Foundation
+import Logging
+import NIOCore
 import Testing
+import YibaoCrypto
+import YibaoRPC
 @testable import yibao_server
 
 /// yibao-server's settings: flag > environment > config file > default, and errors that name where a bad value
@@ -87,6 +91,31 @@ struct NodeSettingsTests {
         let repeated = try Self.file("data = a\ndata = b\n")
         defer { try? FileManager.default.removeItem(atPath: repeated) }
         #expect(message([:], file: repeated) == "\(repeated):2: 'data' is set twice")
+    }
+
+    @Test("connection limits reach the transport's configuration")
+    func connectionLimits() throws {
+        let path = try Self.file("max_connections_per_address = 12\nidle_timeout_seconds = 45\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let defaults = try NodeSettings.resolve(flags: [:], configFileFlag: nil, environment: [:])
+        let standard = RPCServerConfiguration()
+        #expect(defaults.maxConnectionsPerAddress == standard.maxConnectionsPerAddress
+                && defaults.connectionBufferBytes == standard.connectionResponseBufferLimit
+                && defaults.serverBufferBytes == standard.serverResponseBufferLimit
+                && TimeAmount.milliseconds(Int64(defaults.prefaceTimeoutMs)) == standard.prefaceTimeout
+                && TimeAmount.seconds(Int64(defaults.idleTimeoutSeconds)) == standard.idleTimeout,
+                "the node's defaults are the transport's")
+        let settings = try NodeSettings.resolve(
+            flags: [.connectionBufferBytes: "1_048_576", .prefaceTimeoutMs: "2500"], configFileFlag: path,
+            environment: ["YIBAO_SERVER_BUFFER_BYTES": "67108864"])
+        let rpc = try NodeLauncher(settings: settings, log: Logger(label: "test"))
+            .nodeConfiguration(nodeKey: SM2PrivateKey(), registry: nil).rpc
+        #expect(rpc.maxConnectionsPerAddress == 12 && rpc.idleTimeout == .seconds(45))
+        #expect(rpc.connectionResponseBufferLimit == 1 << 20 && rpc.serverResponseBufferLimit == 64 << 20)
+        #expect(rpc.prefaceTimeout == .milliseconds(2500))
+        #expect(throws: SettingsError.self) {
+            try NodeSettings.resolve(flags: [.connectionBufferBytes: "1000"], configFileFlag: nil, environment: [:])
+        }
     }
 
     @Test("IPv6 listen addresses")

@@ -6,6 +6,11 @@ import NIOCore
 /// Response side: awaiting headers -> receiving messages -> done (trailers, Trailers-Only, reset or failure).
 /// Request side: a queue of framed messages pulled by nghttp2's data provider, then END_STREAM once the caller
 /// has finished writing.
+///
+/// Once the call is done (status seen, stream reset, or abandoned locally on a deadline or cancellation), what the
+/// server still sends is dropped on purpose: the outcome is decided once. A response that breaks the protocol
+/// before that is a failure of the call (`.fail`), never ignored; a request pull after END_STREAM, which only a
+/// bug in the connection could cause, is an assertion in debug builds.
 struct GRPCClientStreamStateMachine {
     enum Pull {
         case bytes(ByteBuffer)
@@ -37,6 +42,8 @@ struct GRPCClientStreamStateMachine {
     private var queue = CircularBuffer<ByteBuffer>()
     private(set) var queuedBytes = 0
     private var requestsEnded = false
+    /// END_STREAM has been handed to nghttp2 (`.end` or `.lastBytes`): it pulls no more.
+    private var endPulled = false
     private let maxMessageLength: Int
     private let allocator: ByteBufferAllocator
 
@@ -61,7 +68,11 @@ struct GRPCClientStreamStateMachine {
     mutating func endRequests() { requestsEnded = true }
 
     mutating func pull(maxLength: Int) -> Pull {
-        guard var head = queue.popFirst() else { return requestsEnded ? .end : .deferred }
+        assert(!endPulled, "GRPCClientStreamStateMachine: a request pull after END_STREAM")
+        guard var head = queue.popFirst() else {
+            endPulled = requestsEnded
+            return requestsEnded ? .end : .deferred
+        }
         if head.readableBytes > maxLength {
             let chunk = head.readSlice(length: maxLength)!
             queue.prepend(head)
@@ -69,7 +80,8 @@ struct GRPCClientStreamStateMachine {
             return .bytes(chunk)
         }
         queuedBytes -= head.readableBytes
-        return requestsEnded && queue.isEmpty ? .lastBytes(head) : .bytes(head)
+        endPulled = requestsEnded && queue.isEmpty
+        return endPulled ? .lastBytes(head) : .bytes(head)
     }
 
     // MARK: Responses
@@ -91,7 +103,10 @@ struct GRPCClientStreamStateMachine {
             response = .receiving(GRPCMessageDeframer(maxMessageLength: maxMessageLength, allocator: allocator))
             return .initialMetadata(GRPCMetadata(requestHeaders: fields) ?? GRPCMetadata())
         case .receiving(let deframer):
-            guard isTrailers || endStream else { return .none }
+            guard isTrailers || endStream else {
+                response = .done
+                return .fail(GRPCStatus(.internal, "a second response HEADERS block that is not trailers"))
+            }
             response = .done
             if deframer.bufferedBytes > 0 {
                 return .fail(GRPCStatus(.internal, "response ended inside a message (\(deframer.bufferedBytes) bytes left)"))

@@ -14,4 +14,9 @@ public struct RPCMessageWriter<Message: ProtoMessage>: Sendable {
     public func write(_ message: Message) async throws {
         try await writer.write(ByteBuffer(bytes: message.encoded()))
     }
+
+    /// Returns once a `write` would not wait; see `RPCResponseWriter.waitForRoom`.
+    public func waitForRoom() async throws {
+        try await writer.waitForRoom()
+    }
 }

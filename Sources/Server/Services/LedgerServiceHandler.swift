@@ -11,10 +11,11 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
     /// How often a caught-up stream looks for new commits: the ledger has no commit notification to wait on.
     static let streamPollInterval: Duration = .milliseconds(50)
     /// A stream catching up reads a chunk per read transaction rather than one per entry: at most this many
-    /// entries, and no more than `streamChunkBytes` of them (entries may be up to 1 MiB each), so that a chunk
-    /// waiting to be sent stays a few MB.
+    /// entries, and no more than `streamChunkBytes` of them (at least one entry, which may be up to 1 MiB). It
+    /// reads the next chunk only once its connection has room for it (`waitForRoom`), so a caller that does not
+    /// read makes each of its streams hold at most one chunk besides the transport's bounded buffer.
     static let streamChunkEntries: UInt64 = 256
-    static let streamChunkBytes = 4 << 20
+    static let streamChunkBytes = 32 << 10
 
     private var ledger: Ledger { context.ledger }
 
@@ -85,6 +86,7 @@ struct LedgerServiceHandler: Yibao_V1_LedgerServiceProvider {
             while true {
                 let size = ledger.treeSize
                 while next < size {
+                    try await responses.waitForRoom()
                     // One snapshot per chunk, closed before the chunk is written: a slow reader never pins one.
                     let chunk = try ledger.entries(in: next..<min(size, next + Self.streamChunkEntries),
                                                    maxBytes: Self.streamChunkBytes)
