@@ -52,6 +52,9 @@ struct MetricsEndpointTests {
             #expect(samples["yibao_ledger_tree_size"] == Double(node.ledger.treeSize))
             #expect(samples["yibao_ledger_write_queue_records"] == 0)
             #expect(samples["yibao_audit_backlog_events"] == 0)
+            #expect((samples["yibao_rpc_connections_open"] ?? 0) >= 1, "the platform's client is connected")
+            #expect(samples["yibao_rpc_connections_evicted_total"] == 0)
+            #expect(samples["yibao_rpc_response_buffer_bytes"] != nil)
             for client in [platform, unsigned] { await client.close() }
         }
     }

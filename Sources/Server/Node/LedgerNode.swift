@@ -110,7 +110,7 @@ public final class LedgerNode: Sendable {
             rpc.handlerExecutor = handlerExecutor
             rpc.handlersOnConnectionLoop = configuration.handlerThreads == 0
             let server = try await RPCServer.start(router: router, configuration: rpc)
-            addSampledGauges(to: metrics, ledger: ledger, audit: audit)
+            addSampledGauges(to: metrics, ledger: ledger, audit: audit, server: server)
             var metricsServer: MetricsHTTPServer?
             if let metricsPort = configuration.metricsPort {
                 do {
@@ -179,7 +179,13 @@ public final class LedgerNode: Sendable {
     }
 
     /// The levels a scrape reads: what waits for the ledger's writer and for the audit trail's commit.
-    private static func addSampledGauges(to metrics: NodeMetrics, ledger: Ledger, audit: AuditTrail) {
+    private static func addSampledGauges(to metrics: NodeMetrics, ledger: Ledger, audit: AuditTrail, server: RPCServer) {
+        metrics.addSampledGauge(subsystem: "rpc", name: "connections", unit: "open",
+                                help: "Open gRPC connections") { Double(server.connectionCount) }
+        metrics.addSampledGauge(subsystem: "rpc", name: "connections_evicted", unit: "total",
+                                help: "Idle connections closed to make room for a newcomer since the start") { Double(server.evictedConnectionCount) }
+        metrics.addSampledGauge(subsystem: "rpc", name: "response_buffer", unit: "bytes",
+                                help: "Response bytes queued for peers that have not read them yet, all connections") { Double(server.queuedResponseBytes) }
         metrics.addSampledGauge(subsystem: "ledger", name: "write_queue", unit: "records",
                                 help: "Records admitted and waiting for the writer") { Double(ledger.queueDepth.records) }
         metrics.addSampledGauge(subsystem: "ledger", name: "write_queue", unit: "bytes",
