@@ -15,7 +15,7 @@ struct Yibao: AsyncParsableCommand {
             3 verification failed, 4 connection failed, 5 a batch had refused records.
             """,
         subcommands: [InvoiceCommands.self, SettlementCommands.self, AccountCommands.self, AuthorizationCommands.self,
-                      LedgerCommands.self, VerifyCommand.self, RebuildStateCommand.self, ProofCommands.self, KeysCommands.self])
+                      LedgerCommands.self, VerifyCommand.self, BackupCommand.self, RebuildStateCommand.self, ProofCommands.self, KeysCommands.self])
 }
 
 @main

@@ -21,7 +21,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     let handle: OpaquePointer
     /// LMDB may only change its map size while this process has no transaction open (`mdb_env_set_mapsize`):
     /// every transaction holds the gate shared; growing the map (and closing) takes it exclusive.
-    private let gate = ReadWriteLock()
+    let gate = ReadWriteLock()
     public let options: Options
     /// Guarded by the gate: changed only while exclusive.
     public private(set) var mapSize: Int
