@@ -8,8 +8,6 @@ enum AuthorizationRecord {
     case revoke(GrantRevocation)
     case usage(GrantUsage)
 
-    static func handles(_ kind: UInt16) -> Bool { EntryKind.authorizationKinds.contains { $0.rawValue == kind } }
-
     /// Decodes by kind; every refusal is `invalidArgument` naming `records[position]`.
     init(kind: UInt16, payload: [UInt8], position: Int) throws(LedgerError) {
         let at = "records[\(position)]"

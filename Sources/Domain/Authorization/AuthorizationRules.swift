@@ -1,8 +1,19 @@
 import YibaoCrypto
 import YibaoLedger
 
-/// The authorization kinds (授权管理) inside `InvoiceSettlementRules`: the same admit / apply split, with the
-/// grant state beside the invoice and account state it checks against.
+extension AggregateRegistration {
+    /// Authorization (授权管理, kinds 120–122): its grant state sits beside the invoice and account state it checks
+    /// against. It hands `apply` nothing from admission.
+    static let authorization = AggregateRegistration(
+        name: "authorization", kinds: EntryKind.authorizationKinds, databaseNames: AuthorizationStore.databaseNames,
+        operations: [.grantAccess, .revokeGrant, .recordGrantUsage],
+        admit: { record, position, org, _, _ in
+            AuthorizationRules.admit(record, position: position, by: org).map { .failure($0) } ?? .success(nil)
+        },
+        apply: { record, _, state in try AuthorizationRules(personIndexKey: state.personIndexKey).apply(record, in: state) })
+}
+
+/// The authorization kinds' admit / apply pair.
 struct AuthorizationRules {
     let personIndexKey: PersonIndexKey
 

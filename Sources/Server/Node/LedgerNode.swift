@@ -162,11 +162,7 @@ public final class LedgerNode: Sendable {
                                   standardServices: (inout RPCRouter) -> Void = { _ in }) -> RPCRouter {
         let context = ServiceContext(service: service, audit: audit, logger: configuration.logger, clock: configuration.clock)
         var yibao = RPCRouter()
-        InvoiceServiceHandler(context: context).register(in: &yibao)
-        SettlementServiceHandler(context: context).register(in: &yibao)
-        AccountServiceHandler(context: context).register(in: &yibao)
-        AuthorizationServiceHandler(context: context).register(in: &yibao)
-        LedgerServiceHandler(context: context).register(in: &yibao)
+        NodeServices.register(context, in: &yibao)
         yibao.place(ConnectionLoopMethods.paths, on: .connectionLoop)
         let authenticator = CallAuthenticator(ledger: service.ledger, developmentMode: configuration.developmentMode,
                                               clock: configuration.clock)
