@@ -1,8 +1,8 @@
 import Synchronization
 import YibaoDomain
 import YibaoLoadSupport
+import YibaoMapping
 import YibaoProto
-import YibaoServer
 
 /// The hospital feed: the invoice platform issues a batch of invoices (each naming its setl_id), and the
 /// hospital uploads the batch's settlements, which link to the invoices automatically. Operation 2b issues

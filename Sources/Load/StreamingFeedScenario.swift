@@ -1,7 +1,7 @@
 import YibaoLoadSupport
+import YibaoMapping
 import YibaoProto
 import YibaoRPC
-import YibaoServer
 
 /// The streaming hospital feed (`FeedSettlements`): each worker is one hospital with one long-lived
 /// bidirectional stream, sending a batch of its settlements and waiting for that batch's receipts before the

@@ -1,5 +1,6 @@
 import Testing
 import YibaoLedger
+import YibaoMapping
 import YibaoRPC
 @testable import YibaoServer
 

@@ -1,5 +1,6 @@
 import NIOCore
 import YibaoCrypto
+import YibaoMapping
 import YibaoRPC
 
 /// Wraps every method of a router so that the call is authenticated before its handler runs, at the byte level

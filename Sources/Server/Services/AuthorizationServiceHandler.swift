@@ -1,6 +1,7 @@
 import YibaoCrypto
 import YibaoDomain
 import YibaoLedger
+import YibaoMapping
 import YibaoProto
 import YibaoRPC
 

@@ -1,5 +1,6 @@
 import YibaoCrypto
 import YibaoLedger
+import YibaoMapping
 import YibaoProto
 import YibaoRPC
 

@@ -2,6 +2,7 @@ import Logging
 import YibaoCrypto
 import YibaoDomain
 import YibaoLedger
+import YibaoMapping
 import YibaoProto
 import YibaoRPC
 

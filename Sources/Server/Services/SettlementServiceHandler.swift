@@ -1,5 +1,6 @@
 import YibaoDomain
 import YibaoLedger
+import YibaoMapping
 import YibaoProto
 import YibaoRPC
 

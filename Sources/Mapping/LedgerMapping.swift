@@ -4,8 +4,8 @@ import YibaoLedger
 import YibaoProto
 
 /// Receipts, tree heads, proofs and entries as API messages.
-enum LedgerMapping {
-    static func receipt(_ receipt: Receipt) -> Yibao_V1_Receipt {
+package enum LedgerMapping {
+    package static func receipt(_ receipt: Receipt) -> Yibao_V1_Receipt {
         var m = Yibao_V1_Receipt()
         m.txHash = receipt.transactionHash.bytes
         m.ledgerIndex = receipt.index
@@ -14,7 +14,7 @@ enum LedgerMapping {
         return m
     }
 
-    static func result(_ outcome: RecordOutcome) -> Yibao_V1_RecordResult {
+    package static func result(_ outcome: RecordOutcome) -> Yibao_V1_RecordResult {
         var m = Yibao_V1_RecordResult()
         switch outcome {
         case .success(let value): m.outcome = .receipt(receipt(value))
@@ -23,7 +23,7 @@ enum LedgerMapping {
         return m
     }
 
-    static func treeHead(_ head: SignedTreeHead, ledger: Ledger) -> Yibao_V1_SignedTreeHead {
+    package static func treeHead(_ head: SignedTreeHead, ledger: Ledger) -> Yibao_V1_SignedTreeHead {
         var m = Yibao_V1_SignedTreeHead()
         m.treeSize = head.head.treeSize
         m.timestampMs = Int64(clamping: head.head.timestampMs)
@@ -36,7 +36,7 @@ enum LedgerMapping {
     }
 
     /// A stored entry that does not decode is damage to the store, not the caller's mistake: DATA_LOSS.
-    static func entry(_ stored: StoredEntry) throws -> Yibao_V1_Entry {
+    package static func entry(_ stored: StoredEntry) throws -> Yibao_V1_Entry {
         let decoded: LedgerEntry
         do {
             decoded = try stored.decoded()
@@ -56,7 +56,7 @@ enum LedgerMapping {
         return m
     }
 
-    static func traceStep(_ stored: StoredEntry) throws -> Yibao_V1_TraceStep {
+    package static func traceStep(_ stored: StoredEntry) throws -> Yibao_V1_TraceStep {
         let entry = try entry(stored)
         var m = Yibao_V1_TraceStep()
         m.ledgerIndex = entry.ledgerIndex
@@ -71,7 +71,7 @@ enum LedgerMapping {
 }
 
 /// Entry kind numbers to names, for readable traces and entries.
-enum EntryKindNames {
+package enum EntryKindNames {
     private static let table: [UInt16: String] = {
         var table: [UInt16: String] = [:]
         let kinds: [EntryKind] = EntryKind.nodeWrittenKinds + [.attestation]
@@ -80,5 +80,5 @@ enum EntryKindNames {
         return table
     }()
 
-    static func name(_ number: UInt16) -> String { table[number] ?? "kind_\(number)" }
+    package static func name(_ number: UInt16) -> String { table[number] ?? "kind_\(number)" }
 }

@@ -4,7 +4,7 @@ import YibaoProto
 
 /// Settlements and reconciliation reports between the API messages and the domain's values.
 public enum SettlementMapping {
-    static func settlement(_ m: Yibao_V1_Settlement, at path: String) throws(LedgerError) -> Settlement {
+    package static func settlement(_ m: Yibao_V1_Settlement, at path: String) throws(LedgerError) -> Settlement {
         let certType: CertificateType
         if m.psnCertType.isEmpty {
             certType = .residentIDCard
@@ -47,7 +47,7 @@ public enum SettlementMapping {
         return m
     }
 
-    static func state(_ state: SettlementState) -> Yibao_V1_SettlementState {
+    package static func state(_ state: SettlementState) -> Yibao_V1_SettlementState {
         var m = Yibao_V1_SettlementState()
         m.status = Yibao_V1_SettlementStatus(rawValue: Int32(state.status.rawValue))
         m.uploadingOrg = state.uploadingOrg
@@ -56,7 +56,7 @@ public enum SettlementMapping {
         return m
     }
 
-    static func report(_ report: ReconciliationReport) -> Yibao_V1_ReconciliationReport {
+    package static func report(_ report: ReconciliationReport) -> Yibao_V1_ReconciliationReport {
         var m = Yibao_V1_ReconciliationReport()
         m.invoice = InvoiceMapping.key(report.invoiceKey)
         m.setlId = report.setlId
@@ -72,7 +72,7 @@ public enum SettlementMapping {
         return m
     }
 
-    static func range(_ r: InstitutionReconciliation) -> Yibao_V1_RangeReconciliation {
+    package static func range(_ r: InstitutionReconciliation) -> Yibao_V1_RangeReconciliation {
         var m = Yibao_V1_RangeReconciliation()
         m.institution = r.institution
         m.from = r.from

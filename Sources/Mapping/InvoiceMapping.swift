@@ -4,7 +4,7 @@ import YibaoProto
 
 /// Invoices between the API messages and the domain's values.
 public enum InvoiceMapping {
-    static func invoice(_ m: Yibao_V1_Invoice, colour: InvoiceColour, at path: String) throws(LedgerError) -> Invoice {
+    package static func invoice(_ m: Yibao_V1_Invoice, colour: InvoiceColour, at path: String) throws(LedgerError) -> Invoice {
         Invoice(invoiceCode: m.invoiceCode, invoiceNumber: m.invoiceNumber, checkCode: m.checkCode, colour: colour,
                 invoiceKind: try kind(m.invoiceKind, at: FieldPath.join(path, "invoice_kind")),
                 issueTime: m.issueTime, invoicingPartyCode: m.invoicingPartyCode, invoicingPartyName: m.invoicingPartyName,
@@ -59,7 +59,7 @@ public enum InvoiceMapping {
         return m
     }
 
-    static func state(_ state: InvoiceState) -> Yibao_V1_InvoiceState {
+    package static func state(_ state: InvoiceState) -> Yibao_V1_InvoiceState {
         var m = Yibao_V1_InvoiceState()
         m.status = Yibao_V1_InvoiceStatus(rawValue: Int32(state.status.rawValue))
         m.colour = Yibao_V1_InvoiceColour(rawValue: Int32(state.colour.rawValue))
@@ -75,19 +75,19 @@ public enum InvoiceMapping {
         return m
     }
 
-    static func key(_ key: InvoiceKey) -> Yibao_V1_InvoiceKey {
+    package static func key(_ key: InvoiceKey) -> Yibao_V1_InvoiceKey {
         var m = Yibao_V1_InvoiceKey()
         m.invoiceCode = key.invoiceCode
         m.invoiceNumber = key.invoiceNumber
         return m
     }
 
-    static func key(_ m: Yibao_V1_InvoiceKey?, at path: String) throws(LedgerError) -> InvoiceKey {
+    package static func key(_ m: Yibao_V1_InvoiceKey?, at path: String) throws(LedgerError) -> InvoiceKey {
         let m = try FieldPath.required(m, path)
         return InvoiceKey(invoiceCode: m.invoiceCode, invoiceNumber: m.invoiceNumber)
     }
 
-    static func reference(_ m: Yibao_V1_InvoiceReference?, at path: String) throws(LedgerError) -> InvoiceReference {
+    package static func reference(_ m: Yibao_V1_InvoiceReference?, at path: String) throws(LedgerError) -> InvoiceReference {
         let m = try FieldPath.required(m, path)
         return InvoiceReference(invoiceCode: m.invoiceCode, invoiceNumber: m.invoiceNumber, checkCode: m.checkCode)
     }

@@ -4,8 +4,8 @@ import YibaoLedger
 import YibaoProto
 
 /// Digital accounts and authorization grants as API messages.
-enum AccountMapping {
-    static func account(_ account: DigitalAccount) -> Yibao_V1_DigitalAccount {
+package enum AccountMapping {
+    package static func account(_ account: DigitalAccount) -> Yibao_V1_DigitalAccount {
         var m = Yibao_V1_DigitalAccount()
         m.personId = account.person.description
         m.openedIndex = account.openedIndex
@@ -16,7 +16,7 @@ enum AccountMapping {
         return m
     }
 
-    static func record(_ record: AccountRecord) -> Yibao_V1_AccountRecord {
+    package static func record(_ record: AccountRecord) -> Yibao_V1_AccountRecord {
         var m = Yibao_V1_AccountRecord()
         m.ledgerIndex = record.index
         switch record.reference {
@@ -26,7 +26,7 @@ enum AccountMapping {
         return m
     }
 
-    static func grant(_ grant: AuthorizationGrantState) -> Yibao_V1_Grant {
+    package static func grant(_ grant: AuthorizationGrantState) -> Yibao_V1_Grant {
         var m = Yibao_V1_Grant()
         m.grantId = grant.id.bytes
         m.grantIndex = grant.grantIndex
@@ -44,7 +44,7 @@ enum AccountMapping {
         return m
     }
 
-    static func scope(_ scope: Yibao_V1_GrantScope, at path: String) throws(LedgerError) -> GrantScope {
+    package static func scope(_ scope: Yibao_V1_GrantScope, at path: String) throws(LedgerError) -> GrantScope {
         switch scope {
         case .namedInvoices: .namedInvoices
         case .allInvoices: .allInvoices
