@@ -41,7 +41,7 @@ let package = Package(
 
         .target(name: "YibaoCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
         // The engine: storage, admission, writer, committer, verification, recovery, the audit trail. No business type.
-        .target(name: "YibaoLedger", dependencies: ["YibaoCrypto", "CLMDB", .product(name: "CoreMetrics", package: "swift-metrics")],
+        .target(name: "YibaoLedger", dependencies: ["YibaoCrypto", "CLMDB", .product(name: "Metrics", package: "swift-metrics")],
                 path: "Sources/Ledger"),
         // The business rules, one folder per aggregate, plugged into the engine through Sources/Ledger/Contract.
         .target(name: "YibaoDomain", dependencies: ["YibaoLedger", "YibaoCrypto"], path: "Sources/Domain"),
@@ -71,7 +71,7 @@ let package = Package(
                 // NIOPosix: the node's own handler threads (EventLoopGroupTaskExecutor), off the cooperative pool.
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // The metrics endpoint: swift-metrics objects into a Prometheus registry, served over HTTP/1.1.
-                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus")],
                 path: "Sources/Server"),
         // The node: settings (flags > YIBAO_* env > config file > defaults), first-start set-up, logs, signals.
@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(name: "ledger-crash-writer", dependencies: ["YibaoLedger"],
                           path: "Tests/LedgerCrashWriter"),
         // Synthetic visits, latency histograms and process/machine measurement, shared by yibao-load and the benchmarks.
-        .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .product(name: "Histogram", package: "hdrhistogram-swift")],
+        .target(name: "YibaoLoadSupport", dependencies: ["YibaoDomain", .target(name: "CGlibcMalloc", condition: .when(platforms: [.linux])), .product(name: "Histogram", package: "hdrhistogram-swift")],
                 path: "Sources/LoadSupport"),
         // yibao-load's engine, scenarios, report and plot, a library so that a test can drive it in-process.
         .target(name: "YibaoLoad", dependencies: ["YibaoLoadSupport", "YibaoClient", "YibaoMapping", "YibaoProto", "YibaoRPC", "YibaoCrypto",

@@ -209,14 +209,12 @@ public final class Ledger: Sendable {
 
     /// Entries committed so far (the size of the newest tree).
     public var treeSize: UInt64 { published.committedSize }
-    /// Records and bytes admitted and waiting for the writer (`queueCapacityRecords` / `…Bytes` bound them).
-    public var queueDepth: (records: Int, bytes: Int) { queue.depth }
 
     /// The newest signed tree head (it may trail the newest commit by the one being signed). Signed in this process,
     /// or read from the store at open and checked there (signature, and root against the stored nodes).
     public var latestTreeHead: SignedTreeHead? { published.latestHead }
 
-
+    /// Records and bytes admitted and waiting for the writer (`queueCapacityRecords` / `…Bytes` bound them).
     public var writeQueueDepth: (records: Int, bytes: Int) { queue.depth }
 
     /// Whether this ledger keeps `machine`'s state: its state machine has the same kinds, databases and state

@@ -1,3 +1,5 @@
+import YibaoRPC
+
 /// What one operation (one RPC, or a short fixed sequence of them) did: how many records it carried, how many
 /// landed, and how the rest failed. Status codes are gRPC's numbers (0 OK, 3 INVALID_ARGUMENT, ...).
 public struct OperationOutcome: Sendable {
@@ -67,9 +69,5 @@ public struct OperationOutcome: Sendable {
 
 /// gRPC status names by number, for reports (the numbers are what travels and what JSON keeps).
 public enum GRPCStatusName {
-    static let names = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-                        "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
-                        "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"]
-
-    public static func name(_ code: Int) -> String { names.indices.contains(code) ? names[code] : "STATUS_\(code)" }
+    public static func name(_ code: Int) -> String { GRPCStatus.Code(rawValue: code)?.canonicalName ?? "STATUS_\(code)" }
 }

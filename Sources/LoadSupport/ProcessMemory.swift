@@ -1,3 +1,6 @@
+#if canImport(CGlibcMalloc)
+import CGlibcMalloc
+#endif
 import Foundation
 import Glibc
 
@@ -36,11 +39,11 @@ public struct ProcessMemory: Codable, Sendable {
         }
     }
 
-    /// glibc's malloc_trim(0), found at run time because the Glibc module does not export it: hands freed heap
-    /// back, so RssAnon is the live heap rather than malloc's cache.
+    /// glibc's malloc_trim(0) (through CGlibcMalloc, as the transport calls it): hands freed heap back, so
+    /// RssAnon is the live heap rather than malloc's cache.
     public static func releaseFreedHeap() {
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(nil, "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #if canImport(CGlibcMalloc)
+        _ = malloc_trim(0)
+        #endif
     }
 }

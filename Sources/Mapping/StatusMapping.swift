@@ -3,7 +3,7 @@ import YibaoLedger
 import YibaoProto
 import YibaoRPC
 
-/// The one place where domain and ledger errors become gRPC statuses (issue 6): invalid → INVALID_ARGUMENT,
+/// The one place where domain and ledger errors become gRPC statuses (docs/api.md, "Errors"): invalid → INVALID_ARGUMENT,
 /// wrong state → FAILED_PRECONDITION, unknown key → NOT_FOUND, duplicate → ALREADY_EXISTS, not allowed →
 /// PERMISSION_DENIED, no identity → UNAUTHENTICATED, overloaded → RESOURCE_EXHAUSTED.
 public enum StatusMapping {

@@ -208,8 +208,7 @@ final class GRPCServerConnectionHandler: ChannelDuplexHandler, NGHTTP2DataSource
             case .streamClosed(let streamID, _):
                 streamClosed(streamID: streamID)
             case .settingsReceived:
-                apply(management.settingsReceived())
-                publishEvictionRank()
+                apply(management.settingsReceived())  // publishes the eviction rank
             case .pingAcknowledged(let opaque):
                 apply(management.pingAcknowledged(opaque))
             case .pingReceived:

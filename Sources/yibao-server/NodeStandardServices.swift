@@ -5,8 +5,7 @@ import YibaoRPC
 /// work against it. Health says SERVING for the node and each yibao.v1 service until shutdown begins, or until the
 /// node finds its store damaged (NOT_SERVING from then on).
 struct NodeStandardServices {
-    static let yibaoServices = ["yibao.v1.InvoiceService", "yibao.v1.SettlementService", "yibao.v1.AccountService",
-                                "yibao.v1.AuthorizationService", "yibao.v1.LedgerService"]
+    static var yibaoServices: [String] { NodeServices.serviceNames }
 
     let health = HealthStatusBoard()
 

@@ -170,13 +170,14 @@ private struct Pass {
         LedgerVerifier.Divergence(index: index, reason: reason)
     }
 
-    /// A read of `database` that LMDB refuses (a page of data.mdb is damaged or missing) is a divergence naming the
-    /// database and the last entry that checked out, not a crash or a bare LMDB code.
+    /// A read of `database` that LMDB refuses as damaged (a page of data.mdb corrupted or missing) is a divergence
+    /// naming the database and the last entry that checked out, not a crash or a bare LMDB code. Other LMDB errors
+    /// (a full scratch map, too many readers) say nothing about the store and propagate as they are.
     /// `checked`: how many entries checked out so far. Static, so that `body` may change the pass.
     private static func reading<R>(_ database: String, at index: UInt64?, checked: UInt64, _ body: () throws -> R) throws -> R {
         do {
             return try body()
-        } catch let error as LMDBError {
+        } catch let error as LMDBError where error.isCorruption {
             let good = checked == 0 ? "no entry was checked" : "the last good entry is \(checked - 1)"
             throw LedgerVerifier.Divergence(index: index, reason: "database \(database) cannot be read (\(error)); \(good)")
         }

@@ -1,9 +1,9 @@
-import CoreMetrics
+import Metrics
 
 /// What the committer reports about each group commit, through swift-metrics (the node exports them to
 /// Prometheus; docs/node-and-cli.md, "Metrics", lists the names). Created once per ledger from
 /// `LedgerConfiguration.metricsFactory`; recording is a few atomic adds per group, never per record.
-struct LedgerMetrics: Sendable {
+public struct LedgerMetrics: Sendable {
     /// Records (entries and seals) per committed group: how much each commit's page writes and fsync are shared.
     let groupRecords: Recorder
     /// Replaying the writer's layer into LMDB's write transaction (memory only).
@@ -13,7 +13,8 @@ struct LedgerMetrics: Sendable {
     let groupsCommitted: Counter
     let groupsFailed: Counter
 
-    static let groupRecordsLabel = "yibao_ledger_group_records"
+    /// Public: the node sets this histogram's buckets by its label.
+    public static let groupRecordsLabel = "yibao_ledger_group_records"
     static let replayLabel = "yibao_ledger_group_replay_seconds"
     static let commitLabel = "yibao_ledger_group_commit_seconds"
 
@@ -27,13 +28,8 @@ struct LedgerMetrics: Sendable {
 
     func record(group records: Int, replay replayTime: Duration, commit commitTime: Duration) {
         groupRecords.record(records)
-        replay.recordNanoseconds(Self.nanoseconds(replayTime))
-        commit.recordNanoseconds(Self.nanoseconds(commitTime))
+        replay.record(duration: replayTime)
+        commit.record(duration: commitTime)
         groupsCommitted.increment()
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

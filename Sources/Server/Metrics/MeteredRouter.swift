@@ -1,4 +1,4 @@
-import CoreMetrics
+import Metrics
 import Synchronization
 import YibaoRPC
 
@@ -17,31 +17,35 @@ public enum MeteredRouter {
         return wrapped
     }
 
-    /// One method's timer and its counters by status code, made the first time a code is seen.
+    /// One method's timer and its counters by status code: OK's made up front, so that a successful call takes no
+    /// lock; the others the first time their code is seen.
     final class MethodMetrics: Sendable {
         let method: String
         let factory: any MetricsFactory
-        let duration: CoreMetrics.Timer
-        private let calls = Mutex<[GRPCStatus.Code: Counter]>([:])
+        let duration: Metrics.Timer
+        private let succeeded: Counter
+        private let failed = Mutex<[GRPCStatus.Code: Counter]>([:])
 
         init(method: String, factory: any MetricsFactory) {
             self.method = method
             self.factory = factory
-            duration = CoreMetrics.Timer(label: "yibao_rpc_call_duration_seconds", dimensions: [("method", method)], factory: factory)
+            duration = Metrics.Timer(label: "yibao_rpc_call_duration_seconds", dimensions: [("method", method)], factory: factory)
+            succeeded = Self.counter(method, .ok, factory)
         }
 
         func finished(_ code: GRPCStatus.Code, after start: ContinuousClock.Instant) {
-            let elapsed = ContinuousClock.now - start
-            let (seconds, attoseconds) = elapsed.components
-            duration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            let counter = calls.withLock { counters in
+            duration.record(duration: .now - start)
+            guard code != .ok else { return succeeded.increment() }
+            failed.withLock { counters in
                 if let counter = counters[code] { return counter }
-                let counter = Counter(label: "yibao_rpc_calls_total",
-                                      dimensions: [("method", method), ("code", code.canonicalName)], factory: factory)
+                let counter = Self.counter(method, code, factory)
                 counters[code] = counter
                 return counter
-            }
-            counter.increment()
+            }.increment()
+        }
+
+        private static func counter(_ method: String, _ code: GRPCStatus.Code, _ factory: any MetricsFactory) -> Counter {
+            Counter(label: "yibao_rpc_calls_total", dimensions: [("method", method), ("code", code.canonicalName)], factory: factory)
         }
     }
 

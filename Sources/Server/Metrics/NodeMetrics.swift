@@ -1,6 +1,7 @@
 import CoreMetrics
 import Prometheus
 import Synchronization
+import YibaoLedger
 
 /// The node's metrics: one Prometheus registry per node, so that nodes sharing a process (the tests) keep their
 /// own figures and nothing depends on swift-metrics' process-wide bootstrap. Events are recorded as they happen
@@ -25,7 +26,7 @@ public final class NodeMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
-        factory.valueHistogramBuckets["yibao_ledger_group_records"] = Self.groupRecordBuckets
+        factory.valueHistogramBuckets[LedgerMetrics.groupRecordsLabel] = Self.groupRecordBuckets
         self.factory = factory
     }
 

@@ -183,9 +183,9 @@ public final class LedgerNode: Sendable {
         metrics.addSampledGauge(subsystem: "rpc", name: "response_buffer", unit: "bytes",
                                 help: "Response bytes queued for peers that have not read them yet, all connections") { Double(server.queuedResponseBytes) }
         metrics.addSampledGauge(subsystem: "ledger", name: "write_queue", unit: "records",
-                                help: "Records admitted and waiting for the writer") { Double(ledger.queueDepth.records) }
+                                help: "Records admitted and waiting for the writer") { Double(ledger.writeQueueDepth.records) }
         metrics.addSampledGauge(subsystem: "ledger", name: "write_queue", unit: "bytes",
-                                help: "Payload bytes admitted and waiting for the writer") { Double(ledger.queueDepth.bytes) }
+                                help: "Payload bytes admitted and waiting for the writer") { Double(ledger.writeQueueDepth.bytes) }
         metrics.addSampledGauge(subsystem: "ledger", name: "tree", unit: "size",
                                 help: "Entries committed") { Double(ledger.treeSize) }
         metrics.addSampledGauge(subsystem: "audit", name: "backlog", unit: "events",

@@ -111,9 +111,11 @@ struct BackupCommand: ParsableCommand {
             throw CLIFailure(.verificationFailed, "cannot verify the copy in \(out): \(error)")
         }
         guard report.isValid else {
-            throw CLIFailure(.verificationFailed, "the copy in \(out) does not verify: \(report.firstDivergence!)")
+            throw CLIFailure(.verificationFailed, "the copy in \(out) does not verify: \(report.firstDivergence.map { "\($0)" } ?? "no divergence named")")
         }
-        precondition(report.entries == copied.treeSize, "the verifier and the copy disagree on the tree size")
+        guard report.entries == copied.treeSize else {
+            throw CLIFailure(.verificationFailed, "the copy in \(out) holds \(report.entries) entries, its snapshot \(copied.treeSize)")
+        }
         if let divergence = copied.auditDivergence {
             throw CLIFailure(.verificationFailed, "the audit copy in \(out) does not hold what the ledger copy anchors: \(divergence)")
         }
